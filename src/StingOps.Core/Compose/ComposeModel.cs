@@ -1,0 +1,69 @@
+namespace StingOps.Core.Compose;
+
+/// <summary>A compose project after loading, merging and interpolation: what a restart needs to know.</summary>
+public sealed class ComposeProject
+{
+    public required string Name { get; init; }
+    public required string ProjectDirectory { get; init; }
+    /// <summary>Files in merge order, absolute paths (including an override file that was picked up).</summary>
+    public required IReadOnlyList<string> ComposeFiles { get; init; }
+    /// <summary>Active profiles the project was loaded with.</summary>
+    public required IReadOnlyList<string> ActiveProfiles { get; init; }
+    /// <summary>Every service, enabled or not, ordered by name (ordinal).</summary>
+    public required IReadOnlyList<ComposeService> Services { get; init; }
+    /// <summary>Non-fatal findings, e.g. an unset variable interpolated as empty (names only, never values).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public ComposeService? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
+}
+
+public sealed class ComposeService
+{
+    public required string Name { get; init; }
+    public IReadOnlyList<ServiceDependency> DependsOn { get; init; } = [];
+    public IReadOnlyList<string> Profiles { get; init; } = [];
+    /// <summary>False when the service has profiles and none of them is active.</summary>
+    public bool Enabled { get; init; } = true;
+    public HealthCheckSpec? HealthCheck { get; init; }
+    public IReadOnlyList<EnvFileReference> EnvFiles { get; init; } = [];
+    /// <summary>The service's <c>environment:</c> after interpolation (null values: taken from the shell by compose).</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+    public string? ContainerName { get; init; }
+    public string? Image { get; init; }
+    public bool HasBuild { get; init; }
+    public TimeSpan? StopGracePeriod { get; init; }
+    public string? Restart { get; init; }
+    public string? NetworkMode { get; init; }
+    /// <summary>Where the service's definition starts (file:line), for messages.</summary>
+    public string? Source { get; init; }
+}
+
+public enum DependencyCondition
+{
+    ServiceStarted,
+    ServiceHealthy,
+    ServiceCompletedSuccessfully,
+}
+
+/// <param name="Restart">compose's <c>restart: true</c>: restarting the dependency restarts this service too.</param>
+/// <param name="Required">compose's <c>required: false</c>: a missing dependency is tolerated.</param>
+public sealed record ServiceDependency(
+    string Service,
+    DependencyCondition Condition = DependencyCondition.ServiceStarted,
+    bool Restart = false,
+    bool Required = true);
+
+/// <summary>A compose healthcheck. <see cref="Test"/> is null for NONE/disabled.</summary>
+public sealed class HealthCheckSpec
+{
+    /// <summary>The command as compose gives it to the engine: ["CMD", ...] or ["CMD-SHELL", "..."]; null when disabled.</summary>
+    public IReadOnlyList<string>? Test { get; init; }
+    public bool Disabled { get; init; }
+    public TimeSpan? Interval { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public int? Retries { get; init; }
+    public TimeSpan? StartPeriod { get; init; }
+}
+
+/// <param name="Path">Absolute path, resolved against the project directory.</param>
+public sealed record EnvFileReference(string Path, bool Required = true, string? Source = null);
