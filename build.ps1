@@ -1,0 +1,159 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks the StingOps module.
+.DESCRIPTION
+    Build  assembles an importable module in module/StingOps: the cmdlets assembly at the root, StingOps.Core
+           and its dependencies in Dependencies/ (loaded in a private AssemblyLoadContext).
+    Test   builds, makes sure a Docker engine answers (tools/test-engine.sh), runs xUnit, then Pester against
+           the BUILT module in a fresh pwsh, prints "N passed, N failed" and exits non-zero on any failure.
+    Demo   restarts the fixture STING stack on the local engine and shows what the module does.
+    Bench  runs the benchmarks in bench/ and prints ratios measured in the same run.
+    Soak   runs the chaos soak (-Cycles, -Seed).
+    Clean  removes build output.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Clean')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+    # Pester tags to run (default: all).
+    [string[]] $Tag,
+    # Pester tags to skip.
+    [string[]] $ExcludeTag,
+    [int] $Cycles = 10,
+    [int] $Seed = 1
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$ModuleDir = Join-Path $Root 'module/StingOps'
+$OutDir = Join-Path $Root 'out'
+
+function Invoke-Native {
+    param([string] $What, [scriptblock] $Command)
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
+}
+
+function Get-ModuleVersion {
+    (Import-PowerShellDataFile (Join-Path $Root 'StingOps.psd1')).ModuleVersion
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    $publish = Join-Path $OutDir 'publish'
+    if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
+    Invoke-Native 'dotnet publish' {
+        dotnet publish (Join-Path $Root 'src/StingOps/StingOps.csproj') -c $Configuration -o $publish `
+            -p:Version=$version --nologo -v quiet
+    }
+
+    if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }
+    $deps = New-Item -ItemType Directory -Path (Join-Path $ModuleDir 'Dependencies') -Force
+    foreach ($file in Get-ChildItem $publish -File) {
+        if ($file.Name -like 'StingOps.dll' -or $file.Name -like 'StingOps.pdb') {
+            Copy-Item $file.FullName $ModuleDir
+        }
+        elseif ($file.Extension -in '.dll', '.pdb') {
+            Copy-Item $file.FullName $deps.FullName
+        }
+    }
+    if (Test-Path (Join-Path $deps 'System.Management.Automation.dll')) {
+        throw 'System.Management.Automation.dll must never ship in the module.'
+    }
+    Copy-Item (Join-Path $Root 'StingOps.psd1') $ModuleDir
+    Copy-Item (Join-Path $Root 'module/*.ps1xml') $ModuleDir
+    Copy-Item (Join-Path $Root 'module/en-US') $ModuleDir -Recurse
+    Write-Host "Built StingOps $version -> $ModuleDir"
+}
+
+function Assert-Engine {
+    docker info *> $null
+    if ($LASTEXITCODE -eq 0) { return }
+    $script = Join-Path $Root 'tools/test-engine.sh'
+    & bash $script
+    if ($LASTEXITCODE -ne 0) {
+        throw "No Docker engine answers and tools/test-engine.sh could not start one (exit $LASTEXITCODE). " +
+        'Tests, the demo and the benchmarks need a Docker engine: run as root on Debian (the script installs docker.io), or start an engine and set DOCKER_HOST.'
+    }
+}
+
+function Get-PesterModulePath {
+    $nugetRoot = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
+    $path = Join-Path $nugetRoot 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $path)) {
+        Invoke-Native 'restoring Pester' { dotnet restore (Join-Path $Root 'tests/pester/PesterPackage.csproj') --nologo -v quiet }
+    }
+    $path
+}
+
+function Invoke-XUnit {
+    $results = Join-Path $OutDir 'xunit'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    dotnet test (Join-Path $Root 'tests/StingOps.Core.Tests/StingOps.Core.Tests.csproj') -c $Configuration --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
+    $exit = $LASTEXITCODE
+    $trx = Join-Path $results 'xunit.trx'
+    if (-not (Test-Path $trx)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Note = "xUnit produced no results (exit $exit)" } }
+    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + ($exit -ne 0 -and [int]$counters.failed -eq 0 ? 1 : 0); Note = '' }
+}
+
+function Invoke-PesterTests {
+    $resultFile = Join-Path $OutDir 'pester-summary.json'
+    if (Test-Path $resultFile) { Remove-Item $resultFile }
+    $runner = Join-Path $Root 'tests/pester/Invoke-StingPester.ps1'
+    $args = @('-NoProfile', '-File', $runner, '-PesterPath', (Get-PesterModulePath), '-ModulePath', (Join-Path $ModuleDir 'StingOps.psd1'),
+        '-SummaryPath', $resultFile)
+    if ($Tag) { $args += @('-Tag', ($Tag -join ',')) }
+    if ($ExcludeTag) { $args += @('-ExcludeTag', ($ExcludeTag -join ',')) }
+    # A fresh pwsh: the tests must see the module exactly as users import it.
+    dotnet pwsh @args | Out-Host
+    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    Get-Content $resultFile -Raw | ConvertFrom-Json
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Clean' {
+        foreach ($path in @($OutDir, $ModuleDir) + (Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Select-Object -ExpandProperty FullName)) {
+            if (Test-Path $path) { Remove-Item $path -Recurse -Force }
+        }
+        Write-Host 'Cleaned.'
+    }
+    'Test' {
+        $started = Get-Date
+        Invoke-Build
+        Assert-Engine
+        $xunit = Invoke-XUnit
+        $pester = Invoke-PesterTests
+        $passed = $xunit.Passed + $pester.Passed
+        $failed = $xunit.Failed + $pester.Failed
+        Write-Host ''
+        Write-Host "xUnit:  $($xunit.Passed) passed, $($xunit.Failed) failed $($xunit.Note)"
+        Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+        Write-Host ("{0} passed, {1} failed ({2:n0} s)" -f $passed, $failed, ((Get-Date) - $started).TotalSeconds)
+        if ($failed -gt 0) { exit 1 }
+    }
+    'Demo' {
+        Invoke-Build
+        Assert-Engine
+        & (Join-Path $Root 'examples/demo.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1')
+    }
+    'Bench' {
+        Invoke-Build
+        Assert-Engine
+        & (Join-Path $Root 'bench/Invoke-Bench.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1')
+    }
+    'Soak' {
+        Invoke-Build
+        Assert-Engine
+        & (Join-Path $Root 'bench/Invoke-Soak.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1') -Cycles $Cycles -Seed $Seed
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net.Http;
+using System.Net.Security;
+using System.Net.Sockets;
+using StingOps.Core.Compose;
+using StingOps.Core.Configuration;
+using StingOps.Core.Engine;
+
+namespace StingOps.Core.Execution;
+
+/// <summary>The result of one probe: ready or not, and what the probe said (for diagnostics).</summary>
+public sealed record ProbeResult(bool Ready, string? Output);
+
+public interface IProbeRunner
+{
+    /// <summary>One probe of a running container; never throws for a failed probe, only for cancellation.</summary>
+    Task<ProbeResult> ProbeAsync(ContainerDetails container, ProbeSpec probe, HealthCheckSpec? composeHealthCheck, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Runs the effective probe once. The docker kind runs the compose healthcheck's own test inside the
+/// container, so readiness is seen within a probe interval of ours rather than docker's (often 30 s).
+/// </summary>
+public sealed class ProbeRunner(IContainerEngine engine) : IProbeRunner
+{
+    private static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(5);
+
+    public async Task<ProbeResult> ProbeAsync(ContainerDetails container, ProbeSpec probe, HealthCheckSpec? composeHealthCheck, CancellationToken cancellationToken)
+    {
+        if (!container.IsRunning)
+            return new ProbeResult(false, $"container is {container.State}");
+        switch (probe.Kind)
+        {
+            case ProbeKind.Running:
+                return new ProbeResult(true, null);
+            case ProbeKind.Command:
+                return await ExecAsync(container, ["sh", "-c", probe.Target!], DefaultProbeTimeout, cancellationToken).ConfigureAwait(false);
+            case ProbeKind.Http:
+                return await HttpAsync(probe, cancellationToken).ConfigureAwait(false);
+            case ProbeKind.Tcp:
+                return await TcpAsync(probe.Target!, cancellationToken).ConfigureAwait(false);
+            default:
+                if (container.Health == "healthy")
+                    return new ProbeResult(true, container.LastHealthOutput);
+                var test = container.HealthTest ?? composeHealthCheck?.Test;
+                var command = ToCommand(test);
+                if (command is null)
+                    return new ProbeResult(container.Health is null, container.LastHealthOutput);
+                var timeout = composeHealthCheck?.Timeout ?? DefaultProbeTimeout;
+                return await ExecAsync(container, command, timeout, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The engine's form (["CMD", argv...] or ["CMD-SHELL", script]) as an argv for exec.</summary>
+    public static IReadOnlyList<string>? ToCommand(IReadOnlyList<string>? test)
+    {
+        if (test is null || test.Count == 0)
+            return null;
+        return test[0] switch
+        {
+            "CMD" when test.Count > 1 => test.Skip(1).ToArray(),
+            "CMD-SHELL" when test.Count > 1 => ["/bin/sh", "-c", test[1]],
+            "NONE" => null,
+            _ => null,
+        };
+    }
+
+    private async Task<ProbeResult> ExecAsync(ContainerDetails container, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await engine.ExecAsync(container.Id, command, timeout, cancellationToken).ConfigureAwait(false);
+            return new ProbeResult(result.ExitCode == 0, result.Output);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A container that is going away refuses exec; that is "not ready", not a failure of the run.
+            return new ProbeResult(false, ex.Message);
+        }
+    }
+
+    private static async Task<ProbeResult> HttpAsync(ProbeSpec probe, CancellationToken cancellationToken)
+    {
+        using var handler = new SocketsHttpHandler { ConnectTimeout = DefaultProbeTimeout };
+        if (probe.Insecure)
+            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
+        using var client = new HttpClient(handler) { Timeout = DefaultProbeTimeout };
+        try
+        {
+            using var response = await client.GetAsync(probe.Target, cancellationToken).ConfigureAwait(false);
+            var code = (int)response.StatusCode;
+            return new ProbeResult(code is >= 200 and < 400, $"HTTP {code}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return new ProbeResult(false, ex.GetBaseException().Message);
+        }
+    }
+
+    private static async Task<ProbeResult> TcpAsync(string target, CancellationToken cancellationToken)
+    {
+        var colon = target.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(target[(colon + 1)..], out var port))
+            return new ProbeResult(false, $"'{target}' is not host:port");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(DefaultProbeTimeout);
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(target[..colon].Trim('[', ']'), port, timeout.Token).ConfigureAwait(false);
+            return new ProbeResult(true, $"connected to {target}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return new ProbeResult(false, ex.GetBaseException().Message);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using StingOps.Core.Compose;
+using StingOps.Core.Configuration;
+using StingOps.Core.Engine;
+
+namespace StingOps.Core.Execution;
+
+public sealed record ReadinessOutcome(bool Ready, OutcomeReason Reason, string Message, DateTimeOffset? ReadyAt)
+{
+    /// <summary>The container exited or crashed: worth another attempt, unlike a plain timeout.</summary>
+    public bool Crashed { get; init; }
+}
+
+/// <summary>
+/// Waits until a container passes its probe: probes actively on a backoff that starts near 100 ms and
+/// grows to the configured interval, and is woken early by engine events. An exited or crashed container
+/// fails at once, also when its restart policy already brought it back; "unhealthy" while starting does
+/// not, until the timeout.
+/// </summary>
+public sealed class ReadinessWaiter(
+    IContainerEngine engine,
+    IProbeRunner probes,
+    EngineEventHub? events,
+    TimeProvider time,
+    TimeSpan maxInterval,
+    Func<string, string> redact)
+{
+    public static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(100);
+    private const int LogTailLines = 5;
+
+    public async Task<ReadinessOutcome> WaitAsync(
+        string service, string containerId, ProbeSpec probe, HealthCheckSpec? composeHealthCheck,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var interval = FirstInterval;
+        var signal = events?.SignalFor(service);
+        string? lastOutput = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var container = await engine.InspectAsync(containerId, cancellationToken).ConfigureAwait(false);
+            if (container is null)
+                return new ReadinessOutcome(false, OutcomeReason.Engine, $"container {Short(containerId)} disappeared while starting", null);
+
+            // A manual start resets RestartCount, so any count means the restart policy revived a crash.
+            if (container.State is "exited" or "dead" or "restarting" || container.RestartCount > 0)
+                return await CrashedAsync(container, cancellationToken).ConfigureAwait(false);
+
+            if (container.IsRunning)
+            {
+                var result = await probes.ProbeAsync(container, probe, composeHealthCheck, cancellationToken).ConfigureAwait(false);
+                if (result.Ready)
+                    return new ReadinessOutcome(true, OutcomeReason.None, "ready", time.GetUtcNow());
+                lastOutput = result.Output;
+            }
+
+            var remaining = timeout - time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+                return await TimedOutAsync(container, timeout, lastOutput, cancellationToken).ConfigureAwait(false);
+
+            var pause = interval < remaining ? interval : remaining;
+            if (signal is null)
+                await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+            else
+                await signal.WaitAsync(pause, time, cancellationToken).ConfigureAwait(false);
+            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * 1.6), maxInterval.Ticks));
+        }
+    }
+
+    /// <summary>For one-shot services (service_completed_successfully): ready means exited with code 0.</summary>
+    public async Task<ReadinessOutcome> WaitForExitAsync(string containerId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var interval = FirstInterval;
+        while (true)
+        {
+            var container = await engine.InspectAsync(containerId, cancellationToken).ConfigureAwait(false);
+            if (container is null)
+                return new ReadinessOutcome(false, OutcomeReason.Engine, $"container {Short(containerId)} disappeared while running", null);
+            if (container.State is "exited" or "dead")
+            {
+                if (container.ExitCode == 0)
+                    return new ReadinessOutcome(true, OutcomeReason.None, "completed successfully", time.GetUtcNow());
+                return await CrashedAsync(container, cancellationToken).ConfigureAwait(false);
+            }
+            var remaining = timeout - time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+                return new ReadinessOutcome(false, OutcomeReason.Timeout, $"did not complete within {timeout.TotalSeconds:0.#}s", null);
+            await Task.Delay(interval < remaining ? interval : remaining, time, cancellationToken).ConfigureAwait(false);
+            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * 1.6), maxInterval.Ticks));
+        }
+    }
+
+    private async Task<ReadinessOutcome> CrashedAsync(ContainerDetails container, CancellationToken cancellationToken)
+    {
+        var exit = container.ExitCode is { } code && container.State is "exited" or "dead" ? $" with code {code}" : "";
+        var message = $"container exited{exit} while starting{await DiagnosticsAsync(container, container.LastHealthOutput, cancellationToken).ConfigureAwait(false)}";
+        return new ReadinessOutcome(false, OutcomeReason.HealthCheck, message, null) { Crashed = true };
+    }
+
+    private async Task<ReadinessOutcome> TimedOutAsync(ContainerDetails container, TimeSpan timeout, string? lastOutput, CancellationToken cancellationToken)
+    {
+        var health = container.Health is null ? "" : $" (docker health: {container.Health})";
+        var message = $"not ready within {timeout.TotalSeconds:0.#}s{health}{await DiagnosticsAsync(container, lastOutput ?? container.LastHealthOutput, cancellationToken).ConfigureAwait(false)}";
+        return new ReadinessOutcome(false, OutcomeReason.Timeout, message, null);
+    }
+
+    /// <summary>Last probe output and the container's last log lines, with secrets redacted.</summary>
+    private async Task<string> DiagnosticsAsync(ContainerDetails container, string? probeOutput, CancellationToken cancellationToken)
+    {
+        var text = "";
+        if (!string.IsNullOrWhiteSpace(probeOutput))
+            text += $"; last health check: {OneLine(probeOutput)}";
+        try
+        {
+            var logs = await engine.GetLogTailAsync(container.Id, LogTailLines, cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrWhiteSpace(logs))
+                text += $"; last log lines: {OneLine(logs)}";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            text += "; logs unavailable";
+        }
+        return redact(text);
+    }
+
+    private static string OneLine(string text)
+    {
+        var joined = string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return joined.Length <= 600 ? joined : joined[..600] + "…";
+    }
+
+    internal static string Short(string id) => id.Length > 12 ? id[..12] : id;
+}

@@ -1,0 +1,125 @@
+using StingOps.Core.Compose;
+using StingOps.Core.Configuration;
+
+namespace StingOps.Core.Graph;
+
+/// <summary>What the caller asked to restart.</summary>
+public sealed record RestartRequest
+{
+    /// <summary>Service names or wildcard patterns; empty means the whole project.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+    public bool IncludeDependents { get; init; }
+    /// <summary>-TimeoutSec: overrides every service's timeout.</summary>
+    public TimeSpan? Timeout { get; init; }
+}
+
+/// <summary>One service of a plan, with everything the executor needs to restart and judge it.</summary>
+public sealed record PlanStep(
+    string Service,
+    int Wave,
+    IReadOnlyList<ServiceDependency> DependsOn,
+    TimeSpan Timeout,
+    ProbeSpec Probe,
+    bool Critical,
+    TimeSpan? StopGracePeriod,
+    HealthCheckSpec? ComposeHealthCheck)
+{
+    public IEnumerable<string> DependencyNames => DependsOn.Select(d => d.Service);
+}
+
+/// <summary>
+/// The ordered restart plan: steps in execution order (wave, then name). The executor does not run it
+/// wave by wave; waves are only the display order. Dependencies outside the plan are "external": they
+/// must already be ready, since the plan does not restart them.
+/// </summary>
+public sealed class RestartPlan
+{
+    private RestartPlan(ServiceGraph graph, IReadOnlyList<PlanStep> steps, bool wholeProject)
+    {
+        Graph = graph;
+        Steps = steps;
+        WholeProject = wholeProject;
+        ByService = steps.ToDictionary(s => s.Service, StringComparer.Ordinal);
+    }
+
+    public ServiceGraph Graph { get; }
+    public IReadOnlyList<PlanStep> Steps { get; }
+    public IReadOnlyDictionary<string, PlanStep> ByService { get; }
+    public bool WholeProject { get; }
+
+    public bool Contains(string service) => ByService.ContainsKey(service);
+
+    /// <summary>Dependencies of planned services that the plan does not restart.</summary>
+    public IEnumerable<(string Service, ServiceDependency Dependency)> ExternalDependencies =>
+        Steps.SelectMany(s => s.DependsOn.Where(d => !Contains(d.Service)).Select(d => (s.Service, d)));
+
+    public static RestartPlan Create(ServiceGraph graph, RestartOptions options, RestartRequest request)
+    {
+        var wholeProject = request.Names.Count == 0;
+        var selected = wholeProject
+            ? new HashSet<string>(graph.TopologicalOrder, StringComparer.Ordinal)
+            : ResolveNames(graph, request.Names);
+        if (request.IncludeDependents)
+            selected = graph.WithDependents(selected);
+        selected = graph.WithRestartCascade(selected);
+
+        var steps = graph.Nodes
+            .Where(n => selected.Contains(n.Name))
+            .OrderBy(n => n.Wave).ThenBy(n => n.Name, StringComparer.Ordinal)
+            .Select(n => ToStep(n, options, request.Timeout))
+            .ToList();
+        return new RestartPlan(graph, steps, wholeProject);
+    }
+
+    /// <summary>Exact names must exist; a wildcard pattern that matches nothing is an error too, so a typo never restarts nothing silently.</summary>
+    public static HashSet<string> ResolveNames(ServiceGraph graph, IEnumerable<string> names)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var matches = Wildcard.IsPattern(name)
+                ? graph.TopologicalOrder.Where(s => Wildcard.Matches(name, s)).ToList()
+                : graph.Contains(name) ? [name] : [];
+            if (matches.Count == 0)
+            {
+                throw new StingException(ErrorIds.UnknownService, StingErrorKind.ObjectNotFound,
+                    $"No service '{name}' in the project (known: {string.Join(", ", graph.TopologicalOrder.Order(StringComparer.Ordinal))}).",
+                    target: name);
+            }
+            result.UnionWith(matches);
+        }
+        return result;
+    }
+
+    private static PlanStep ToStep(ServiceNode node, RestartOptions options, TimeSpan? timeoutOverride)
+    {
+        var config = options.For(node.Name);
+        return new PlanStep(
+            node.Name,
+            node.Wave,
+            node.Dependencies,
+            timeoutOverride ?? options.TimeoutFor(node.Name),
+            EffectiveProbe(node.Service, config),
+            config.Critical,
+            node.Service.StopGracePeriod,
+            node.Service.HealthCheck);
+    }
+
+    /// <summary>The config's health_check if given, else the compose healthcheck, else "running".</summary>
+    public static ProbeSpec EffectiveProbe(ComposeService service, ServiceRestartOptions config)
+    {
+        if (config.HealthCheck is { } configured)
+            return configured;
+        if (service.HealthCheck is { Disabled: false, Test: { Count: > 0 } test } && test[0] != "NONE")
+            return new ProbeSpec(ProbeKind.Docker, DescribeTest(test));
+        return new ProbeSpec(ProbeKind.Running);
+    }
+
+    private static string DescribeTest(IReadOnlyList<string> test) =>
+        test[0] switch
+        {
+            "CMD-SHELL" => string.Join(' ', test.Skip(1)),
+            "CMD" => string.Join(' ', test.Skip(1)),
+            _ => string.Join(' ', test),
+        };
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using StingOps.Core;
+using StingOps.Core.Engine;
+
+namespace StingOps.Core.Tests.Execution;
+
+/// <summary>How a fake container behaves each time it is started.</summary>
+public sealed class FakeBehaviour
+{
+    /// <summary>Time from start until its probe passes.</summary>
+    public TimeSpan StartupDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+    public bool NeverHealthy { get; set; }
+    /// <summary>How many of the next starts exit at once with code 1.</summary>
+    public int CrashingStarts { get; set; }
+    /// <summary>Exits with this code right after start (a one-shot job).</summary>
+    public int? ExitsWith { get; set; }
+}
+
+/// <summary>
+/// An in-memory engine whose clock is a FakeTimeProvider: containers become ready after their start-up
+/// delay in fake time. Records every lifecycle operation so tests can judge order and timing.
+/// </summary>
+public sealed class FakeEngine(TimeProvider time) : IContainerEngine
+{
+    private readonly ConcurrentDictionary<string, FakeContainer> _containers = new();
+    private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>();
+
+    public ConcurrentQueue<(DateTimeOffset Time, string Operation, string Service)> Log { get; } = new();
+    public string Endpoint => "fake://engine";
+    public bool Unreachable { get; set; }
+
+    public FakeBehaviour Add(string service, string project = "proj")
+    {
+        var c = new FakeContainer(service, project);
+        _containers[c.Id] = c;
+        return c.Behaviour;
+    }
+
+    public string IdOf(string service) => _containers.Values.Single(c => c.Service == service).Id;
+
+    public IEnumerable<(DateTimeOffset Time, string Operation)> OpsOf(string service) =>
+        Log.Where(l => l.Service == service).Select(l => (l.Time, l.Operation));
+
+    public DateTimeOffset TimeOf(string service, string operation) =>
+        Log.Where(l => l.Service == service && l.Operation == operation).Select(l => l.Time).DefaultIfEmpty(DateTimeOffset.MaxValue).Last();
+
+    public Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken) => Unreachable
+        ? throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.ConnectionError, "fake engine unreachable")
+        : Task.FromResult(new EngineInfo(Endpoint, "20.10.24", "1.41", "/var/lib/docker", 8L << 30, "Fake"));
+
+    public Task<IReadOnlyList<ContainerSummary>> ListProjectContainersAsync(string project, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ContainerSummary>>(_containers.Values.Where(c => c.Project == project).Select(c => c.Summary()).ToList());
+
+    public Task<ContainerDetails?> InspectAsync(string containerId, CancellationToken cancellationToken) =>
+        Task.FromResult(_containers.TryGetValue(containerId, out var c) ? c.Details(time.GetUtcNow()) : null);
+
+    public Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        var c = _containers[containerId];
+        Log.Enqueue((time.GetUtcNow(), "stop", c.Service));
+        c.State = "exited";
+        c.ExitCode = 0;
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var c = _containers[containerId];
+        var now = time.GetUtcNow();
+        Log.Enqueue((now, "start", c.Service));
+        c.StartedAt = now;
+        if (c.Behaviour.CrashingStarts > 0)
+        {
+            c.Behaviour.CrashingStarts--;
+            c.State = "exited";
+            c.ExitCode = 1;
+            _events.Writer.TryWrite(new EngineEvent(c.Id, c.Service, "die", now, 1));
+        }
+        else if (c.Behaviour.ExitsWith is { } code)
+        {
+            c.State = "exited";
+            c.ExitCode = code;
+        }
+        else
+        {
+            c.State = "running";
+        }
+        _events.Writer.TryWrite(new EngineEvent(c.Id, c.Service, "start", now, null));
+        return Task.CompletedTask;
+    }
+
+    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var c = _containers[containerId];
+        var ready = c.IsReady(time.GetUtcNow());
+        return Task.FromResult(new ExecResult(ready ? 0 : 1, ready ? "ok" : "connection refused (fake-secret-value)"));
+    }
+
+    public Task<string> GetLogTailAsync(string containerId, int lines, CancellationToken cancellationToken) =>
+        Task.FromResult($"{_containers[containerId].Service}: starting\nDB_PASSWORD=fake-secret-value\n");
+
+    public async IAsyncEnumerable<EngineEvent> WatchEventsAsync(string project, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            EngineEvent e;
+            try { e = await _events.Reader.ReadAsync(cancellationToken); }
+            catch (OperationCanceledException) { yield break; }
+            yield return e;
+        }
+    }
+
+    public void Dispose() { }
+
+    private sealed class FakeContainer(string service, string project)
+    {
+        public string Id { get; } = Guid.NewGuid().ToString("N");
+        public string Service { get; } = service;
+        public string Project { get; } = project;
+        public FakeBehaviour Behaviour { get; } = new();
+        public string State { get; set; } = "running";
+        public int ExitCode { get; set; }
+        public DateTimeOffset? StartedAt { get; set; } = DateTimeOffset.MinValue;
+
+        public bool IsReady(DateTimeOffset now) =>
+            State == "running" && !Behaviour.NeverHealthy && StartedAt is { } s && now - s >= Behaviour.StartupDelay;
+
+        public ContainerSummary Summary() =>
+            new(Id, $"{Project}-{Service}-1", Project, Service, State, null, "fake:latest", DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
+
+        public ContainerDetails Details(DateTimeOffset now) =>
+            new(Id, $"{Project}-{Service}-1", Service, State, IsReady(now) ? "healthy" : "starting", null, ExitCode, StartedAt, null, 0,
+                "fake:latest", "sha256:fake", [], new Dictionary<string, string>(), ["CMD", "true"]);
+    }
+}
