@@ -27,9 +27,10 @@ public sealed class ReadinessWaiter(
     public static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(100);
     private const int LogTailLines = 5;
 
+    /// <param name="restartCountBaseline">The container's RestartCount when it was started by us (0); null: as first seen.</param>
     public async Task<ReadinessOutcome> WaitAsync(
         string service, string containerId, ProbeSpec probe, HealthCheckSpec? composeHealthCheck,
-        TimeSpan timeout, CancellationToken cancellationToken)
+        TimeSpan timeout, CancellationToken cancellationToken, int? restartCountBaseline = null)
     {
         var started = time.GetTimestamp();
         var interval = FirstInterval;
@@ -42,8 +43,9 @@ public sealed class ReadinessWaiter(
             if (container is null)
                 return new ReadinessOutcome(false, OutcomeReason.Engine, $"container {Short(containerId)} disappeared while starting", null);
 
-            // A manual start resets RestartCount, so any count means the restart policy revived a crash.
-            if (container.State is "exited" or "dead" or "restarting" || container.RestartCount > 0)
+            // A manual start resets RestartCount (baseline 0); any increase means the restart policy revived a crash.
+            restartCountBaseline ??= container.RestartCount;
+            if (container.State is "exited" or "dead" or "restarting" || container.RestartCount > restartCountBaseline)
                 return await CrashedAsync(container, cancellationToken).ConfigureAwait(false);
 
             if (container.IsRunning)

@@ -194,7 +194,7 @@ public sealed class RestartExecutor
                 else
                 {
                     Phase(step.Service, ServicePhase.WaitingForHealth, step.Probe.ToString());
-                    last = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, step.Timeout, cancellationToken).ConfigureAwait(false);
+                    last = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, step.Timeout, cancellationToken, restartCountBaseline: 0).ConfigureAwait(false);
                 }
                 if (last.Ready)
                 {

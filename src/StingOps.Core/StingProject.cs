@@ -1,0 +1,38 @@
+using StingOps.Core.Compose;
+using StingOps.Core.Configuration;
+using StingOps.Core.Engine;
+using StingOps.Core.Graph;
+
+namespace StingOps.Core;
+
+/// <summary>
+/// A project as every cmdlet needs it: located, loaded, with its restart configuration. Opening reads
+/// files only; the engine is asked separately so that offline listing and planning never contact it.
+/// </summary>
+public sealed class StingProject
+{
+    private StingProject(ProjectLocation location, ComposeProject compose, RestartOptions options)
+    {
+        Location = location;
+        Compose = compose;
+        Options = options;
+    }
+
+    public ProjectLocation Location { get; }
+    public ComposeProject Compose { get; }
+    public RestartOptions Options { get; }
+    public string Name => Compose.Name;
+    public IEnumerable<string> Warnings => Compose.Warnings.Concat(Options.Warnings);
+
+    public static StingProject Open(ProjectRequest request, IReadOnlyDictionary<string, string?> environment)
+    {
+        var location = ProjectLocator.Locate(request, environment);
+        var compose = ComposeLoader.Load(location, environment);
+        var options = RestartConfigurationLoader.Load(location.ConfigPath);
+        return new StingProject(location, compose, options);
+    }
+
+    /// <summary>The graph of the services that take part; pass live containers so running disabled services are included.</summary>
+    public ServiceGraph Graph(IReadOnlyList<ContainerSummary>? containers = null) =>
+        ServiceGraph.Build(Compose, Options, containers is null ? null : ServiceInventory.RunningDisabled(Compose, containers));
+}

@@ -1,0 +1,69 @@
+using System.Management.Automation;
+using StingOps.Core;
+using StingOps.Core.Execution;
+using StingOps.Core.Graph;
+
+namespace StingOps.Commands;
+
+/// <summary>Waits until each named service (all, by default) passes its effective readiness probe.</summary>
+[Cmdlet(VerbsLifecycle.Wait, "StingService")]
+[OutputType(typeof(ServiceInfo))]
+public sealed class WaitStingServiceCommand : StingCmdlet
+{
+    private readonly List<string> _names = [];
+
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Overrides each service's configured timeout.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int? TimeoutSec { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Name is not null)
+            _names.AddRange(Name);
+    }
+
+    protected override void EndProcessing()
+    {
+        var project = OpenProject();
+        var engine = ConnectEngine();
+        var containers = Await(engine.ListProjectContainersAsync(project.Name, Cancellation));
+        var graph = Try(() => project.Graph(containers));
+        var plan = Try(() => RestartPlan.Create(graph, project.Options, new RestartRequest
+        {
+            Names = _names,
+            Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
+        }));
+        var statuses = ServiceInventory.Join(project.Compose, graph, project.Options, containers).ToDictionary(s => s.Service.Name);
+        var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, TimeProvider.System, project.Options.HealthCheckInterval, s => s);
+
+        var waits = plan.Steps.Select(step => (step, task: WaitOneAsync(waiter, step, statuses[step.Service]))).ToList();
+        foreach (var (step, task) in waits)
+        {
+            var (outcome, status) = Await(task);
+            if (!outcome.Ready)
+            {
+                WriteError(Error(ErrorIds.ServiceNotReady, outcome.Reason == OutcomeReason.Timeout ? ErrorCategory.OperationTimeout : ErrorCategory.ResourceUnavailable,
+                    $"Service '{step.Service}' is not ready: {outcome.Message}", step.Service));
+                continue;
+            }
+            var info = Mapper.ToServiceInfo(status, project.Name);
+            var details = status.Container is null ? null : Await(engine.InspectAsync(status.Container.Id, Cancellation));
+            WriteObject(details is null ? info : Mapper.WithDetails(info, details));
+        }
+    }
+
+    private async Task<(ReadinessOutcome, ServiceStatus)> WaitOneAsync(ReadinessWaiter waiter, PlanStep step, ServiceStatus status)
+    {
+        if (status.Container is null)
+            return (new ReadinessOutcome(false, OutcomeReason.Engine, "it has no container", null), status);
+        var outcome = await waiter.WaitAsync(step.Service, status.Container.Id, step.Probe, step.ComposeHealthCheck, step.Timeout, Cancellation).ConfigureAwait(false);
+        return (outcome, status);
+    }
+}

@@ -1,0 +1,94 @@
+using StingOps.Core.Engine;
+using StingOps.Core.Execution;
+using StingOps.Core.Graph;
+
+namespace StingOps;
+
+/// <summary>Turns core results into the contract's PowerShell-facing types.</summary>
+internal static class Mapper
+{
+    public static ServiceInfo ToServiceInfo(ServiceStatus s, string project) => new()
+    {
+        Name = s.Service.Name,
+        Project = project,
+        State = ToState(s.State),
+        Health = s.Container is null ? (s.State == "unknown" ? ServiceHealth.Unknown : ServiceHealth.None) : ToHealth(s.Health),
+        DependsOn = s.DependsOn.ToArray(),
+        Dependents = s.Dependents.ToArray(),
+        Profiles = s.Service.Profiles.ToArray(),
+        Enabled = s.Enabled,
+        Wave = s.Wave,
+        Critical = s.Critical,
+        ContainerId = s.Container?.Id,
+        ContainerName = s.Container?.Name,
+        Image = s.Container?.Image ?? s.Service.Image,
+        StartedAt = null,
+        HealthCheck = s.Probe.ToString(),
+    };
+
+    public static ServiceInfo WithDetails(ServiceInfo info, ContainerDetails d) => new()
+    {
+        Name = info.Name,
+        Project = info.Project,
+        State = ToState(d.State),
+        Health = ToHealth(d.Health),
+        DependsOn = info.DependsOn,
+        Dependents = info.Dependents,
+        Profiles = info.Profiles,
+        Enabled = info.Enabled,
+        Wave = info.Wave,
+        Critical = info.Critical,
+        ContainerId = d.Id,
+        ContainerName = d.Name,
+        Image = d.Image,
+        StartedAt = d.StartedAt,
+        HealthCheck = info.HealthCheck,
+    };
+
+    public static ServiceState ToState(string state) => state switch
+    {
+        "running" => ServiceState.Running,
+        "restarting" => ServiceState.Restarting,
+        "paused" => ServiceState.Paused,
+        "exited" => ServiceState.Exited,
+        "dead" => ServiceState.Dead,
+        "created" => ServiceState.Created,
+        "notcreated" => ServiceState.NotCreated,
+        "disabled" => ServiceState.Disabled,
+        _ => ServiceState.Unknown,
+    };
+
+    public static ServiceHealth ToHealth(string? health) => health switch
+    {
+        null => ServiceHealth.None,
+        "healthy" => ServiceHealth.Healthy,
+        "unhealthy" => ServiceHealth.Unhealthy,
+        "starting" => ServiceHealth.Starting,
+        _ => ServiceHealth.Unknown,
+    };
+
+    public static RestartPlanStep ToPlanStep(PlanStep s) => new()
+    {
+        Service = s.Service,
+        Wave = s.Wave,
+        DependsOn = s.DependencyNames.ToArray(),
+        Timeout = s.Timeout,
+        HealthCheck = s.Probe.ToString(),
+        Critical = s.Critical,
+    };
+
+    public static RestartResult ToResult(ServiceOutcome o) => new()
+    {
+        RunId = o.RunId,
+        Service = o.Service,
+        Status = Enum.Parse<RestartStatus>(o.Status.ToString()),
+        FailureReason = Enum.Parse<FailureReason>(o.Reason.ToString()),
+        Attempts = o.Attempts,
+        Wave = o.Wave,
+        StoppedAt = o.StoppedAt,
+        StartedAt = o.StartedAt,
+        ReadyAt = o.ReadyAt,
+        Duration = o.Duration,
+        Message = o.Message,
+    };
+}
