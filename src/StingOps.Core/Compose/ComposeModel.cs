@@ -28,6 +28,8 @@ public sealed class ComposeService
     public IReadOnlyList<EnvFileReference> EnvFiles { get; init; } = [];
     /// <summary>The service's <c>environment:</c> after interpolation (null values: taken from the shell by compose).</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+    /// <summary>The service's <c>labels:</c> after interpolation and merging (a bare key has a null value).</summary>
+    public IReadOnlyDictionary<string, string?> Labels { get; init; } = new Dictionary<string, string?>();
     public string? ContainerName { get; init; }
     public string? Image { get; init; }
     public bool HasBuild { get; init; }
@@ -63,6 +65,8 @@ public sealed class HealthCheckSpec
     public TimeSpan? Timeout { get; init; }
     public int? Retries { get; init; }
     public TimeSpan? StartPeriod { get; init; }
+    /// <summary>Probe interval during the start period (compose <c>start_interval</c>).</summary>
+    public TimeSpan? StartInterval { get; init; }
 }
 
 /// <param name="Path">Absolute path, resolved against the project directory.</param>
