@@ -54,4 +54,8 @@ public static class ErrorIds
     public const string OutsideMaintenanceWindow = "StingOutsideMaintenanceWindow";
     public const string MaintenanceWindowInvalid = "StingMaintenanceWindowInvalid";
     public const string MetricFileNotFound = "StingMetricFileNotFound";
+    /// <summary>The engine answered, but the container asked for does not exist (any more).</summary>
+    public const string ContainerNotFound = "StingContainerNotFound";
+    /// <summary>The engine answered and refused the operation (conflict, runtime error, bad request).</summary>
+    public const string EngineOperationFailed = "StingEngineOperationFailed";
 }
