@@ -55,4 +55,8 @@ public static class ErrorIds
     public const string MaintenanceWindowInvalid = "StingMaintenanceWindowInvalid";
     public const string MetricFileNotFound = "StingMetricFileNotFound";
     public const string ProjectNameInvalid = "StingProjectNameInvalid";
+    /// <summary>The engine answered, but the container asked for does not exist (any more).</summary>
+    public const string ContainerNotFound = "StingContainerNotFound";
+    /// <summary>The engine answered and refused the operation (conflict, runtime error, bad request).</summary>
+    public const string EngineOperationFailed = "StingEngineOperationFailed";
 }
