@@ -62,7 +62,7 @@ public sealed record ProbeSpec(ProbeKind Kind, string? Target = null, bool Insec
         ProbeKind.Http => Insecure ? $"http: {Target} (insecure)" : $"http: {Target}",
         ProbeKind.Tcp => $"tcp: {Target}",
         ProbeKind.Running => "running",
-        _ => "docker",
+        _ => Target is null ? "docker healthcheck" : $"docker healthcheck: {Target}",
     };
 }
 
