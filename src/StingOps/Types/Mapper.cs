@@ -72,9 +72,17 @@ internal static class Mapper
         Service = s.Service,
         Wave = s.Wave,
         DependsOn = s.DependencyNames.ToArray(),
+        DependsOnCondition = s.DependsOn.ToDictionary(d => d.Service, d => ComposeCondition(d.Condition)),
         Timeout = s.Timeout,
         HealthCheck = s.Probe.ToString(),
         Critical = s.Critical,
+    };
+
+    private static string ComposeCondition(Core.Compose.DependencyCondition c) => c switch
+    {
+        Core.Compose.DependencyCondition.ServiceStarted => "service_started",
+        Core.Compose.DependencyCondition.ServiceCompletedSuccessfully => "service_completed_successfully",
+        _ => "service_healthy",
     };
 
     public static RestartResult ToResult(ServiceOutcome o) => new()

@@ -6,6 +6,8 @@ public sealed class RestartPlanStep
     public string Service { get; init; } = "";
     public int Wave { get; init; }
     public string[] DependsOn { get; init; } = [];
+    /// <summary>Each dependency's compose condition: service_started, service_healthy or service_completed_successfully.</summary>
+    public IReadOnlyDictionary<string, string> DependsOnCondition { get; init; } = new Dictionary<string, string>();
     public TimeSpan Timeout { get; init; }
     public string HealthCheck { get; init; } = "";
     public bool Critical { get; init; }

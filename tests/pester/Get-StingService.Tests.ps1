@@ -1,0 +1,105 @@
+# Get-StingService and Wait-StingService live, on the fixture stack.
+BeforeAll {
+    Import-Module $env:STINGOPS_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+}
+
+Describe 'Get-StingService and Wait-StingService on the fixture stack' -Tag 'Integration', 'Service' {
+    BeforeAll {
+        Remove-StingFixtureLeftover
+        Initialize-StingFixtureImage
+        $script:P = New-StingFixtureProject
+        Start-StingFixture -Project $P -TimeoutSec 180 | Out-Null
+        $script:Common = @{ ProjectDirectory = $P.Directory }
+    }
+
+    AfterAll {
+        Remove-StingFixture -Project $P
+    }
+
+    It 'joins every service with its live container' {
+        $services = Get-StingService @Common
+        $services.Count | Should -Be 19
+        $live = $services | Where-Object Enabled
+        $live.Count | Should -Be 15
+        $live | Where-Object { $_.State -ne 'Running' -or $_.Health -ne 'Healthy' } | Should -BeNullOrEmpty
+        $live | Where-Object { -not $_.ContainerId -or -not $_.ContainerName } | Should -BeNullOrEmpty
+        $containers = Get-StingFixtureContainer -Project $P
+        foreach ($s in $live) { $s.ContainerId | Should -Be ($containers | Where-Object Service -eq $s.Name).Id }
+        ($services | Where-Object Name -eq 'frontend').DependsOn | Should -Be @('app', 'kratos', 'knowledge')
+        ($services | Where-Object Name -eq 'frontend').Wave | Should -BeGreaterThan ($services | Where-Object Name -eq 'app').Wave
+        ($services | Where-Object Name -eq 'loki').State | Should -Be 'Disabled'
+        $services[0].Project | Should -Be $P.ProjectName
+    }
+
+    It 'filters by wildcard and feeds the pipeline' {
+        (Get-StingService 'k*' @Common).Name | Should -Be @('knowledge', 'kratos')
+        @(Get-StingService @Common | Where-Object { $_.Health -eq 'Healthy' -and $_.Wave -eq 0 }).Count | Should -BeGreaterThan 3
+    }
+
+    It 'reports a stopped container as Exited and a removed one as NotCreated' {
+        & docker stop --time 1 (Get-StingFixtureContainer -Project $P -Service llm-gateway-proxy).Id | Out-Null
+        (Get-StingService llm-gateway-proxy @Common).State | Should -Be 'Exited'
+        & docker rm -f (Get-StingFixtureContainer -Project $P -Service llm-gateway-proxy).Id | Out-Null
+        (Get-StingService llm-gateway-proxy @Common).State | Should -Be 'NotCreated'
+        Start-StingFixture -Project $P -Service llm-gateway-proxy | Out-Null
+    }
+
+    It 'lists a disabled-by-profile service whose container runs as part of the live set' {
+        # The seed's "log-forwarder: Not Found": started by hand with its profile, then listed without it.
+        $ps = New-StingFixtureProject
+        try {
+            Copy-Item $P.EnvFile $ps.EnvFile -Force
+            & docker-compose --project-directory $P.Directory -p $P.ProjectName -f $P.ComposeFile --profile observability up -d log-forwarder 2>&1 | Out-Null
+            $lf = Get-StingService log-forwarder @Common
+            $lf.State | Should -Be 'Running'
+            $lf.Enabled | Should -BeTrue
+            (Get-StingRestartPlan @Common).Service | Should -Not -Contain 'log-forwarder' -Because 'planning is offline'
+        }
+        finally {
+            Remove-Item $ps.Directory -Recurse -Force -ErrorAction SilentlyContinue
+            & docker rm -f (Get-StingFixtureContainer -Project $P -Service log-forwarder).Id 2>&1 | Out-Null
+        }
+    }
+
+    It 'is fast when warm (informational; the benchmark measures it)' {
+        Get-StingService @Common | Out-Null
+        $elapsed = (Measure-Command { Get-StingService @Common }).TotalMilliseconds
+        Write-Host "    warm Get-StingService: $([math]::Round($elapsed)) ms"
+        $elapsed | Should -BeGreaterThan 0
+    }
+
+    It 'Wait-StingService returns each named service once ready' {
+        $ready = Wait-StingService db, vault -TimeoutSec 30 @Common
+        $ready.Name | Should -Be @('db', 'vault')
+        $ready | ForEach-Object { $_.Health | Should -Be 'Healthy'; $_.StartedAt | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'Wait-StingService waits for a service that is starting' {
+        Set-StingFixtureKnob -Project $P -Service redis -StartupDelay 3
+        try {
+            & docker restart --time 1 (Get-StingFixtureContainer -Project $P -Service redis).Id | Out-Null
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $ready = Wait-StingService redis -TimeoutSec 30 @Common
+            $ready.Name | Should -Be 'redis'
+            $clock.Elapsed.TotalSeconds | Should -BeGreaterThan 1
+        }
+        finally { Clear-StingFixtureKnob -Project $P }
+    }
+
+    It 'Wait-StingService reports StingServiceNotReady on timeout' {
+        Set-StingFixtureKnob -Project $P -Service redis -NeverHealthy
+        try {
+            & docker restart --time 1 (Get-StingFixtureContainer -Project $P -Service redis).Id | Out-Null
+            $out = Wait-StingService redis -TimeoutSec 3 @Common -ErrorVariable errs -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'StingServiceNotReady*'
+            $errs[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        }
+        finally {
+            Clear-StingFixtureKnob -Project $P
+            & docker restart --time 1 (Get-StingFixtureContainer -Project $P -Service redis).Id | Out-Null
+            Wait-StingFixtureHealthy -Project $P -Service redis -TimeoutSec 30 | Out-Null
+        }
+    }
+}
