@@ -47,17 +47,14 @@ Describe 'Get-StingService and Wait-StingService on the fixture stack' -Tag 'Int
 
     It 'lists a disabled-by-profile service whose container runs as part of the live set' {
         # The seed's "log-forwarder: Not Found": started by hand with its profile, then listed without it.
-        $ps = New-StingFixtureProject
         try {
-            Copy-Item $P.EnvFile $ps.EnvFile -Force
-            & docker-compose --project-directory $P.Directory -p $P.ProjectName -f $P.ComposeFile --profile observability up -d log-forwarder 2>&1 | Out-Null
+            & docker-compose --project-directory $P.Directory -p $P.ProjectName -f $P.ComposeFile --profile observability up -d --no-deps log-forwarder 2>&1 | Out-Null
             $lf = Get-StingService log-forwarder @Common
             $lf.State | Should -Be 'Running'
             $lf.Enabled | Should -BeTrue
             (Get-StingRestartPlan @Common).Service | Should -Not -Contain 'log-forwarder' -Because 'planning is offline'
         }
         finally {
-            Remove-Item $ps.Directory -Recurse -Force -ErrorAction SilentlyContinue
             & docker rm -f (Get-StingFixtureContainer -Project $P -Service log-forwarder).Id 2>&1 | Out-Null
         }
     }
