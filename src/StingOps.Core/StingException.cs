@@ -54,4 +54,5 @@ public static class ErrorIds
     public const string OutsideMaintenanceWindow = "StingOutsideMaintenanceWindow";
     public const string MaintenanceWindowInvalid = "StingMaintenanceWindowInvalid";
     public const string MetricFileNotFound = "StingMetricFileNotFound";
+    public const string EnvironmentFileInvalid = "StingEnvironmentFileInvalid";
 }
