@@ -116,8 +116,12 @@ public sealed record EnvEntry(string Key, string? Value, int Line, EnvValueStyle
 
     public bool IsInherited => Style == EnvValueStyle.Inherited;
 
-    /// <summary>Name and line only; the value is never shown.</summary>
-    public override string ToString() => $"{Key} (line {Line}, {Style}, value hidden)";
+    /// <summary>
+    /// Name and line only; the value is never shown. The name is shown only when it is well-formed and written as an
+    /// assignment: a bare line or a malformed name may be a misplaced value.
+    /// </summary>
+    public override string ToString() =>
+        $"{(Style != EnvValueStyle.Inherited && EnvFileParser.IsPortableName(Key) ? Key : "(name hidden)")} (line {Line}, {Style}, value hidden)";
 }
 
 /// <summary>The outcome of parsing one env file.</summary>

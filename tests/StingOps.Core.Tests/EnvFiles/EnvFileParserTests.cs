@@ -334,3 +334,27 @@ internal sealed class TempDir : IDisposable
         Directory.Delete(Path, recursive: true);
     }
 }
+
+public class EnvFileParserRobustnessTests
+{
+    [Fact]
+    public void Random_input_never_throws_and_lines_stay_in_range()
+    {
+        const string alphabet = "AZaz09_.-[]=:#'\"\\ \t\r\n\n\nexport $é\uFEFF";
+        var random = new Random(20240611);
+        for (var round = 0; round < 3000; round++)
+        {
+            var chars = new char[random.Next(0, 120)];
+            for (var i = 0; i < chars.Length; i++)
+                chars[i] = alphabet[random.Next(alphabet.Length)];
+            var text = new string(chars);
+            var r = EnvFileParser.ParseText(text, "fuzz.env");
+            var lines = text.Split('\n').Length;
+            Assert.All(r.Findings, f => Assert.InRange(f.Line, 1, lines));
+            Assert.All(r.Entries, e => Assert.InRange(e.Line, 1, lines));
+            Assert.All(r.Entries, e => Assert.InRange(e.EndLine, e.Line, lines));
+            Assert.All(r.Findings, f => Assert.StartsWith(f.Code + ": ", f.Problem));
+            Assert.True(r.Findings.Select(f => f.Line).SequenceEqual(r.Findings.Select(f => f.Line).Order()));
+        }
+    }
+}
