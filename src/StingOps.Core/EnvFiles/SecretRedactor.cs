@@ -25,10 +25,15 @@ public sealed class SecretRedactor
         "production", "development", "staging", "test",
     };
 
-    // Aho-Corasick automaton. Node 0 is the root.
-    private readonly List<Dictionary<char, int>> _next = [];
+    // Aho-Corasick automaton. Node 0 is the root. Edges live in one table keyed by (node, char); the root's ASCII edges
+    // also in an array, since most characters of ordinary text are read at the root.
+    private readonly Dictionary<long, int> _edges = [];
+    private readonly int[] _rootAscii = new int[128];
     private readonly List<int> _fail = [];
     private readonly List<int> _longest = []; // longest secret that ends at this node (itself or via failure links)
+    private readonly List<int> _depth = [];
+    private readonly List<int> _parent = [];
+    private readonly List<char> _via = [];
 
     /// <summary>Builds a redactor for <paramref name="secrets"/>.</summary>
     /// <param name="secrets">Values to mask; nulls are ignored.</param>
@@ -39,7 +44,7 @@ public sealed class SecretRedactor
         ArgumentNullException.ThrowIfNull(secrets);
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumLength, 1);
         MinimumLength = minimumLength;
-        NewNode();
+        NewNode(-1, '\0');
         var added = new HashSet<string>(StringComparer.Ordinal);
         foreach (var secret in secrets)
         {
@@ -202,11 +207,7 @@ public sealed class SecretRedactor
         var state = 0;
         for (var i = 0; i < text.Length; i++)
         {
-            var c = text[i];
-            int to;
-            while (!_next[state].TryGetValue(c, out to) && state != 0)
-                state = _fail[state];
-            state = _next[state].TryGetValue(c, out to) ? to : 0;
+            state = Step(state, text[i]);
             var length = _longest[state];
             if (length == 0)
                 continue;
@@ -328,12 +329,35 @@ public sealed class SecretRedactor
 
     // ---------------------------------------------------------------- automaton
 
-    private int NewNode()
+    private int NewNode(int parent, char via)
     {
-        _next.Add(new Dictionary<char, int>());
         _fail.Add(0);
         _longest.Add(0);
-        return _next.Count - 1;
+        _depth.Add(parent < 0 ? 0 : _depth[parent] + 1);
+        _parent.Add(parent);
+        _via.Add(via);
+        return _fail.Count - 1;
+    }
+
+    private static long EdgeKey(int node, char c) => ((long)node << 16) | c;
+
+    private int Edge(int node, char c)
+    {
+        if (node == 0 && c < 128)
+            return _rootAscii[c];
+        return _edges.TryGetValue(EdgeKey(node, c), out var to) ? to : 0;
+    }
+
+    /// <summary>The automaton's transition: the deepest node whose string is a suffix of (node's string + c).</summary>
+    private int Step(int state, char c)
+    {
+        while (true)
+        {
+            var to = Edge(state, c);
+            if (to != 0 || state == 0)
+                return to;
+            state = _fail[state];
+        }
     }
 
     private void Insert(string s)
@@ -341,10 +365,14 @@ public sealed class SecretRedactor
         var node = 0;
         foreach (var c in s)
         {
-            if (!_next[node].TryGetValue(c, out var child))
+            var child = Edge(node, c);
+            if (child == 0)
             {
-                child = NewNode();
-                _next[node][c] = child;
+                child = NewNode(node, c);
+                if (node == 0 && c < 128)
+                    _rootAscii[c] = child;
+                else
+                    _edges[EdgeKey(node, c)] = child;
             }
             node = child;
         }
@@ -353,25 +381,25 @@ public sealed class SecretRedactor
 
     private void BuildFailureLinks()
     {
-        var queue = new Queue<int>();
-        foreach (var child in _next[0].Values)
+        // Breadth first: a node's failure link points at a shallower node, whose own link is then already known.
+        var order = Enumerable.Range(1, _fail.Count - 1).OrderBy(n => _depth[n]).ToList();
+        foreach (var node in order)
         {
-            _fail[child] = 0;
-            queue.Enqueue(child);
-        }
-        while (queue.Count > 0)
-        {
-            var node = queue.Dequeue();
-            foreach (var (c, child) in _next[node])
+            var parent = _parent[node];
+            if (parent == 0)
             {
-                var f = _fail[node];
-                int to;
-                while (!_next[f].TryGetValue(c, out to) && f != 0)
-                    f = _fail[f];
-                _fail[child] = _next[f].TryGetValue(c, out to) && to != child ? to : 0;
-                _longest[child] = Math.Max(_longest[child], _longest[_fail[child]]);
-                queue.Enqueue(child);
+                _fail[node] = 0;
             }
+            else
+            {
+                var f = _fail[parent];
+                var c = _via[node];
+                while (Edge(f, c) == 0 && f != 0)
+                    f = _fail[f];
+                var to = Edge(f, c);
+                _fail[node] = to != node ? to : 0;
+            }
+            _longest[node] = Math.Max(_longest[node], _longest[_fail[node]]);
         }
     }
 }

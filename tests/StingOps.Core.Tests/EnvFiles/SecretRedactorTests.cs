@@ -159,6 +159,38 @@ public class SecretRedactorTests
     }
 
     [Fact]
+    public void Agrees_with_a_naive_reference_on_random_input()
+    {
+        var random = new Random(7);
+        for (var round = 0; round < 2000; round++)
+        {
+            string Word(int min, int max) => new(Enumerable.Range(0, random.Next(min, max)).Select(_ => "abc"[random.Next(3)]).ToArray());
+            var secrets = Enumerable.Range(0, random.Next(1, 6)).Select(_ => Word(4, 8)).ToList();
+            var text = Word(0, 40);
+            var expected = NaiveRedact(text, secrets);
+            Assert.Equal(expected, new SecretRedactor(secrets, ignoreTrivialValues: false).Redact(text));
+        }
+    }
+
+    private static string NaiveRedact(string text, IEnumerable<string> secrets)
+    {
+        var covered = new bool[text.Length];
+        foreach (var s in secrets)
+            for (var at = text.IndexOf(s, StringComparison.Ordinal); at >= 0; at = text.IndexOf(s, at + 1, StringComparison.Ordinal))
+                for (var k = at; k < at + s.Length; k++)
+                    covered[k] = true;
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!covered[i])
+                sb.Append(text[i]);
+            else if (i == 0 || !covered[i - 1])
+                sb.Append(SecretRedactor.Mask);
+        }
+        return sb.ToString();
+    }
+
+    [Fact]
     public void Many_secrets_over_a_large_text_stay_fast()
     {
         var secrets = Enumerable.Range(0, 5000).Select(i => $"secret-{i:D5}-{Guid.NewGuid():N}").ToList();
@@ -170,6 +202,8 @@ public class SecretRedactorTests
         sw.Stop();
         Assert.DoesNotContain("secret-", redacted);
         Assert.Equal(20, redacted.Split("***").Length - 1);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed}");
+        // One pass over ~1 MB with 5000 secrets takes tens of milliseconds on an idle machine; the bound is loose so
+        // that a heavily loaded build machine does not fail it.
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(15), $"took {sw.Elapsed}");
     }
 }
