@@ -395,6 +395,12 @@ public static class EnvFileParser
 
         private void BareName(string name, int lineNo, bool lastLineWithoutNewline)
         {
+            if (name == "export")
+            {
+                // compose-go strips "export" and then finds no name; it sets nothing.
+                Add(lineNo, null, EnvFileProblem.NotAnAssignment, "'export' is not followed by a variable name.");
+                return;
+            }
             if (!IsPortableName(name))
             {
                 Add(lineNo, null, EnvFileProblem.NotAnAssignment,

@@ -118,6 +118,7 @@ public class EnvFileParserTests
         { "prose after valid", "A=1\nhello world\n", ["2:NotAnAssignment"] },
         { "shell-ish junk", "lol$wut\n", ["1:NotAnAssignment"] },
         { "export alone", "export \nA=1\n", ["1:NotAnAssignment"] },
+        { "export alone without space", "A=1\nexport\n", ["2:NotAnAssignment"] },
         { "ini section header", "[section]\nA=1\n", ["1:NotAnAssignment"] },
         { "bare name with comment", "FOO # note\n", ["1:NotAnAssignment"] },
         { "PEM line unquoted", "A=1\n-----BEGIN PRIVATE KEY-----\n", ["2:NotAnAssignment"] },
