@@ -50,9 +50,14 @@ public sealed class SecretRedactor
         {
             if (secret is null)
                 continue;
+            var first = true;
             foreach (var variant in Variants(secret))
             {
-                if (variant.Length < minimumLength || (ignoreTrivialValues && IsTrivialValue(variant)) || !added.Add(variant))
+                // The value itself is filtered as asked; the pieces derived from it (lines, trimmed forms) always are,
+                // so a multi-line secret with a line "true" does not mask every "true" in a log.
+                var filter = ignoreTrivialValues || !first;
+                first = false;
+                if (variant.Length < minimumLength || (filter && IsTrivialValue(variant)) || !added.Add(variant))
                     continue;
                 Insert(variant);
             }

@@ -73,6 +73,13 @@ public class SecretRedactorTests
     }
 
     [Fact]
+    public void Trivial_lines_of_a_multi_line_secret_are_not_masked_on_their_own()
+    {
+        var r = new SecretRedactor(["{\n  \"enabled\": true,\n  \"key\": \"Zq9xW7vK3p\"\n}\ntrue"], ignoreTrivialValues: false);
+        Assert.Equal("flag true, key ***", r.Redact("flag true, key   \"key\": \"Zq9xW7vK3p\""));
+    }
+
+    [Fact]
     public void Escaped_dollars_are_also_masked_as_read_by_the_container()
     {
         var r = new SecretRedactor(["pa$$word99"]);
