@@ -59,4 +59,5 @@ public static class ErrorIds
     public const string ContainerNotFound = "StingContainerNotFound";
     /// <summary>The engine answered and refused the operation (conflict, runtime error, bad request).</summary>
     public const string EngineOperationFailed = "StingEngineOperationFailed";
+    public const string EnvironmentFileInvalid = "StingEnvironmentFileInvalid";
 }
