@@ -1,6 +1,7 @@
 using StingOps.Core.Compose;
 using StingOps.Core.Configuration;
 using StingOps.Core.Engine;
+using StingOps.Core.EnvFiles;
 using StingOps.Core.Graph;
 
 namespace StingOps.Core;
@@ -30,6 +31,20 @@ public sealed class StingProject
         var compose = ComposeLoader.Load(location, environment);
         var options = RestartConfigurationLoader.Load(location.ConfigPath);
         return new StingProject(location, compose, options);
+    }
+
+    /// <summary>
+    /// Masks every value of the project's env files and compose environment, plus anything that looks like
+    /// a credential, in text bound for output (container log tails, probe output, messages).
+    /// </summary>
+    public Func<string, string> CreateRedactor()
+    {
+        var files = Compose.Services.SelectMany(s => s.EnvFiles).Select(f => f.Path).Distinct()
+            .Where(File.Exists).Select(EnvFileParser.Parse).ToList();
+        // Env files hold secrets by convention; inline environment only where the key says so.
+        var inline = Compose.Services.SelectMany(s => s.Environment).Where(e => SecretRedactor.LooksSecretKey(e.Key)).Select(e => e.Value);
+        var redactor = new SecretRedactor(files.SelectMany(f => f.Entries).Select(e => e.Value).Concat(inline));
+        return text => SecretRedactor.RedactKnownPatterns(redactor.Redact(text)) ?? "";
     }
 
     /// <summary>The graph of the services that take part; pass live containers so running disabled services are included.</summary>

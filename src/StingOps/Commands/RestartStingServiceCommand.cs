@@ -59,7 +59,7 @@ public sealed class RestartStingServiceCommand : StingCmdlet
         var engine = ConnectEngine();
         var time = TimeProvider.System;
         var environment = EnvironmentSnapshot();
-        var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment));
+        var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment), project.CreateRedactor());
         var request = new RestartRequest
         {
             Names = _names,
