@@ -54,4 +54,6 @@ public static class ErrorIds
     public const string OutsideMaintenanceWindow = "StingOutsideMaintenanceWindow";
     public const string MaintenanceWindowInvalid = "StingMaintenanceWindowInvalid";
     public const string MetricFileNotFound = "StingMetricFileNotFound";
+    public const string MetricStoreBusy = "StingMetricStoreBusy";
+    public const string MetricExportFailed = "StingMetricExportFailed";
 }
