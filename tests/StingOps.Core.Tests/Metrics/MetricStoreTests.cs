@@ -298,7 +298,7 @@ public class MetricStoreTests
     public void Concurrent_appenders_in_threads_and_other_processes_lose_no_line()
     {
         using var dir = new TestDirectory();
-        const int threads = 8, batches = 60, perBatch = 3, shellLines = 300;
+        const int threads = 8, batches = 60, perBatch = 3, shellLines = 200;
         var start = new ManualResetEventSlim();
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
@@ -322,7 +322,7 @@ public class MetricStoreTests
             // Another process that honours the lock (flock(2), the same lock .NET takes for FileShare.None).
             if (File.Exists("/usr/bin/flock"))
                 processes.Add(Shell.Start(
-                    $"for i in $(seq 1 100); do /usr/bin/flock {lockFile} sh -c " +
+                    $"for i in $(seq 1 50); do /usr/bin/flock {lockFile} sh -c " +
                     $"'printf \"%s\\n\" \"{{\\\"timestamp\\\":\\\"2025-01-01T00:00:00Z\\\",\\\"service\\\":\\\"locked\\\",\\\"durationSeconds\\\":'$i',\\\"status\\\":\\\"Failed\\\"}}\" >> {jsonl}; " +
                     $"printf \"%s\\n\" \"2025-01-01T00:00:00+00:00,locked,'$i',failure\" >> {csv}'; done"));
         }
@@ -342,7 +342,7 @@ public class MetricStoreTests
 
         var expectedOurs = Enumerable.Range(0, threads).SelectMany(t => Enumerable.Range(0, batches * perBatch).Select(i => $"t{t}/{i}")).ToHashSet();
         var expectedShell = Shell.Available ? Enumerable.Range(1, shellLines).Select(i => $"shell/{i}").ToHashSet() : [];
-        var expectedLocked = Shell.Available && File.Exists("/usr/bin/flock") ? Enumerable.Range(1, 100).Select(i => $"locked/{i}").ToHashSet() : [];
+        var expectedLocked = Shell.Available && File.Exists("/usr/bin/flock") ? Enumerable.Range(1, 50).Select(i => $"locked/{i}").ToHashSet() : [];
         string Id(RestartMetricRecord r) => $"{r.Service}/{(int)r.Duration.TotalSeconds}";
 
         var csvIds = csvRows.Select(Id).ToList();
