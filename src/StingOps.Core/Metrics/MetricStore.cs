@@ -164,7 +164,8 @@ public sealed class MetricStore
 
     // ------------------------------------------------------------------ read
 
-    /// <summary>Reads this store's directory; see <see cref="Read(string, MetricQuery?, Action{MetricReadWarning}?, TimeProvider?, TimeZoneInfo?)"/>.</summary>
+    /// <summary>Reads this store's directory (empty when it does not exist yet: nothing was recorded); see
+    /// <see cref="Read(string, MetricQuery?, Action{MetricReadWarning}?, TimeProvider?, TimeZoneInfo?)"/>.</summary>
     public IReadOnlyList<RestartMetricRecord> Read(MetricQuery? query = null, Action<MetricReadWarning>? onWarning = null) =>
         System.IO.Directory.Exists(Directory) ? Read(Directory, query, onWarning, _time) : [];
 
@@ -177,7 +178,7 @@ public sealed class MetricStore
     /// <param name="query">Filters; null: everything.</param>
     /// <param name="onWarning">Called once per malformed line (file and line number); the line is skipped.</param>
     /// <param name="timeProvider">"Now" for <see cref="MetricQuery.Last"/>.</param>
-    /// <param name="assumeZone">The zone of timestamps written without an offset; default: local.</param>
+    /// <param name="assumeZone">The zone of timestamps written without an offset; default: the time provider's local zone.</param>
     /// <exception cref="StingException"><c>StingMetricFileNotFound</c> when <paramref name="path"/> does not exist.</exception>
     public static IReadOnlyList<RestartMetricRecord> Read(
         string path,
@@ -187,7 +188,8 @@ public sealed class MetricStore
         TimeZoneInfo? assumeZone = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var zone = assumeZone ?? TimeZoneInfo.Local;
+        timeProvider ??= TimeProvider.System;
+        var zone = assumeZone ?? timeProvider.LocalTimeZone;
         var warn = onWarning ?? (_ => { });
         List<RestartMetricRecord> rows;
 
@@ -210,7 +212,7 @@ public sealed class MetricStore
                 target: path);
         }
 
-        return Filter(rows, query, timeProvider ?? TimeProvider.System)
+        return Filter(rows, query, timeProvider)
             .OrderBy(r => r.Timestamp.UtcTicks)
             .ToList();
     }

@@ -110,7 +110,7 @@ public class PrometheusExporterTests
     }
 
     [Fact]
-    public void Replaces_the_file_atomically_and_leaves_no_temporary_file()
+    public async Task Replaces_the_file_atomically_and_leaves_no_temporary_file()
     {
         using var dir = new TestDirectory();
         var path = dir.Combine("stingops.prom");
@@ -138,7 +138,7 @@ public class PrometheusExporterTests
             PrometheusExporter.Write(records, path, Time);
         }
         stop.Cancel();
-        reader.Wait();
+        await reader;
 
         Assert.Empty(failures);
         Assert.True(reads > 0);
