@@ -29,6 +29,10 @@ namespace StingOps.Core.Engine;
 /// as OperationCanceledException. No Docker.DotNet type crosses this class's public surface.</para>
 /// <para>The <see cref="TimeProvider"/> drives timeouts and retry delays. Timestamps sent to the engine (the
 /// event subscription's <c>since</c>) use the real clock, since the engine stamps events with its own.</para>
+/// <para>Thread-safe: make one per endpoint and share it; dispose it at the end.</para>
+/// <para>Snapshots and event streams go through a small raw HTTP client (<c>RawEngineHttp</c>) beside
+/// Docker.DotNet: a snapshot must survive verbatim (fields the library's model lacks included), and the
+/// library's only event API that reports when the stream is established is marked obsolete.</para>
 /// </remarks>
 public sealed class DockerContainerEngine : IContainerEngine
 {
