@@ -22,7 +22,7 @@ public class IncludeTests
         var db = project.Find("db")!;
         Assert.Equal("postgres:16", db.Image);
         Assert.Equal(p.PathOf("infra/db.env"), db.EnvFiles[0].Path);
-        Assert.EndsWith("infra/compose.yaml:2", db.Source.Replace('\\', '/'));
+        Assert.EndsWith("infra/compose.yaml:2", db.Source!.Replace('\\', '/'));
         Assert.Equal("db", project.Find("app")!.DependsOn[0].Service);
     }
 
