@@ -39,7 +39,7 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         # Metrics and locks of this run stay in the run's own directory.
         $env:XDG_STATE_HOME = Join-Path $P.Directory 'state'
         $env:STING_LOG_DIR = Join-Path $P.Directory 'metrics'
-        $script:Plan = Get-StingRestartPlan @Common
+        $script:Plan = Get-StingRestartPlan -ProjectDirectory $P.Directory
         function script:StartedAt([string] $service) { (Get-StingFixtureContainer -Project $P -Service $service).StartedAt }
     }
 
@@ -54,29 +54,31 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
 
     It 'restarts the whole project: every service Succeeded and healthy, in dependency order, nothing lost' {
         $startsBefore = Get-StingFixtureDbStarts -Project $P
-        $since = [DateTimeOffset]::UtcNow
+        $capture = Start-StingEventCapture -ProjectName $P.ProjectName
 
         $results = Restart-StingService @Common
+        $events = @(Stop-StingEventCapture $capture)
 
         $results.Count | Should -Be 15
         $results | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
         $results | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'StingOps.RestartResult' }
         @($results.RunId | Sort-Object -Unique).Count | Should -Be 1
         Wait-StingFixtureHealthy -Project $P -TimeoutSec 30 | Out-Null
-        $events = @(Get-StingEngineEvent -ProjectName $P.ProjectName -Since $since)
         @($events | Where-Object Action -eq 'start').Count | Should -Be 15
         Get-StingOrderViolation -Events $events -Plan $Plan | Should -BeNullOrEmpty
         Get-StingFixtureDbStarts -Project $P | Should -Be ($startsBefore + 1)
     }
 
     It '-WhatIf prints the plan and causes no lifecycle event' {
-        $since = [DateTimeOffset]::UtcNow
-        $out = Restart-StingService @Common -WhatIf 6>&1
-        Start-Sleep -Milliseconds 500
-        $events = @(Get-StingEngineEvent -ProjectName $P.ProjectName -Since $since | Where-Object Action -in 'stop', 'kill', 'die', 'start', 'restart')
+        $capture = Start-StingEventCapture -ProjectName $P.ProjectName
+        # What if: lines go to the host, not to a stream: run in a child pwsh and read its output.
+        $out = & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:STINGOPS_MODULE_PATH'; `$r = Restart-StingService -ProjectDirectory '$($P.Directory)' -WhatIf; 'results: ' + @(`$r).Count" 2>&1
+        $events = @(Stop-StingEventCapture $capture | Where-Object Action -in 'stop', 'kill', 'die', 'start', 'restart')
         $events | Should -BeNullOrEmpty
-        ($out | Out-String) | Should -Match 'What if:.*vault'
-        @($out | Where-Object { $_ -is [StingOps.RestartResult] }) | Should -BeNullOrEmpty
+        $text = $out -join "`n"
+        $text | Should -Match 'What if: .*"vault \(wave 0'
+        $text | Should -Match 'What if: .*"frontend \(wave 3 after app, kratos, knowledge'
+        $text | Should -Match 'results: 0'
     }
 
     It 'restarts a named service alone' {
@@ -92,11 +94,11 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
     }
 
     It 'restarts the dependents closure with -IncludeDependents, as one plan for piped names' {
-        $since = [DateTimeOffset]::UtcNow
+        $capture = Start-StingEventCapture -ProjectName $P.ProjectName
         $results = 'chroma' | Restart-StingService -IncludeDependents @Common
+        $events = @(Stop-StingEventCapture $capture)
         ($results.Service | Sort-Object) | Should -Be @('chroma', 'frontend', 'knowledge')
         $results | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
-        $events = @(Get-StingEngineEvent -ProjectName $P.ProjectName -Since $since)
         Get-StingOrderViolation -Events $events -Plan $Plan | Should -BeNullOrEmpty
     }
 
@@ -134,7 +136,7 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 45
         $result.Status | Should -Be 'Failed'
         $result.FailureReason | Should -Be 'HealthCheck'
-        $result.Message | Should -Match 'exited with code'
+        $result.Message | Should -Match 'exited with code 1|crashed'
         $result.Message | Should -Match 'last log lines'
         $result.Message | Should -Not -Match 'fake-'
 
@@ -185,12 +187,12 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
             do { Start-Sleep -Milliseconds 100; $v = Get-StingFixtureContainer -Project $P -Service vault }
             until (($v.State -eq 'running' -and [DateTimeOffset]$v.StartedAt -gt [DateTimeOffset]::UtcNow.AddSeconds(-5)) -or [DateTime]::UtcNow -gt $deadline)
-            $since = [DateTimeOffset]::UtcNow
+            $capture = Start-StingEventCapture -ProjectName $P.ProjectName
             $ps.Stop()
             Start-Sleep -Seconds 2
 
             # Services waiting on vault were not started after the cancel.
-            $starts = @(Get-StingEngineEvent -ProjectName $P.ProjectName -Since $since | Where-Object Action -eq 'start')
+            $starts = @(Stop-StingEventCapture $capture | Where-Object Action -eq 'start')
             $starts.Service | Should -Not -Contain 'app'
             (Get-ChildItem (Join-Path $env:XDG_STATE_HOME 'stingops') -Filter '*.lock' -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty
         }

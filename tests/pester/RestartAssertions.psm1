@@ -1,28 +1,48 @@
 # Judging a restart from the engine's own event stream, not from what the cmdlet says about itself.
 Set-StrictMode -Version 3.0
 
-function Get-StingEngineEvent {
+function Start-StingEventCapture {
     <#
     .SYNOPSIS
-        The container events of one compose project between two times, oldest first:
-        Time (DateTimeOffset, ns precision kept as ticks), Service, Action, ExitCode.
+        Starts recording the container events of one compose project. The engine keeps only its last
+        ~256 events, and healthchecks make many, so events must be followed live, not asked for later.
     #>
-    param(
-        [Parameter(Mandatory)][string] $ProjectName,
-        [Parameter(Mandatory)][DateTimeOffset] $Since,
-        [DateTimeOffset] $Until = [DateTimeOffset]::UtcNow.AddSeconds(1)
-    )
-    $lines = & docker events --since $Since.ToUnixTimeSeconds() --until ($Until.ToUnixTimeSeconds() + 1) `
-        --filter "label=com.docker.compose.project=$ProjectName" --filter 'type=container' --format '{{json .}}'
-    if ($LASTEXITCODE -ne 0) { throw "docker events failed ($LASTEXITCODE)" }
+    param([Parameter(Mandatory)][string] $ProjectName)
+    $file = [IO.Path]::GetTempFileName()
+    $psi = [Diagnostics.ProcessStartInfo]::new('docker')
+    foreach ($a in 'events', '--filter', "label=com.docker.compose.project=$ProjectName", '--filter', 'type=container', '--format', '{{json .}}') {
+        $psi.ArgumentList.Add($a)
+    }
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($psi)
+    $writer = [IO.StreamWriter]::new($file)
+    $copy = $process.StandardOutput.BaseStream.CopyToAsync($writer.BaseStream)
+    # docker events answers once subscribed; a short pause makes sure the stream is live before acting.
+    Start-Sleep -Milliseconds 500
+    [pscustomobject]@{ Process = $process; File = $file; Writer = $writer; Copy = $copy }
+}
+
+function Stop-StingEventCapture {
+    <#
+    .SYNOPSIS
+        Stops a capture and returns its events, oldest first: Time, Service, Action (without the
+        health_status detail), Detail (the full action), ExitCode.
+    #>
+    param([Parameter(Mandatory)] $Capture)
+    Start-Sleep -Milliseconds 500
+    $Capture.Process.Kill()
+    $Capture.Process.WaitForExit(5000) | Out-Null
+    try { $Capture.Copy.Wait(5000) | Out-Null } catch { }
+    $Capture.Writer.Dispose()
+    $lines = Get-Content $Capture.File
+    Remove-Item $Capture.File -Force
     foreach ($line in $lines) {
         if (-not $line) { continue }
         $e = $line | ConvertFrom-Json
-        $time = [DateTimeOffset]::FromUnixTimeMilliseconds([long]($e.timeNano / 1000000))
-        if ($time -lt $Since) { continue }
         $attributes = $e.Actor.Attributes
         [pscustomobject]@{
-            Time     = $time
+            Time     = [DateTimeOffset]::FromUnixTimeMilliseconds([long]([decimal]$e.timeNano / 1000000))
             Service  = $attributes.'com.docker.compose.service'
             Action   = ($e.Action -split ':')[0].Trim()
             Detail   = $e.Action
@@ -47,7 +67,8 @@ function Get-StingOrderViolation {
     $byService = $Events | Group-Object Service -AsHashTable
     function LastStart($service) {
         if (-not $byService -or -not $byService.ContainsKey($service)) { return $null }
-        @($byService[$service] | Where-Object Action -eq 'start')[-1].Time
+        $starts = @($byService[$service] | Where-Object Action -eq 'start')
+        if ($starts.Count) { $starts[-1].Time } else { $null }
     }
     function ReadyAt($step) {
         $start = LastStart $step.Service
@@ -73,4 +94,4 @@ function Get-StingOrderViolation {
     }
 }
 
-Export-ModuleMember -Function Get-StingEngineEvent, Get-StingOrderViolation
+Export-ModuleMember -Function Start-StingEventCapture, Stop-StingEventCapture, Get-StingOrderViolation

@@ -95,8 +95,10 @@ public sealed class ReadinessWaiter(
 
     private async Task<ReadinessOutcome> CrashedAsync(ContainerDetails container, CancellationToken cancellationToken)
     {
-        var exit = container.ExitCode is { } code && container.State is "exited" or "dead" ? $" with code {code}" : "";
-        var message = $"container exited{exit} while starting{await DiagnosticsAsync(container, container.LastHealthOutput, cancellationToken).ConfigureAwait(false)}";
+        var what = container.State is "exited" or "dead"
+            ? $"container exited with code {container.ExitCode ?? -1} while starting"
+            : $"container crashed while starting and its restart policy revived it (restart count {container.RestartCount})";
+        var message = what + await DiagnosticsAsync(container, container.LastHealthOutput, cancellationToken).ConfigureAwait(false);
         return new ReadinessOutcome(false, OutcomeReason.HealthCheck, message, null) { Crashed = true };
     }
 
