@@ -98,7 +98,8 @@ public sealed class ReadinessWaiter(
         var what = container.State is "exited" or "dead"
             ? $"container exited with code {container.ExitCode ?? -1} while starting"
             : $"container crashed while starting and its restart policy revived it (restart count {container.RestartCount})";
-        var message = what + await DiagnosticsAsync(container, container.LastHealthOutput, cancellationToken).ConfigureAwait(false);
+        // Docker's last health output belongs to an earlier life of the container: only the logs tell why it died.
+        var message = what + await DiagnosticsAsync(container, null, cancellationToken).ConfigureAwait(false);
         return new ReadinessOutcome(false, OutcomeReason.HealthCheck, message, null) { Crashed = true };
     }
 
