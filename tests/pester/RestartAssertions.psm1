@@ -85,7 +85,8 @@ function Get-StingOrderViolation {
         $start = LastStart $step.Service
         if ($null -eq $start) { continue }
         foreach ($dep in $step.DependsOn) {
-            if (-not $steps.ContainsKey($dep)) { continue }
+            # A dependency the window never started was up all along: nothing to judge.
+            if (-not $steps.ContainsKey($dep) -or $null -eq (LastStart $dep)) { continue }
             $depReady = if ($step.DependsOnCondition[$dep] -eq 'service_started') { LastStart $dep } else { ReadyAt $steps[$dep] }
             if ($null -eq $depReady -or $start -lt $depReady) {
                 [pscustomobject]@{ Service = $step.Service; Dependency = $dep; StartedAt = $start; DependencyReadyAt = $depReady }
