@@ -85,8 +85,13 @@ function Get-StingOrderViolation {
         $start = LastStart $step.Service
         if ($null -eq $start) { continue }
         foreach ($dep in $step.DependsOn) {
-            # A dependency the window never started was up all along: nothing to judge.
-            if (-not $steps.ContainsKey($dep) -or $null -eq (LastStart $dep)) { continue }
+            if (-not $steps.ContainsKey($dep)) { continue }
+            if ($null -eq (LastStart $dep)) {
+                # Never started in the window: it was up all along, unless the window saw it go down.
+                $down = $byService -and $byService.ContainsKey($dep) -and @($byService[$dep] | Where-Object Action -in 'die', 'stop', 'kill').Count
+                if ($down) { [pscustomobject]@{ Service = $step.Service; Dependency = $dep; StartedAt = $start; DependencyReadyAt = $null } }
+                continue
+            }
             $depReady = if ($step.DependsOnCondition[$dep] -eq 'service_started') { LastStart $dep } else { ReadyAt $steps[$dep] }
             if ($null -eq $depReady -or $start -lt $depReady) {
                 [pscustomobject]@{ Service = $step.Service; Dependency = $dep; StartedAt = $start; DependencyReadyAt = $depReady }
