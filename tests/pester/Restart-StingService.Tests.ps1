@@ -129,13 +129,13 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
 
     It 'fails a crashing service fast, with diagnostics and without secrets' {
         Set-StingFixtureKnob -Project $P -Service external-ai -CrashOnStart
-        $clock = [Diagnostics.Stopwatch]::StartNew()
 
-        $result = Restart-StingService external-ai -TimeoutSec 60 @Common -ErrorAction SilentlyContinue
+        $result = Restart-StingService external-ai -TimeoutSec 120 @Common -ErrorAction SilentlyContinue
 
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 45
         $result.Status | Should -Be 'Failed'
+        # Fast means on the exit, not at the timeout: the reason says which (no wall clock on a busy machine).
         $result.FailureReason | Should -Be 'HealthCheck'
+        $result.Message | Should -Not -Match 'not ready within'
         $result.Message | Should -Match 'exited with code 1|crashed'
         $result.Message | Should -Match 'last log lines'
         $result.Message | Should -Not -Match 'fake-'
