@@ -55,4 +55,5 @@ public static class ErrorIds
     public const string MaintenanceWindowInvalid = "StingMaintenanceWindowInvalid";
     public const string MetricFileNotFound = "StingMetricFileNotFound";
     public const string ProjectNameInvalid = "StingProjectNameInvalid";
+    public const string EnvironmentFileUnreadable = "StingEnvironmentFileUnreadable";
 }

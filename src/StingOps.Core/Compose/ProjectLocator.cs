@@ -34,9 +34,10 @@ public static class ProjectLocator
         var projectDirectory = explicitDirectory ?? Path.GetDirectoryName(files[0])!;
 
         var dotEnvPath = Path.Combine(projectDirectory, ".env");
-        var dotEnv = File.Exists(dotEnvPath)
-            ? DotEnvFile.Read(dotEnvPath, environment)
-            : new Dictionary<string, string>(StringComparer.Ordinal);
+        var dotEnvText = DotEnvFile.TryReadText(dotEnvPath);
+        var dotEnv = dotEnvText is null
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : DotEnvFile.Parse(dotEnvText, dotEnvPath, environment);
 
         var (name, nameSource) = ResolveName(request, environment, dotEnv, projectDirectory);
 
@@ -50,7 +51,7 @@ public static class ProjectLocator
             Profiles = ResolveProfiles(request, environment, dotEnv),
             ConfigPath = ResolveConfigPath(request, cwd, projectDirectory),
             DotEnv = dotEnv,
-            DotEnvPath = File.Exists(dotEnvPath) ? dotEnvPath : null,
+            DotEnvPath = dotEnvText is null ? null : dotEnvPath,
         };
     }
 
@@ -97,7 +98,6 @@ public static class ProjectLocator
         if (value is null)
         {
             var dotEnvPath = Path.Combine(baseDirectory, ".env");
-            if (!File.Exists(dotEnvPath)) return null;
             var dotEnv = DotEnvFile.Read(dotEnvPath, environment);
             if (!dotEnv.TryGetValue("COMPOSE_FILE", out var fromDotEnv) || string.IsNullOrWhiteSpace(fromDotEnv)) return null;
             value = fromDotEnv;

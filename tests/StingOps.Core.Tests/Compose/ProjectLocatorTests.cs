@@ -226,4 +226,16 @@ public class ProjectLocatorTests
         Assert.Equal("1.2", location.DotEnv["TAG"]);
         Assert.Equal(p.PathOf(".env"), location.DotEnvPath);
     }
+
+    [Fact]
+    public void A_dangling_dot_env_link_reads_as_no_dot_env()
+    {
+        if (OperatingSystem.IsWindows()) return; // symbolic links need privileges there
+        using var p = new TempProject();
+        p.Write("compose.yaml", Minimal);
+        File.CreateSymbolicLink(p.PathOf(".env"), p.PathOf("mailcow.conf"));
+        var location = p.Locate();
+        Assert.Empty(location.DotEnv);
+        Assert.Null(location.DotEnvPath);
+    }
 }
