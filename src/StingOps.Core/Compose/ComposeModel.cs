@@ -14,7 +14,15 @@ public sealed class ComposeProject
     /// <summary>Non-fatal findings, e.g. an unset variable interpolated as empty (names only, never values).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
-    public ComposeService? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
+    private Dictionary<string, ComposeService>? _byName;
+
+    /// <summary>The service with this name, or null; indexed on first use because planners call it per service.</summary>
+    public ComposeService? Find(string name)
+    {
+        var byName = _byName ??= Services.GroupBy(s => s.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return byName.GetValueOrDefault(name);
+    }
 }
 
 public sealed class ComposeService

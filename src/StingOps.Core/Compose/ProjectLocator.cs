@@ -62,12 +62,13 @@ public static class ProjectLocator
         if (given is { Length: > 0 })
             return (RequireExisting(given.Select(f => Path.GetFullPath(f, cwd)), "-ComposeFile"), false);
 
-        var fromVariable = ComposeFileVariable(environment, explicitDirectory ?? cwd);
-        if (fromVariable is not null) return (fromVariable, false);
-
         // Without files, "the project directory" is where we look: -ProjectDirectory, else the STING install,
         // else the current location and, as docker compose does, its parents.
         var installDirectory = Get(environment, InstallDirVariable);
+        var fromVariable = ComposeFileVariable(environment, explicitDirectory ?? cwd,
+            explicitDirectory ?? (installDirectory is null ? cwd : Path.GetFullPath(installDirectory, cwd)));
+        if (fromVariable is not null) return (fromVariable, false);
+
         List<string> searchRoots = explicitDirectory is not null ? [explicitDirectory]
             : installDirectory is not null ? [Path.GetFullPath(installDirectory, cwd)]
             : SelfAndParents(cwd).ToList();
@@ -89,15 +90,20 @@ public static class ProjectLocator
             target: searchRoots[0]);
     }
 
-    /// <summary>COMPOSE_FILE from the environment, else from the .env of the directory compose would read it from.</summary>
-    private static IReadOnlyList<string>? ComposeFileVariable(IReadOnlyDictionary<string, string?> environment, string baseDirectory)
+    /// <summary>
+    /// COMPOSE_FILE from the environment (relative paths: to <paramref name="baseDirectory"/>), else from the .env of
+    /// the directory the project would be searched in, as if compose ran there (relative paths: to that directory).
+    /// </summary>
+    private static IReadOnlyList<string>? ComposeFileVariable(IReadOnlyDictionary<string, string?> environment,
+        string baseDirectory, string searchDirectory)
     {
         var value = Get(environment, "COMPOSE_FILE");
         var separator = Get(environment, "COMPOSE_PATH_SEPARATOR");
         var origin = "COMPOSE_FILE";
         if (value is null)
         {
-            var dotEnvPath = Path.Combine(baseDirectory, ".env");
+            baseDirectory = searchDirectory;
+            var dotEnvPath = Path.Combine(searchDirectory, ".env");
             var dotEnv = DotEnvFile.Read(dotEnvPath, environment);
             if (!dotEnv.TryGetValue("COMPOSE_FILE", out var fromDotEnv) || string.IsNullOrWhiteSpace(fromDotEnv)) return null;
             value = fromDotEnv;
