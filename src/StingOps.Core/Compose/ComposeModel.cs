@@ -42,6 +42,10 @@ public sealed class ComposeService
     public string? Image { get; init; }
     public bool HasBuild { get; init; }
     public TimeSpan? StopGracePeriod { get; init; }
+    /// <summary>compose <c>stop_signal</c> (e.g. SIGINT); null: the image's (SIGTERM by default).</summary>
+    public string? StopSignal { get; init; }
+    /// <summary>compose <c>scale</c> / <c>deploy.replicas</c>; null when not set (compose runs one). 0 means none run.</summary>
+    public int? Replicas { get; init; }
     public string? Restart { get; init; }
     public string? NetworkMode { get; init; }
     /// <summary>Where the service's definition starts (file:line), for messages.</summary>

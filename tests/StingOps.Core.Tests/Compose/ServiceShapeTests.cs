@@ -292,4 +292,21 @@ public class ServiceShapeTests
         p.Write("compose.yaml", "services:\n  app:\n    image: a\n    network_mode: service:vpn\n");
         StingAssert.Fails(() => p.Load(), ErrorIds.UndefinedDependency, "compose.yaml:4:19", "\"app\"", "\"vpn\"");
     }
+
+    [Fact]
+    public void Replicas_and_stop_signal()
+    {
+        using var p = new TempProject();
+        p.Environment["WORKERS"] = "3";
+        var project = p.LoadYaml("""
+            services:
+              a: {image: a, scale: 0, stop_signal: SIGINT}
+              b: {image: b, deploy: {replicas: "${WORKERS}"}}
+              c: {image: c}
+            """);
+        Assert.Equal(0, project.Find("a")!.Replicas);
+        Assert.Equal("SIGINT", project.Find("a")!.StopSignal);
+        Assert.Equal(3, project.Find("b")!.Replicas);
+        Assert.Null(project.Find("c")!.Replicas);
+    }
 }

@@ -57,6 +57,8 @@ internal sealed partial class ServiceReader
             Image = image,
             HasBuild = hasBuild,
             StopGracePeriod = fields.Duration(body.Get("stop_grace_period"), "stop_grace_period"),
+            StopSignal = fields.String("stop_signal"),
+            Replicas = ReadReplicas(fields),
             Restart = fields.String("restart"),
             NetworkMode = fields.String("network_mode"),
             Source = definition.Key.Mark.FileAndLine,
@@ -74,6 +76,21 @@ internal sealed partial class ServiceReader
             _ => throw fields.Invalid(node, "profiles must be a list of profile names"),
         };
         return names.Select(n => n.Value).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary><c>scale</c> wins over <c>deploy.replicas</c> (compose requires them to agree when both are set).</summary>
+    private static int? ReadReplicas(Fields fields)
+    {
+        var node = fields.Body.Get("scale");
+        var path = "scale";
+        if (node is null or YScalar { IsNull: true })
+        {
+            node = (fields.Body.Get("deploy") as YMapping)?.Get("replicas");
+            path = "deploy.replicas";
+        }
+        if (node is null or YScalar { IsNull: true }) return null;
+        if (node is YScalar s && YamlValues.TryParseInt(s.Value, out var count) && count >= 0) return count;
+        throw fields.Invalid(node, $"{path} must be a whole number of 0 or more" + (node is YScalar bad ? $", got {YamlValues.Quote(bad.Value)}" : ""));
     }
 
     private static bool ReadHasBuild(Fields fields) => fields.Body.Get("build") switch
