@@ -62,4 +62,5 @@ public static class ErrorIds
     public const string EnvironmentFileInvalid = "StingEnvironmentFileInvalid";
     public const string MetricStoreBusy = "StingMetricStoreBusy";
     public const string MetricExportFailed = "StingMetricExportFailed";
+    public const string EnvironmentFileUnreadable = "StingEnvironmentFileUnreadable";
 }

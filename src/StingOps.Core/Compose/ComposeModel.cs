@@ -14,7 +14,15 @@ public sealed class ComposeProject
     /// <summary>Non-fatal findings, e.g. an unset variable interpolated as empty (names only, never values).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
-    public ComposeService? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
+    private Dictionary<string, ComposeService>? _byName;
+
+    /// <summary>The service with this name, or null; indexed on first use because planners call it per service.</summary>
+    public ComposeService? Find(string name)
+    {
+        var byName = _byName ??= Services.GroupBy(s => s.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return byName.GetValueOrDefault(name);
+    }
 }
 
 public sealed class ComposeService
@@ -34,6 +42,10 @@ public sealed class ComposeService
     public string? Image { get; init; }
     public bool HasBuild { get; init; }
     public TimeSpan? StopGracePeriod { get; init; }
+    /// <summary>compose <c>stop_signal</c> (e.g. SIGINT); null: the image's (SIGTERM by default).</summary>
+    public string? StopSignal { get; init; }
+    /// <summary>compose <c>scale</c> / <c>deploy.replicas</c>; null when not set (compose runs one). 0 means none run.</summary>
+    public int? Replicas { get; init; }
     public string? Restart { get; init; }
     public string? NetworkMode { get; init; }
     /// <summary>Where the service's definition starts (file:line), for messages.</summary>

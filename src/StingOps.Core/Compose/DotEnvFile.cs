@@ -12,11 +12,30 @@ namespace StingOps.Core.Compose;
 /// </summary>
 public static class DotEnvFile
 {
-    /// <summary>Reads <paramref name="path"/>; a missing file is an empty result.</summary>
+    /// <summary>Reads <paramref name="path"/>; a missing file (or a dangling link) is an empty result.</summary>
+    /// <exception cref="StingException"><c>StingEnvironmentFileUnreadable</c> when it exists but cannot be read.</exception>
     public static IReadOnlyDictionary<string, string> Read(string path, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        if (!File.Exists(path)) return new Dictionary<string, string>(StringComparer.Ordinal);
-        return Parse(File.ReadAllText(path), path, environment);
+        var text = TryReadText(path);
+        return text is null ? new Dictionary<string, string>(StringComparer.Ordinal) : Parse(text, path, environment);
+    }
+
+    /// <summary>The file's text, or null when there is no such file.</summary>
+    internal static string? TryReadText(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StingException(ErrorIds.EnvironmentFileUnreadable, StingErrorKind.ResourceUnavailable,
+                $"{path}: cannot be read: {ex.Message}", ex, path);
+        }
     }
 
     /// <exception cref="StingException"><c>StingInterpolationFailed</c> for a <c>${VAR:?message}</c> that fails.</exception>

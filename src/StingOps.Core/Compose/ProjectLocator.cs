@@ -34,9 +34,10 @@ public static class ProjectLocator
         var projectDirectory = explicitDirectory ?? Path.GetDirectoryName(files[0])!;
 
         var dotEnvPath = Path.Combine(projectDirectory, ".env");
-        var dotEnv = File.Exists(dotEnvPath)
-            ? DotEnvFile.Read(dotEnvPath, environment)
-            : new Dictionary<string, string>(StringComparer.Ordinal);
+        var dotEnvText = DotEnvFile.TryReadText(dotEnvPath);
+        var dotEnv = dotEnvText is null
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : DotEnvFile.Parse(dotEnvText, dotEnvPath, environment);
 
         var (name, nameSource) = ResolveName(request, environment, dotEnv, projectDirectory);
 
@@ -50,7 +51,7 @@ public static class ProjectLocator
             Profiles = ResolveProfiles(request, environment, dotEnv),
             ConfigPath = ResolveConfigPath(request, cwd, projectDirectory),
             DotEnv = dotEnv,
-            DotEnvPath = File.Exists(dotEnvPath) ? dotEnvPath : null,
+            DotEnvPath = dotEnvText is null ? null : dotEnvPath,
         };
     }
 
@@ -61,12 +62,13 @@ public static class ProjectLocator
         if (given is { Length: > 0 })
             return (RequireExisting(given.Select(f => Path.GetFullPath(f, cwd)), "-ComposeFile"), false);
 
-        var fromVariable = ComposeFileVariable(environment, explicitDirectory ?? cwd);
-        if (fromVariable is not null) return (fromVariable, false);
-
         // Without files, "the project directory" is where we look: -ProjectDirectory, else the STING install,
         // else the current location and, as docker compose does, its parents.
         var installDirectory = Get(environment, InstallDirVariable);
+        var fromVariable = ComposeFileVariable(environment, explicitDirectory ?? cwd,
+            explicitDirectory ?? (installDirectory is null ? cwd : Path.GetFullPath(installDirectory, cwd)));
+        if (fromVariable is not null) return (fromVariable, false);
+
         List<string> searchRoots = explicitDirectory is not null ? [explicitDirectory]
             : installDirectory is not null ? [Path.GetFullPath(installDirectory, cwd)]
             : SelfAndParents(cwd).ToList();
@@ -88,16 +90,20 @@ public static class ProjectLocator
             target: searchRoots[0]);
     }
 
-    /// <summary>COMPOSE_FILE from the environment, else from the .env of the directory compose would read it from.</summary>
-    private static IReadOnlyList<string>? ComposeFileVariable(IReadOnlyDictionary<string, string?> environment, string baseDirectory)
+    /// <summary>
+    /// COMPOSE_FILE from the environment (relative paths: to <paramref name="baseDirectory"/>), else from the .env of
+    /// the directory the project would be searched in, as if compose ran there (relative paths: to that directory).
+    /// </summary>
+    private static IReadOnlyList<string>? ComposeFileVariable(IReadOnlyDictionary<string, string?> environment,
+        string baseDirectory, string searchDirectory)
     {
         var value = Get(environment, "COMPOSE_FILE");
         var separator = Get(environment, "COMPOSE_PATH_SEPARATOR");
         var origin = "COMPOSE_FILE";
         if (value is null)
         {
-            var dotEnvPath = Path.Combine(baseDirectory, ".env");
-            if (!File.Exists(dotEnvPath)) return null;
+            baseDirectory = searchDirectory;
+            var dotEnvPath = Path.Combine(searchDirectory, ".env");
             var dotEnv = DotEnvFile.Read(dotEnvPath, environment);
             if (!dotEnv.TryGetValue("COMPOSE_FILE", out var fromDotEnv) || string.IsNullOrWhiteSpace(fromDotEnv)) return null;
             value = fromDotEnv;

@@ -73,6 +73,8 @@ public class BrokenComposeCorpusTests
         new("build is a list", "services:\n  a:\n    build: [., Dockerfile]\n", Invalid, "compose.yaml:3:12", "\"a\"", "build"),
         new("extends is a number list", "services:\n  a:\n    extends: [1]\n", Invalid, "compose.yaml:3:14", "\"a\"", "extends"),
 
+        new("replicas not a number", "services:\n  a:\n    image: a\n    deploy:\n      replicas: two\n", Invalid, "compose.yaml:5:17", "\"a\"", "deploy.replicas", "two"),
+
         // interpolation
         new("required variable", "services:\n  a:\n    image: \"app:${APP_TAG:?set APP_TAG in .env}\"\n", ErrorIds.InterpolationFailed, "compose.yaml:3:12", "APP_TAG", "set APP_TAG in .env", "services.a.image"),
         new("required variable set-check form", "services:\n  a:\n    image: a\n    environment:\n      - KEY=${API_KEY?}\n", ErrorIds.InterpolationFailed, "compose.yaml:5:9", "API_KEY", "services.a.environment[0]"),

@@ -240,4 +240,32 @@ public class MergeTests
         var app = p.Load(p.Request("compose.yaml", "overrides/dev.yml")).Find("app")!;
         Assert.Equal(p.PathOf("dev.env"), app.EnvFiles[0].Path);
     }
+
+    [Fact]
+    public void An_empty_override_file_changes_nothing()
+    {
+        using var p = new TempProject();
+        var project = LoadTwo(p, "services:\n  app: {image: a}\n", "# nothing yet\n");
+        Assert.Equal("a", project.Find("app")!.Image);
+    }
+
+    [Fact]
+    public void A_later_short_form_resets_the_condition_as_compose_merges_it()
+    {
+        using var p = new TempProject();
+        var project = LoadTwo(p, """
+            services:
+              app: {image: a, depends_on: {db: {condition: service_healthy}}}
+              db: {image: d}
+            """, "services:\n  app:\n    depends_on: [db]\n");
+        Assert.Equal(DependencyCondition.ServiceStarted, project.Find("app")!.DependsOn[0].Condition);
+    }
+
+    [Fact]
+    public void Files_that_are_only_a_version_are_empty()
+    {
+        using var p = new TempProject();
+        p.Write("compose.yaml", "version: '3.8'\n");
+        StingAssert.Fails(() => p.Load(), ErrorIds.ComposeFileInvalid, "compose.yaml", "empty");
+    }
 }

@@ -226,4 +226,37 @@ public class ProjectLocatorTests
         Assert.Equal("1.2", location.DotEnv["TAG"]);
         Assert.Equal(p.PathOf(".env"), location.DotEnvPath);
     }
+
+    [Fact]
+    public void A_dangling_dot_env_link_reads_as_no_dot_env()
+    {
+        if (OperatingSystem.IsWindows()) return; // symbolic links need privileges there
+        using var p = new TempProject();
+        p.Write("compose.yaml", Minimal);
+        File.CreateSymbolicLink(p.PathOf(".env"), p.PathOf("mailcow.conf"));
+        var location = p.Locate();
+        Assert.Empty(location.DotEnv);
+        Assert.Null(location.DotEnvPath);
+    }
+
+    [Fact]
+    public void COMPOSE_FILE_in_the_STING_install_dot_env_is_used_from_anywhere()
+    {
+        using var p = new TempProject("sting");
+        p.Write("docker-compose.yml", Minimal);
+        p.Write("docker-compose.full.yml", Minimal);
+        p.Write(".env", "COMPOSE_FILE=docker-compose.yml:docker-compose.full.yml\nCOMPOSE_PATH_SEPARATOR=:\n");
+        p.Environment["STING_INSTALL_DIR"] = p.Directory;
+        var location = ProjectLocator.Locate(new ProjectRequest(p.Root), p.Environment);
+        Assert.Equal([p.PathOf("docker-compose.yml"), p.PathOf("docker-compose.full.yml")], location.ComposeFiles);
+    }
+
+    [Fact]
+    public void Find_looks_services_up_by_name()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("services:\n  a: {image: a}\n  b: {image: b}\n");
+        Assert.Equal("b", project.Find("b")!.Image);
+        Assert.Null(project.Find("c"));
+    }
 }

@@ -259,4 +259,54 @@ public class ServiceShapeTests
         var project = p.LoadYaml("services:\n  s:\n    restart: always\n");
         Assert.Contains(project.Warnings, w => w.Contains("\"s\"") && w.Contains("neither an image nor a build"));
     }
+
+    [Fact]
+    public void Links_volumes_from_and_shared_namespaces_add_implicit_dependencies_as_compose_does()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("""
+            services:
+              app:
+                image: a
+                depends_on: {db: {condition: service_healthy}}
+                links: ["db:database", cache]
+                volumes_from: [data:ro, "container:external"]
+                network_mode: service:vpn
+              db: {image: d}
+              cache: {image: c}
+              data: {image: x}
+              vpn: {image: v}
+            """);
+        var deps = project.Find("app")!.DependsOn;
+        Assert.Equal(["db", "cache", "vpn", "data"], deps.Select(d => d.Service));
+        Assert.Equal(DependencyCondition.ServiceHealthy, deps[0].Condition); // explicit wins
+        Assert.Equal(new ServiceDependency("cache", DependencyCondition.ServiceStarted, Restart: true), deps[1]);
+        Assert.Equal(new ServiceDependency("vpn", DependencyCondition.ServiceStarted, Restart: true), deps[2]);
+        Assert.Equal(new ServiceDependency("data"), deps[3]);
+    }
+
+    [Fact]
+    public void An_implicit_dependency_on_an_undefined_service_is_an_error()
+    {
+        using var p = new TempProject();
+        p.Write("compose.yaml", "services:\n  app:\n    image: a\n    network_mode: service:vpn\n");
+        StingAssert.Fails(() => p.Load(), ErrorIds.UndefinedDependency, "compose.yaml:4:19", "\"app\"", "\"vpn\"");
+    }
+
+    [Fact]
+    public void Replicas_and_stop_signal()
+    {
+        using var p = new TempProject();
+        p.Environment["WORKERS"] = "3";
+        var project = p.LoadYaml("""
+            services:
+              a: {image: a, scale: 0, stop_signal: SIGINT}
+              b: {image: b, deploy: {replicas: "${WORKERS}"}}
+              c: {image: c}
+            """);
+        Assert.Equal(0, project.Find("a")!.Replicas);
+        Assert.Equal("SIGINT", project.Find("a")!.StopSignal);
+        Assert.Equal(3, project.Find("b")!.Replicas);
+        Assert.Null(project.Find("c")!.Replicas);
+    }
 }

@@ -57,6 +57,8 @@ internal sealed partial class ServiceReader
             Image = image,
             HasBuild = hasBuild,
             StopGracePeriod = fields.Duration(body.Get("stop_grace_period"), "stop_grace_period"),
+            StopSignal = fields.String("stop_signal"),
+            Replicas = ReadReplicas(fields),
             Restart = fields.String("restart"),
             NetworkMode = fields.String("network_mode"),
             Source = definition.Key.Mark.FileAndLine,
@@ -74,6 +76,21 @@ internal sealed partial class ServiceReader
             _ => throw fields.Invalid(node, "profiles must be a list of profile names"),
         };
         return names.Select(n => n.Value).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary><c>scale</c> wins over <c>deploy.replicas</c> (compose requires them to agree when both are set).</summary>
+    private static int? ReadReplicas(Fields fields)
+    {
+        var node = fields.Body.Get("scale");
+        var path = "scale";
+        if (node is null or YScalar { IsNull: true })
+        {
+            node = (fields.Body.Get("deploy") as YMapping)?.Get("replicas");
+            path = "deploy.replicas";
+        }
+        if (node is null or YScalar { IsNull: true }) return null;
+        if (node is YScalar s && YamlValues.TryParseInt(s.Value, out var count) && count >= 0) return count;
+        throw fields.Invalid(node, $"{path} must be a whole number of 0 or more" + (node is YScalar bad ? $", got {YamlValues.Quote(bad.Value)}" : ""));
     }
 
     private static bool ReadHasBuild(Fields fields) => fields.Body.Get("build") switch
@@ -106,6 +123,8 @@ internal sealed partial class ServiceReader
                 throw fields.Invalid(node, "depends_on must be a list of service names or a mapping of service names to options");
         }
 
+        AddImplicitDependencies(fields, found);
+
         var result = new List<ServiceDependency>(found.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (dependency, mark) in found)
@@ -126,6 +145,35 @@ internal sealed partial class ServiceReader
                     $"{mark}: {problem}", target: dependency.Service);
         }
         return result;
+    }
+
+    private static readonly string[] SharedNamespaces = ["network_mode", "ipc", "pid", "uts", "cgroup"];
+
+    /// <summary>
+    /// The edges compose adds on its own (compose-go <c>Normalize</c>): <c>links</c>, <c>volumes_from</c> and
+    /// <c>network_mode</c>/<c>ipc</c>/<c>pid</c>/<c>uts</c>/<c>cgroup</c> set to <c>service:NAME</c> make a service
+    /// depend on NAME (started; restart too except for volumes_from), unless depends_on already names it.
+    /// </summary>
+    private static void AddImplicitDependencies(Fields fields, List<(ServiceDependency Dependency, SourceMark Mark)> found)
+    {
+        void Add(YScalar at, string service, bool restart)
+        {
+            if (service.Length == 0 || found.Any(f => f.Dependency.Service == service)) return;
+            found.Add((new ServiceDependency(service, DependencyCondition.ServiceStarted, restart), at.Mark));
+        }
+
+        if (fields.Body.Get("links") is YSequence links)
+            foreach (var link in links.Items.OfType<YScalar>().Where(l => !l.IsNull))
+                Add(link, link.Value.Split(':')[0], restart: true);
+
+        foreach (var key in SharedNamespaces)
+            if (fields.Body.Get(key) is YScalar { IsNull: false } mode && mode.Value.StartsWith("service:", StringComparison.Ordinal))
+                Add(mode, mode.Value["service:".Length..], restart: true);
+
+        if (fields.Body.Get("volumes_from") is YSequence volumesFrom)
+            foreach (var source in volumesFrom.Items.OfType<YScalar>().Where(v => !v.IsNull))
+                if (!source.Value.StartsWith("container:", StringComparison.Ordinal))
+                    Add(source, source.Value.Split(':')[0], restart: false);
     }
 
     private static ServiceDependency ReadLongDependency(Fields fields, YEntry entry)

@@ -137,7 +137,8 @@ internal sealed class YamlTreeReader
     private YMapping ReadMapping(MappingStart start, int depth)
     {
         var entries = new List<YEntry>();
-        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Most mappings are small; a key index is only worth building for wide ones.
+        Dictionary<string, int>? positions = null;
         List<YScalar>? duplicates = null;
         List<YNode>? mergeSources = null;
 
@@ -157,7 +158,8 @@ internal sealed class YamlTreeReader
                 (mergeSources ??= []).Add(value);
                 continue;
             }
-            if (positions.TryGetValue(key.Value, out var earlier))
+            var earlier = Find(entries, ref positions, key.Value);
+            if (earlier >= 0)
             {
                 if (_mode == YamlReadMode.Strict)
                     throw new YamlTreeException(key.Mark,
@@ -166,15 +168,31 @@ internal sealed class YamlTreeReader
                 entries[earlier] = new YEntry(key, value);
                 continue;
             }
-            positions[key.Value] = entries.Count;
+            positions?.Add(key.Value, entries.Count);
             entries.Add(new YEntry(key, value));
         }
 
-        if (mergeSources is not null) ApplyMergeKeys(entries, positions, mergeSources);
+        if (mergeSources is not null) ApplyMergeKeys(entries, ref positions, mergeSources);
         return new YMapping(entries, MarkOf(start.Start), TagOf(start.Tag), !start.Anchor.IsEmpty)
         {
             DuplicateKeys = (IReadOnlyList<YScalar>?)duplicates ?? [],
         };
+    }
+
+    private const int IndexThreshold = 8;
+
+    /// <summary>The position of <paramref name="key"/> in <paramref name="entries"/>, or -1; builds the index once the mapping grows.</summary>
+    private static int Find(List<YEntry> entries, ref Dictionary<string, int>? positions, string key)
+    {
+        if (positions is null && entries.Count >= IndexThreshold)
+        {
+            positions = new Dictionary<string, int>(entries.Count * 2, StringComparer.Ordinal);
+            for (var i = 0; i < entries.Count; i++) positions[entries[i].Name] = i;
+        }
+        if (positions is not null) return positions.TryGetValue(key, out var at) ? at : -1;
+        for (var i = 0; i < entries.Count; i++)
+            if (entries[i].Name == key) return i;
+        return -1;
     }
 
     private static bool IsMergeKey(YScalar key) =>
@@ -184,8 +202,9 @@ internal sealed class YamlTreeReader
     /// YAML merge keys: keys written in the mapping win over merged ones, and in <c>&lt;&lt;: [*a, *b]</c> the
     /// earlier source wins over the later one. The merge is shallow, as the YAML 1.1 merge type defines it.
     /// </summary>
-    private void ApplyMergeKeys(List<YEntry> entries, Dictionary<string, int> positions, List<YNode> sources)
+    private void ApplyMergeKeys(List<YEntry> entries, ref Dictionary<string, int>? positions, List<YNode> sources)
     {
+        var index = positions;
         foreach (var source in sources)
         {
             if (source is YMapping single)
@@ -205,13 +224,14 @@ internal sealed class YamlTreeReader
                 Reject(source);
             }
         }
+        positions = index;
 
         void MergeFrom(YMapping m)
         {
             foreach (var entry in m.Entries)
             {
-                if (positions.ContainsKey(entry.Name)) continue;
-                positions[entry.Name] = entries.Count;
+                if (Find(entries, ref index, entry.Name) >= 0) continue;
+                index?.Add(entry.Name, entries.Count);
                 entries.Add(entry);
             }
         }
