@@ -33,7 +33,7 @@ public abstract class StingMetricCmdlet : StingCmdlet
     {
         var environment = EnvironmentSnapshot();
         var cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        ProjectLocation? location;
+        ProjectLocation? location = null;
         try
         {
             location = ProjectLocator.Locate(BuildRequest(), environment);
@@ -41,7 +41,10 @@ public abstract class StingMetricCmdlet : StingCmdlet
         catch (StingException ex) when (ex.ErrorId == ErrorIds.ComposeFileNotFound && !ProjectNamed)
         {
             WriteVerbose($"No compose project found ({ex.Message}); using the environment's metrics directory and default alert thresholds.");
-            location = null;
+        }
+        catch (StingException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex));
         }
 
         StingProject? project = null;
