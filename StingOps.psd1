@@ -14,6 +14,9 @@
         'Get-StingRestartPlan'
         'Restart-StingService'
         'Wait-StingService'
+        'Get-StingRestartMetric'
+        'Test-StingRestartAlert'
+        'Export-StingRestartMetric'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

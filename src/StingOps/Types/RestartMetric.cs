@@ -1,0 +1,23 @@
+namespace StingOps;
+
+/// <summary>One recorded restart of one service (CONTRACT.md: StingOps.RestartMetric), read from
+/// <c>restart_metrics.jsonl</c> or STING's seed-format <c>restart_metrics.csv</c>.</summary>
+public sealed class RestartMetric
+{
+    /// <summary>When the service's restart finished, with the offset it was recorded in.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+    /// <summary>The Restart-StingService run; null for rows STING's shell wrote.</summary>
+    public string? RunId { get; init; }
+    public string Service { get; init; } = "";
+    /// <summary>Stop to ready. Rows from the csv file carry whole seconds.</summary>
+    public TimeSpan Duration { get; init; }
+    public RestartStatus Status { get; init; }
+    /// <summary>Restart attempts; null when unknown (STING's shell rows).</summary>
+    public int? Attempts { get; init; }
+    /// <summary>Null when unknown (STING's shell rows, or a reason this version does not know).</summary>
+    public FailureReason? FailureReason { get; init; }
+    /// <summary>A short note recorded with the outcome; never a secret value.</summary>
+    public string? Message { get; init; }
+
+    public override string ToString() => $"{Timestamp:yyyy-MM-dd'T'HH:mm:sszzz} {Service}: {Status}";
+}
