@@ -70,6 +70,8 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'StingOps.psd1') $ModuleDir
     Copy-Item (Join-Path $Root 'module/*.ps1xml') $ModuleDir
     Copy-Item (Join-Path $Root 'module/en-US') $ModuleDir -Recurse
+    & (Join-Path $Root 'tools/New-StingMamlHelp.ps1') -SourceDirectory (Join-Path $Root 'module/help') `
+        -OutputPath (Join-Path $ModuleDir 'en-US/StingOps.dll-Help.xml') -ModuleManifest (Join-Path $ModuleDir 'StingOps.psd1')
     Write-Host "Built StingOps $version -> $ModuleDir"
 }
 

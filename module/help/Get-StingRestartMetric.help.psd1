@@ -1,0 +1,98 @@
+@{
+    Synopsis     = 'Gets recorded restarts, or their per-service aggregate: counts, success rate, mean, P50, P95 and max duration.'
+    Description  = @(
+        @'
+Get-StingRestartMetric reads the restart metrics that Restart-StingService records (and that STING's
+shell scripts append to): restart_metrics.jsonl, which has every field, and restart_metrics.csv in
+STING's seed format (timestamp,service,duration,status), side by side, each restart once. It returns
+one StingOps.RestartMetric per recorded service restart, oldest first.
+'@
+        @'
+Without -Path the metrics directory is: metrics_dir of the restart configuration, else
+$env:STING_LOG_DIR, else $XDG_STATE_HOME/stingops, else ~/.local/state/stingops. No compose project is
+needed: from a directory without one, the environment decides (a project named with -ComposeFile,
+-ProjectDirectory, -ProjectName or -Profile must exist, though). A directory that does not exist yet
+means nothing has been recorded: no output, no error. A malformed line is a warning naming file:line
+and is skipped.
+'@
+        @'
+With -Summary it returns one StingOps.RestartMetricSummary per service, ordered by name, then one for
+all services together (Service '*'). Restarts counts the restarts that ran and came to an outcome:
+Succeeded, Failed and RolledBack. Failed includes RolledBack (a rollback follows a failed restart).
+Skipped and Cancelled outcomes are not restarts: they are counted in their own columns and take no part
+in SuccessRate (Succeeded / Restarts, 0 to 1) or in the durations. Mean, P50, P95 and Max are over all
+counted restarts, successful or not.
+'@
+        @'
+P50 and P95 use the nearest-rank definition: with the N durations sorted ascending, the P-th percentile
+is the k-th smallest, where k = ceiling(P/100 x N). It is always one of the observed durations, never
+interpolated: the P50 of 1s, 2s, 3s, 4s is 2s; the P95 of 20 restarts is the 19th shortest; the P95 of
+fewer than 20 restarts is the longest one.
+'@
+    )
+    Parameters   = @{
+        Service = @{
+            Description  = 'Only restarts of these services. Wildcards (*, ?, [a-z]) are allowed, matching is case-insensitive. Alias -Name; binds from the pipeline by value and by property name, so Get-StingService output (Name) and Restart-StingService output (Service) can be piped in.'
+            DefaultValue = 'all services'
+        }
+        Since   = @{
+            Description  = 'Only restarts recorded at or after this time. A date without a time zone (Get-Date, ''2025-06-01 02:00'') is local time.'
+            DefaultValue = 'no lower bound'
+        }
+        Last    = @{
+            Description  = 'Only restarts recorded within this span before now, for example (New-TimeSpan -Days 7) or ''1.00:00:00'' (one day). Must be positive. With -Since, both bounds apply (the later one wins).'
+            DefaultValue = 'no lower bound'
+        }
+        Summary = 'Returns the aggregate instead of the individual restarts: one StingOps.RestartMetricSummary per service plus one for all services (Service ''*''), with Restarts, Succeeded, Failed (including RolledBack), Skipped, Cancelled, SuccessRate, Mean and nearest-rank P50, P95 and Max durations. The filters apply before aggregating.'
+        Path    = @{
+            Description  = 'Where to read the metrics: a metrics directory (restart_metrics.jsonl and restart_metrics.csv in it) or one metrics file (a .csv in the seed format, or a .jsonl), for example a file copied off another server. A path that does not exist stops the cmdlet with StingMetricFileNotFound.'
+            DefaultValue = 'metrics_dir, else $env:STING_LOG_DIR, else $XDG_STATE_HOME/stingops, else ~/.local/state/stingops'
+        }
+        ConfigPath = 'The configuration file whose restart_configuration.metrics_dir names the metrics directory. Without a compose project it is still read when given; otherwise as for the other StingOps cmdlets: conf/config.yml, then config.yml, in the project directory.'
+    }
+    Inputs       = @(
+        @{ Type = 'System.String'; Description = 'Service names or wildcard patterns, bound to -Service.' }
+        @{ Type = 'StingOps.RestartResult'; Description = 'Objects with a Service or Name property (Restart-StingService or Get-StingService output), bound to -Service by property name.' }
+    )
+    Outputs      = @(
+        @{ Type = 'StingOps.RestartMetric'; Description = 'Without -Summary, one per recorded service restart: Timestamp, RunId (empty for restarts STING''s shell recorded), Service, Duration, Status (Succeeded, Failed, RolledBack, Skipped, Cancelled), Attempts and FailureReason.' }
+        @{ Type = 'StingOps.RestartMetricSummary'; Description = 'With -Summary, one per service and one for all (Service ''*''): Service, Restarts, Succeeded, Failed, Skipped, Cancelled, SuccessRate (0..1, empty without restarts), Mean, P50, P95 and Max (TimeSpan).' }
+    )
+    Notes        = @(
+        'The csv file holds whole seconds and only restarts that ran (no Skipped or Cancelled rows), as STING''s shell readers expect; the jsonl file is authoritative for the rows it has, and csv rows without a jsonl twin (written by STING''s shell) are added.'
+        'Export-StingRestartMetric publishes the same history to Prometheus; Test-StingRestartAlert evaluates the alert rules over it.'
+    )
+    Examples     = @(
+        @{
+            Title   = 'Weekly restart report'
+            Code    = @'
+Get-StingRestartMetric -Last (New-TimeSpan -Days 7) -Summary |
+    Format-Table Service, Restarts, Failed, @{ n = 'Success'; e = { '{0:P0}' -f $_.SuccessRate } }, Mean, P50, P95, Max
+'@
+            Remarks = 'One row per service restarted in the last seven days and a final ''*'' row for all of them, with the success rate and the nearest-rank median and 95th percentile durations.'
+        }
+        @{
+            Title   = 'The failures of one service since a date'
+            Code    = @'
+Get-StingRestartMetric -Service kratos -Since '2025-06-01' | Where-Object Status -in 'Failed', 'RolledBack' |
+    Format-Table Timestamp, Status, FailureReason, Attempts, Duration
+'@
+            Remarks = 'Lists kratos''s failed and rolled-back restarts since 1 June (local time) with the reason each failed.'
+        }
+        @{
+            Title   = 'Restart, then compare with the history'
+            Code    = @'
+Restart-StingService -Name db -IncludeDependents | Get-StingRestartMetric -Summary -Last 30.00:00:00
+'@
+            Remarks = 'The results of the restart bind to -Service by property name: the summary covers the services just restarted, over the last 30 days including this run.'
+        }
+        @{
+            Title   = 'Read a metrics file copied from a server'
+            Code    = @'
+Get-StingRestartMetric -Path ./prod-restart_metrics.csv -Summary | Where-Object Service -eq '*'
+'@
+            Remarks = 'Aggregates a seed-format csv file on its own, without any project or configuration.'
+        }
+    )
+    RelatedLinks = @('Test-StingRestartAlert', 'Export-StingRestartMetric', 'Restart-StingService', 'about_StingOps')
+}

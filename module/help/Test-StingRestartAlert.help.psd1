@@ -1,0 +1,78 @@
+@{
+    Synopsis     = 'Evaluates the restart alert rules over the recorded restarts.'
+    Description  = @(
+        @'
+Test-StingRestartAlert reads the recorded restarts (as Get-StingRestartMetric does) and returns one
+StingOps.RestartAlert per rule, always in this order and whether it fired or not, with what was observed
+and the threshold:
+'@
+        @'
+- RestartTooSlow: a restart took longer than alerts.slow_restart (5 minutes by default). A restart is a run of Restart-StingService, from its first stop to its last ready service; a restart STING's shell recorded counts on its own.
+- ServiceFailedAfterRestart: any service restart ended Failed or RolledBack.
+- DependencyChainBroken: a service was skipped or failed because a dependency did not come back.
+- RepeatedFailures: more than alerts.repeated_failures (3) failed or rolled-back restarts within alerts.repeated_failures_window (24 hours) before now.
+- EnvironmentValidationFailed: the env files of the project's enabled services have Error findings now (missing required files, syntax errors, required_env keys missing or empty; each distinct finding once), or recorded runs were refused by the prerequisite checks.
+'@
+        @'
+The thresholds come from restart_configuration.alerts in the project's config.yml (slow_restart,
+repeated_failures, repeated_failures_window); without a project the defaults apply and only recorded
+refused runs count for EnvironmentValidationFailed. Without -Since the rules look at the last
+repeated_failures_window, so that an old failure does not alert forever.
+'@
+        @'
+The cmdlet only reports: it sends nothing. Pipe the triggered alerts to your notifier (mail, chat
+webhook, systemd journal), or use Export-StingRestartMetric and Prometheus alerting rules.
+'@
+    )
+    Parameters   = @{
+        Since = @{
+            Description  = 'Only restarts recorded at or after this time are considered (a date without a time zone is local time). RepeatedFailures still counts only within its window before now.'
+            DefaultValue = 'now minus alerts.repeated_failures_window (24 hours)'
+        }
+        Path  = @{
+            Description  = 'Where to read the metrics: a metrics directory or one metrics file (.csv seed format or .jsonl). A path that does not exist stops the cmdlet with StingMetricFileNotFound.'
+            DefaultValue = 'metrics_dir, else $env:STING_LOG_DIR, else $XDG_STATE_HOME/stingops, else ~/.local/state/stingops'
+        }
+        ConfigPath = 'The configuration file whose restart_configuration section gives the alert thresholds (alerts:) and the metrics directory (metrics_dir). Without a compose project it is still read when given; otherwise as for the other StingOps cmdlets: conf/config.yml, then config.yml, in the project directory; none: the default thresholds.'
+    }
+    Inputs       = @(
+        @{ Type = 'None'; Description = 'This cmdlet does not take pipeline input.' }
+    )
+    Outputs      = @(
+        @{ Type = 'StingOps.RestartAlert'; Description = 'Five, one per rule: Rule (RestartTooSlow, ServiceFailedAfterRestart, DependencyChainBroken, RepeatedFailures, EnvironmentValidationFailed), Triggered, Observed, Threshold and Message.' }
+    )
+    Notes        = @(
+        'These are the alert conditions of STING''s restart plan: restart longer than 5 minutes, a service failing to start after a restart, a dependency chain breaking, more than 3 failures in 24 hours, environment file validation failures.'
+    )
+    Examples     = @(
+        @{
+            Title   = 'Show the alerts that fire now'
+            Code    = @'
+Test-StingRestartAlert -ProjectDirectory /opt/sting | Where-Object Triggered | Format-List Rule, Observed, Threshold, Message
+'@
+            Remarks = 'Evaluates the five rules over the last 24 hours of restarts of the STING stack and shows only those that fired.'
+        }
+        @{
+            Title   = 'Post triggered alerts to a chat webhook from a timer'
+            Code    = @'
+$fired = Test-StingRestartAlert -ProjectDirectory /opt/sting | Where-Object Triggered
+foreach ($alert in $fired) {
+    $body = @{ text = "STING restart alert $($alert.Rule): $($alert.Message)" } | ConvertTo-Json
+    Invoke-RestMethod -Method Post -Uri $env:STING_ALERT_WEBHOOK -Body $body -ContentType 'application/json'
+}
+if ($fired) { exit 1 }
+'@
+            Remarks = 'Run every few minutes from a systemd timer or cron: sends one message per triggered rule and exits 1 so that the unit shows as failed.'
+        }
+        @{
+            Title   = 'Check the alerts after a restart'
+            Code    = @'
+$start = Get-Date
+Restart-StingService -Name kratos -IncludeDependents -Confirm:$false | Out-Null
+Test-StingRestartAlert -Since $start | Where-Object Triggered
+'@
+            Remarks = 'Evaluates the rules over this run only: for example RestartTooSlow when it took longer than slow_restart, or DependencyChainBroken when a dependent was skipped.'
+        }
+    )
+    RelatedLinks = @('Get-StingRestartMetric', 'Export-StingRestartMetric', 'Test-StingEnvironmentFile', 'about_StingOps')
+}
