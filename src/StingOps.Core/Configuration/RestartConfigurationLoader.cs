@@ -51,17 +51,21 @@ public static class RestartConfigurationLoader
                 $"{path}: cannot be read: {ex.Message}", ex, path);
         }
 
+        var warnings = new List<string>();
         YEntry? section = null;
         foreach (var document in documents)
-            if (document.Root is YMapping root && root.TryGet(SectionName, out var found))
-                section = found;
+        {
+            if (document.Root is not YMapping root || !root.TryGet(SectionName, out var found)) continue;
+            section = found;
+            foreach (var duplicate in root.DuplicateKeys.Where(k => k.Value == SectionName))
+                warnings.Add($"{duplicate.Mark.FileAndLine}: {SectionName} is given more than once; the last one is used");
+        }
         if (section is null) return RestartOptions.Defaults;
 
-        var warnings = new List<string>();
         var fields = new ConfigFields(warnings);
         var source = section.Value.Key.Mark.FileAndLine;
         var body = fields.Mapping(section.Value.Value, SectionName, SectionKeys);
-        if (body is null) return new RestartOptions { Source = source };
+        if (body is null) return new RestartOptions { Source = source, Warnings = warnings };
 
         var defaults = RestartOptions.Defaults;
         var alerts = fields.Mapping(body.Get("alerts"), $"{SectionName}.alerts", AlertKeys);

@@ -192,4 +192,13 @@ public class RestartConfigurationLoaderTests
         Assert.True(a.Critical);
         Assert.Equal(ProbeKind.Tcp, a.HealthCheck!.Kind);
     }
+
+    [Fact]
+    public void A_repeated_section_is_a_warning_and_the_last_one_counts()
+    {
+        using var file = new ConfigFile("restart_configuration:\n  max_retries: 1\nother: x\nrestart_configuration:\n  max_retries: 7\n");
+        var options = RestartConfigurationLoader.Load(file.Path);
+        Assert.Equal(7, options.MaxRetries);
+        Assert.Contains(options.Warnings, w => w.StartsWith($"{file.Path}:4:") && w.Contains("more than once"));
+    }
 }

@@ -79,7 +79,11 @@ internal sealed class YamlTreeReader
             if (ex.Message.Contains("tab", StringComparison.Ordinal)) mark = FirstIndentingTab(mark) ?? mark;
             throw new YamlTreeException(mark, ex.Message, ex);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        catch (YamlTreeException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // YamlDotNet's scanner throws these on some malformed inputs (e.g. an unclosed flow sequence at the end
             // of the file); the last event we saw is the best position we have.
