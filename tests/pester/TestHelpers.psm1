@@ -486,7 +486,7 @@ function Start-StingFixture {
     $Project = Resolve-StingProject $Project
     if (-not $Project.Directory -or -not (Test-Path -LiteralPath $Project.ComposeFile)) { throw "Fixture project $($Project.ProjectName) has no compose file (removed?)." }
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
-    $upArgs = @('up', '-d', '--no-color', '--remove-orphans')
+    $upArgs = @('up', '-d', '--no-color')
     if ($Service) { $upArgs += '--'; $upArgs += $Service }
     $failure = $null
     try {
