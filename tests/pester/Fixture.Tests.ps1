@@ -325,29 +325,39 @@ Describe 'Fixture helpers' -Tag 'Integration', 'Fixture' {
         finally { Remove-StingFixture -Project $p }
     }
 
-    It 'Remove-StingFixtureLeftover removes the stack of a dead owner and leaves a live owner''s alone' {
-        $gone = [System.Diagnostics.Process]::Start('sleep', '0')
-        $gone.WaitForExit()
-        $deadPid = $gone.Id
-        $gone.Dispose()
-        $orphan = New-StingFixtureProject -OwnerPid $deadPid
+    It 'Remove-StingFixtureLeftover removes the stack of a dead owner and leaves live owners and other hosts alone' {
+        # The owner is a process started here and killed just before the clean-up: other test runs on
+        # this engine also clean up leftovers, and would take an orphan that is dead from the start.
+        $owner = [System.Diagnostics.Process]::Start('sleep', '600')
+        $orphan = New-StingFixtureProject -OwnerPid $owner.Id
         $live = New-StingFixtureProject
+        $foreign = New-StingFixtureProject -OwnerPid $owner.Id -OwnerHost 'some-other-test-container'
         try {
             $null = Start-StingFixture -Project $orphan -Service db -TimeoutSec 90
             $null = Start-StingFixture -Project $live -Service redis -TimeoutSec 90
+            $null = Start-StingFixture -Project $foreign -Service redis -TimeoutSec 90
             (Get-VolumeNamesOf $orphan.ProjectName).Count | Should -Be 1
+            (Get-ServiceContainer $orphan 'db').OwnerPid | Should -Be "$($owner.Id)"
 
+            $owner.Kill()
+            $owner.WaitForExit()
             $removed = @(Remove-StingFixtureLeftover)
+
             $removed.ProjectName | Should -Contain $orphan.ProjectName
             $removed.ProjectName | Should -Not -Contain $live.ProjectName
+            $removed.ProjectName | Should -Not -Contain $foreign.ProjectName
             Get-ContainerIdsOf $orphan.ProjectName | Should -BeNullOrEmpty
             Get-VolumeNamesOf $orphan.ProjectName | Should -BeNullOrEmpty
             Test-Path -LiteralPath $orphan.Directory | Should -BeFalse
             (Get-ServiceContainer $live 'redis').State | Should -Be 'running'
+            (Get-ServiceContainer $foreign 'redis').State | Should -Be 'running'
         }
         finally {
+            if (-not $owner.HasExited) { $owner.Kill() }
+            $owner.Dispose()
             Remove-StingFixture -Project $orphan
             Remove-StingFixture -Project $live
+            Remove-StingFixture -Project $foreign
         }
     }
 }

@@ -22,6 +22,7 @@ $script:ProjectNamePrefix = 'stingtest-'
 $script:ProjectLabel = 'com.docker.compose.project'
 $script:ServiceLabel = 'com.docker.compose.service'
 $script:OwnerPidLabel = 'com.stingops.test-owner-pid'
+$script:OwnerHostLabel = 'com.stingops.test-owner-host'
 $script:ComposeCli = $null
 $script:ModelCache = @{}
 $script:Invariant = [System.Globalization.CultureInfo]::InvariantCulture
@@ -124,6 +125,7 @@ function Invoke-StingCompose {
         STING_PORT_PREFIX     = [string]$Project.PortPrefix
         STING_CONTROL_DIR     = $Project.ControlDirectory
         STING_TEST_OWNER_PID  = [string]$Project.OwnerPid
+        STING_TEST_OWNER_HOST = $(if ($Project.PSObject.Properties['OwnerHost'] -and $Project.OwnerHost) { $Project.OwnerHost } else { [System.Environment]::MachineName })
         COMPOSE_FILE          = $null
         COMPOSE_PROFILES      = $null
         COMPOSE_PATH_SEPARATOR = $null
@@ -279,7 +281,9 @@ function New-StingFixtureProject {
     param(
         [string[]] $Profile = @(),
         # The pid recorded as owner (labels); a test of leftover clean-up passes a dead one.
-        [int] $OwnerPid = $PID
+        [int] $OwnerPid = $PID,
+        # The host recorded as owner; Remove-StingFixtureLeftover leaves other hosts' projects alone.
+        [string] $OwnerHost = [System.Environment]::MachineName
     )
     $suffix = [System.Convert]::ToHexString([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(4)).ToLowerInvariant()
     $name = "$script:ProjectNamePrefix$suffix"
@@ -311,6 +315,7 @@ function New-StingFixtureProject {
             "COMPOSE_PROJECT_NAME=$name"
             "STING_PORT_PREFIX=$prefix"
             "STING_TEST_OWNER_PID=$OwnerPid"
+            "STING_TEST_OWNER_HOST=$OwnerHost"
             "STING_CONTROL_DIR=$control"
         )
         if ($profiles.Count) { $lines += "COMPOSE_PROFILES=$($profiles -join ',')" }
@@ -329,6 +334,7 @@ function New-StingFixtureProject {
             EnvFile           = $envFile
             Profile           = [string[]]$profiles
             OwnerPid          = $OwnerPid
+            OwnerHost         = $OwnerHost
         }
     }
     catch {
@@ -480,7 +486,7 @@ function Start-StingFixture {
     $Project = Resolve-StingProject $Project
     if (-not $Project.Directory -or -not (Test-Path -LiteralPath $Project.ComposeFile)) { throw "Fixture project $($Project.ProjectName) has no compose file (removed?)." }
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
-    $upArgs = @('up', '-d', '--no-color', '--remove-orphans')
+    $upArgs = @('up', '-d', '--no-color')
     if ($Service) { $upArgs += '--'; $upArgs += $Service }
     $failure = $null
     try {
@@ -578,11 +584,21 @@ function Get-StingFixtureDbStarts {
     }
 }
 
+function Remove-StingProjectContainer {
+    # docker rm -f of every container of the project, in one CLI call; returns how many there were.
+    param([Parameter(Mandatory)][string] $ProjectName)
+    $ids = @((Invoke-StingFixtureDocker -ArgumentList 'ps', '-a', '-q', '--filter', "label=$script:ProjectLabel=$ProjectName" -TimeoutSec 30).StdOut -split '\s+' | Where-Object { $_ })
+    if ($ids.Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('rm', '-f', '-v') + $ids) -TimeoutSec 120 -AllowFailure }
+    $ids.Count
+}
+
 function Remove-StingFixture {
     <#
     .SYNOPSIS
-        docker-compose down -v --remove-orphans --timeout 5, then removes whatever of the project is
-        left (containers, volumes by label) and the temp directory. Never throws; warns instead.
+        Removes the project's containers (docker rm -f: compose v1 stops them level by level, which
+        takes 10-40 s on a busy host), then docker-compose down -v --remove-orphans --timeout 5 for
+        its volumes and anything else compose made, then whatever is still labelled with the project,
+        then the temp directory. Never throws; warns instead.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)][AllowNull()] $Project)
@@ -590,6 +606,8 @@ function Remove-StingFixture {
     try { $Project = Resolve-StingProject $Project } catch { Write-Warning "Remove-StingFixture: $($_.Exception.Message)"; return }
     $name = $Project.ProjectName
     if (-not ($name -like "$script:ProjectNamePrefix*")) { Write-Warning "Remove-StingFixture: refusing to remove '$name' (not a $script:ProjectNamePrefix* project)."; return }
+    try { $null = Remove-StingProjectContainer -ProjectName $name }
+    catch { Write-Warning "Remove-StingFixture: removing the containers of ${name}: $($_.Exception.Message)" }
     try {
         if ($Project.Directory -and $Project.ComposeFile -and (Test-Path -LiteralPath $Project.ComposeFile)) {
             $down = Invoke-StingCompose -Project $Project -ArgumentList 'down', '-v', '--remove-orphans', '--timeout', '5' -TimeoutSec 120 -AllowFailure
@@ -598,8 +616,8 @@ function Remove-StingFixture {
     }
     catch { Write-Warning "Remove-StingFixture: docker-compose down for ${name}: $($_.Exception.Message)" }
     try {
-        $ids = @((Invoke-StingFixtureDocker -ArgumentList 'ps', '-a', '-q', '--filter', "label=$script:ProjectLabel=$name" -TimeoutSec 30).StdOut -split '\s+' | Where-Object { $_ })
-        if ($ids.Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('rm', '-f', '-v') + $ids) -TimeoutSec 60 -AllowFailure }
+        # Whatever compose did not know about (a copy already deleted, a container made by hand).
+        $null = Remove-StingProjectContainer -ProjectName $name
         $vols = @((Invoke-StingFixtureDocker -ArgumentList 'volume', 'ls', '-q', '--filter', "label=$script:ProjectLabel=$name" -TimeoutSec 30).StdOut -split '\s+' | Where-Object { $_ })
         if ($vols.Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('volume', 'rm', '-f') + $vols) -TimeoutSec 60 -AllowFailure }
     }
@@ -618,18 +636,23 @@ function Remove-StingFixtureLeftover {
     <#
     .SYNOPSIS
         Removes containers, volumes and temp directories of stingtest-* projects whose owner pid label
-        names a process that no longer exists (an interrupted earlier run). Returns what it removed.
+        names a process that no longer exists (an interrupted earlier run). Projects labelled with
+        another owner host (a test container sharing this engine: its pids mean nothing here) are left
+        alone. Returns what it removed.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param()
-    $owners = @{}   # project -> owner pid
+    $thisHost = [System.Environment]::MachineName
+    $owners = @{}       # project -> owner pid (string)
+    $foreign = @{}      # project -> $true when owned by another host
     $containers = @{}
-    $volumes = @{}
-    $ps = Invoke-StingFixtureDocker -ArgumentList 'ps', '-a', '--filter', "label=$script:OwnerPidLabel", '--format', "{{.ID}}`t{{.Label `"$script:ProjectLabel`"}}`t{{.Label `"$script:OwnerPidLabel`"}}" -TimeoutSec 30
+    $format = "{{.ID}}`t{{.Label `"$script:ProjectLabel`"}}`t{{.Label `"$script:OwnerPidLabel`"}}`t{{.Label `"$script:OwnerHostLabel`"}}"
+    $ps = Invoke-StingFixtureDocker -ArgumentList 'ps', '-a', '--filter', "label=$script:OwnerPidLabel", '--format', $format -TimeoutSec 30
     foreach ($line in ($ps.StdOut -split "`r?`n" | Where-Object { $_ })) {
-        $id, $project, $owner = $line -split "`t"
+        $id, $project, $owner, $ownerHost = $line -split "`t"
         if ($project -notlike "$script:ProjectNamePrefix*") { continue }
         $owners[$project] = $owner
+        if ($ownerHost -and $ownerHost -ne $thisHost) { $foreign[$project] = $true }
         if (-not $containers[$project]) { $containers[$project] = [System.Collections.Generic.List[string]]::new() }
         $containers[$project].Add($id)
     }
@@ -641,8 +664,8 @@ function Remove-StingFixtureLeftover {
                 $project = $v.Labels.$script:ProjectLabel
                 if (-not $project -or $project -notlike "$script:ProjectNamePrefix*") { continue }
                 $owners[$project] = $v.Labels.$script:OwnerPidLabel
-                if (-not $volumes[$project]) { $volumes[$project] = [System.Collections.Generic.List[string]]::new() }
-                $volumes[$project].Add($v.Name)
+                $ownerHost = if ($v.Labels.PSObject.Properties[$script:OwnerHostLabel]) { $v.Labels.$script:OwnerHostLabel } else { '' }
+                if ($ownerHost -and $ownerHost -ne $thisHost) { $foreign[$project] = $true }
             }
         }
     }
@@ -656,12 +679,13 @@ function Remove-StingFixtureLeftover {
         $dirs[$d.Name] = $d.FullName
     }
     foreach ($project in $owners.Keys | Sort-Object) {
+        if ($foreign[$project]) { Write-Verbose "Remove-StingFixtureLeftover: $project belongs to another host; left alone."; continue }
         $ownerPid = 0
         [void][int]::TryParse([string]$owners[$project], [ref]$ownerPid)
         if (Test-StingPidAlive $ownerPid) { continue }
         if (-not $PSCmdlet.ShouldProcess("$project (owner pid $ownerPid is gone)", 'Remove fixture leftovers')) { continue }
         $cids = @(if ($containers[$project]) { $containers[$project].ToArray() })
-        if ($cids.Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('rm', '-f', '-v') + $cids) -TimeoutSec 60 -AllowFailure }
+        if ($cids.Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('rm', '-f', '-v') + $cids) -TimeoutSec 120 -AllowFailure }
         # Volumes compose made for the project, whoever labelled them.
         $vols = @((Invoke-StingFixtureDocker -ArgumentList 'volume', 'ls', '-q', '--filter', "label=$script:ProjectLabel=$project" -TimeoutSec 30).StdOut -split '\s+' | Where-Object { $_ })
         if ($vols.Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('volume', 'rm', '-f') + $vols) -TimeoutSec 60 -AllowFailure }
