@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
 using StingOps.Core.State;
@@ -13,8 +12,6 @@ public sealed record PreparedRestart(
     IReadOnlyDictionary<string, ContainerSummary> Containers,
     /// <summary>Dependencies outside the plan that are not ready, as "service needs dependency (state)".</summary>
     IReadOnlyList<UnreadyDependency> UnreadyDependencies);
-
-public sealed record UnreadyDependency(string Service, string Dependency, string Observed);
 
 /// <summary>
 /// One restart run from plan to outcome: reads the live project (no writes), refuses what cannot
@@ -30,42 +27,8 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         var graph = project.Graph(containers);
         var plan = RestartPlan.Create(graph, project.Options, request);
         var byService = ServiceInventory.ByService(containers);
-        var unready = new List<UnreadyDependency>();
-        if (!plan.WholeProject)
-        {
-            var observations = new Dictionary<(string, DependencyCondition), string?>();
-            foreach (var (service, dependency) in plan.ExternalDependencies)
-            {
-                var key = (dependency.Service, dependency.Condition);
-                if (!observations.TryGetValue(key, out var observed))
-                    observations[key] = observed = await ObserveAsync(project, dependency, byService, cancellationToken).ConfigureAwait(false);
-                if (observed is not null)
-                    unready.Add(new UnreadyDependency(service, dependency.Service, observed));
-            }
-        }
+        var unready = await new DependencyReadiness(engine, time, redact).FindUnreadyAsync(project, plan, byService, cancellationToken).ConfigureAwait(false);
         return new PreparedRestart(project, plan, byService, unready);
-    }
-
-    /// <summary>
-    /// Null when the dependency satisfies its condition; otherwise what was seen instead. A running
-    /// dependency that is still starting gets dependency_wait_time to become ready.
-    /// </summary>
-    private async Task<string?> ObserveAsync(StingProject project, ServiceDependency dependency,
-        Dictionary<string, ContainerSummary> containers, CancellationToken cancellationToken)
-    {
-        if (!containers.TryGetValue(dependency.Service, out var summary))
-            return "no container";
-        if (dependency.Condition == DependencyCondition.ServiceCompletedSuccessfully)
-            return summary.State == "exited" ? null : summary.State;
-        if (summary.State != "running")
-            return summary.State;
-        if (dependency.Condition == DependencyCondition.ServiceStarted)
-            return null;
-        var service = project.Compose.Find(dependency.Service)!;
-        var probe = RestartPlan.EffectiveProbe(service, project.Options.For(service.Name));
-        var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, time, project.Options.HealthCheckInterval, redact ?? (s => s));
-        var outcome = await waiter.WaitAsync(service.Name, summary.Id, probe, service.HealthCheck, project.Options.DependencyWaitTime, cancellationToken).ConfigureAwait(false);
-        return outcome.Ready ? null : $"not ready: {outcome.Message}";
     }
 
     /// <summary>Takes the lock (or throws StingRestartLocked) and starts the run; the lock is released when the events end.</summary>
