@@ -16,6 +16,10 @@ public sealed class FakeBehaviour
     public int CrashingStarts { get; set; }
     /// <summary>Exits with this code right after start (a one-shot job).</summary>
     public int? ExitsWith { get; set; }
+    /// <summary>Config.Env as KEY=VALUE (secret-bearing in real life).</summary>
+    public List<string> Environment { get; set; } = [];
+    /// <summary>Config.Image.</summary>
+    public string Image { get; set; } = "fake:latest";
 }
 
 /// <summary>
@@ -128,10 +132,10 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
             State == "running" && !Behaviour.NeverHealthy && StartedAt is { } s && now - s >= Behaviour.StartupDelay;
 
         public ContainerSummary Summary() =>
-            new(Id, $"{Project}-{Service}-1", Project, Service, State, null, "fake:latest", DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
+            new(Id, $"{Project}-{Service}-1", Project, Service, State, null, Behaviour.Image, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
 
         public ContainerDetails Details(DateTimeOffset now) =>
             new(Id, $"{Project}-{Service}-1", Service, State, IsReady(now) ? "healthy" : "starting", null, ExitCode, StartedAt, null, 0,
-                "fake:latest", "sha256:fake", [], new Dictionary<string, string>(), ["CMD", "true"]);
+                Behaviour.Image, "sha256:fake", Behaviour.Environment, new Dictionary<string, string>(), ["CMD", "true"]);
     }
 }
