@@ -32,14 +32,16 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
     }
 
     /// <summary>Takes the lock (or throws StingRestartLocked) and starts the run; the lock is released when the events end.</summary>
-    public async Task<ChannelReader<RestartEvent>> StartAsync(PreparedRestart prepared, string runId, CancellationToken cancellationToken)
+    /// <param name="recreator">-Recreate: the services to recreate instead of restarting, snapshots already saved.</param>
+    public async Task<ChannelReader<RestartEvent>> StartAsync(PreparedRestart prepared, string runId, CancellationToken cancellationToken,
+        Recreate.IServiceRecreator? recreator = null)
     {
         var options = prepared.Project.Options;
         var lockHandle = await RestartLock.AcquireAsync(stateDirectory, prepared.Project.Name, options.LockTimeout, time, cancellationToken).ConfigureAwait(false);
         var output = Channel.CreateUnbounded<RestartEvent>(new UnboundedChannelOptions { SingleReader = true });
         if (lockHandle.TakenOverFrom is { } stale)
             output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), $"Took over a stale restart lock of pid {stale.Pid} (since {stale.Since:u}), which no longer runs."));
-        var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact);
+        var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator);
         var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken);
         _ = Task.Run(async () =>
         {
