@@ -14,6 +14,8 @@
         'Get-StingRestartPlan'
         'Restart-StingService'
         'Wait-StingService'
+        'Test-StingPrerequisite'
+        'Test-StingEnvironmentFile'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -26,7 +26,13 @@ public sealed class TestStingEnvironmentFileCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         foreach (var path in Path)
-            _paths.Add(GetUnresolvedProviderPathFromPSPath(path));
+        {
+            // A wildcard lists existing files; a literal path is kept even when missing (a FileNotFound finding).
+            if (WildcardPattern.ContainsWildcardCharacters(path))
+                _paths.AddRange(GetResolvedProviderPathFromPSPath(path, out _));
+            else
+                _paths.Add(GetUnresolvedProviderPathFromPSPath(path));
+        }
     }
 
     protected override void EndProcessing()
