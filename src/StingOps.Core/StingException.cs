@@ -60,4 +60,6 @@ public static class ErrorIds
     /// <summary>The engine answered and refused the operation (conflict, runtime error, bad request).</summary>
     public const string EngineOperationFailed = "StingEngineOperationFailed";
     public const string EnvironmentFileInvalid = "StingEnvironmentFileInvalid";
+    public const string MetricStoreBusy = "StingMetricStoreBusy";
+    public const string MetricExportFailed = "StingMetricExportFailed";
 }

@@ -29,6 +29,10 @@ namespace StingOps.Core.Engine;
 /// as OperationCanceledException. No Docker.DotNet type crosses this class's public surface.</para>
 /// <para>The <see cref="TimeProvider"/> drives timeouts and retry delays. Timestamps sent to the engine (the
 /// event subscription's <c>since</c>) use the real clock, since the engine stamps events with its own.</para>
+/// <para>Thread-safe: make one per endpoint and share it; dispose it at the end.</para>
+/// <para>Snapshots and event streams go through a small raw HTTP client (<c>RawEngineHttp</c>) beside
+/// Docker.DotNet: a snapshot must survive verbatim (fields the library's model lacks included), and the
+/// library's only event API that reports when the stream is established is marked obsolete.</para>
 /// </remarks>
 public sealed class DockerContainerEngine : IContainerEngine
 {
@@ -294,7 +298,28 @@ public sealed class DockerContainerEngine : IContainerEngine
         try
         {
             var startTask = _client.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters { Detach = false, TTY = false }, linked.Token);
-            using var stream = await startTask.WaitAsync(timeout + TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+            MultiplexedStream stream;
+            try
+            {
+                stream = await startTask.WaitAsync(timeout + TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!startTask.IsCompleted)
+            {
+                // Abandoned: close the connection should it still arrive.
+                _ = startTask.ContinueWith(static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.Dispose();
+                    }
+                    else
+                    {
+                        _ = t.Exception;
+                    }
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw;
+            }
+            using var ownedStream = stream;
             await using var registration = linked.Token.Register(static s => ((MultiplexedStream)s!).Dispose(), stream).ConfigureAwait(false);
             var buffer = new byte[8192];
             while (true)
@@ -318,7 +343,12 @@ public sealed class DockerContainerEngine : IContainerEngine
                 Truncated = output.Truncated,
             };
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disposing the stream is how the read is interrupted; whatever it threw, this is the caller's cancellation.
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (Exception e)
         {
             throw Translate(e, "run a command in the container", containerId, timeout);
         }
@@ -529,7 +559,7 @@ public sealed class DockerContainerEngine : IContainerEngine
         }
 
         var created = await CallAsync("create the container", name, _oncePipeline, _options.RequestTimeout, _options.RequestTimeout,
-            token => _raw.SendAsync(HttpMethod.Post, $"containers/create?name={Uri.EscapeDataString(name)}", plan.Body.ToJsonString(), nullOn404: false, token),
+            token => _raw.SendAsync(HttpMethod.Post, $"containers/create?name={Uri.EscapeDataString(name)}", plan.Body.ToJsonString(), nullOn404: false, token, notFoundIsContainer: false),
             cancellationToken).ConfigureAwait(false);
         var id = JsonNode.Parse(created!)?["Id"]?.GetValue<string>()
                  ?? throw new StingException(ErrorIds.EngineOperationFailed, StingErrorKind.InvalidData,
@@ -541,7 +571,7 @@ public sealed class DockerContainerEngine : IContainerEngine
             {
                 var body = new JsonObject { ["Container"] = id, ["EndpointConfig"] = settings.DeepClone() };
                 await CallAsync($"connect the container to network '{network}'", name, _oncePipeline, _options.RequestTimeout, _options.RequestTimeout,
-                    token => _raw.SendAsync(HttpMethod.Post, $"networks/{Uri.EscapeDataString(network)}/connect", body.ToJsonString(), nullOn404: false, token),
+                    token => _raw.SendAsync(HttpMethod.Post, $"networks/{Uri.EscapeDataString(network)}/connect", body.ToJsonString(), nullOn404: false, token, notFoundIsContainer: false),
                     cancellationToken).ConfigureAwait(false);
             }
         }

@@ -130,7 +130,7 @@ public sealed record ContainerDetails(
 }
 
 /// <param name="ExitCode">The command's exit code; 124 when it timed out (see <see cref="TimedOut"/>), 126 when the
-/// container was not running.</param>
+/// container was not running (or the runtime could not start the command), -1 when the engine did not report one.</param>
 /// <param name="Output">stdout and stderr interleaved, at most a few KiB.</param>
 public sealed record ExecResult(int ExitCode, string Output)
 {

@@ -90,8 +90,11 @@ internal sealed class RawEngineHttp : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("StingOps");
     }
 
-    /// <summary>The body of a successful answer; null on 404 when <paramref name="nullOn404"/>.</summary>
-    public async Task<string?> SendAsync(HttpMethod method, string pathAndQuery, string? jsonBody, bool nullOn404, CancellationToken cancellationToken)
+    /// <summary>The body of a successful answer; null on 404 when <paramref name="nullOn404"/>. Otherwise a 404 is a
+    /// DockerContainerNotFoundException when the path is about a container (<paramref name="notFoundIsContainer"/>),
+    /// else a plain DockerApiException (no such image, no such network).</summary>
+    public async Task<string?> SendAsync(HttpMethod method, string pathAndQuery, string? jsonBody, bool nullOn404, CancellationToken cancellationToken,
+        bool notFoundIsContainer = true)
     {
         using var request = new HttpRequestMessage(method, pathAndQuery) { Version = HttpVersion.Version11 };
         if (jsonBody is not null)
@@ -112,9 +115,27 @@ internal sealed class RawEngineHttp : IDisposable
             {
                 return null;
             }
-            throw new DockerContainerNotFoundException(response.StatusCode, body);
+            if (notFoundIsContainer)
+            {
+                throw new DockerContainerNotFoundException(response.StatusCode, body);
+            }
         }
         throw new DockerApiException(response.StatusCode, body);
+    }
+
+    /// <summary>Sends a binary body (e.g. a tar build context) and returns the whole answer.</summary>
+    public async Task<string> SendBinaryAsync(HttpMethod method, string pathAndQuery, byte[] body, string contentType, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, pathAndQuery) { Version = HttpVersion.Version11 };
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new DockerApiException(response.StatusCode, text);
+        }
+        return text;
     }
 
     /// <summary>

@@ -11,33 +11,30 @@ public sealed class EngineEventHub : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, AsyncSignal> _signals = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly IEngineEventSubscription _subscription;
     private readonly Task _pump;
 
-    private EngineEventHub(IContainerEngine engine, string project, Action<string> onWarning)
+    private EngineEventHub(IEngineEventSubscription subscription, Action<string> onWarning)
     {
-        _pump = Task.Run(() => PumpAsync(engine, project, onWarning));
+        _subscription = subscription;
+        _pump = Task.Run(() => PumpAsync(onWarning));
     }
 
-    /// <summary>Starts following events; the subscription is live when this returns.</summary>
+    /// <summary>Subscribes; the subscription is live when this returns, so the caller may act at once.</summary>
     public static async Task<EngineEventHub> StartAsync(IContainerEngine engine, string project, Action<string> onWarning, CancellationToken cancellationToken)
     {
-        var hub = new EngineEventHub(engine, project, onWarning);
-        // Events that happen before the stream is established are caught by active probing anyway;
-        // give the subscription a short moment so the common case is event-driven from the start.
-        await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
-        return hub;
+        var subscription = await engine.SubscribeEventsAsync(project, cancellationToken).ConfigureAwait(false);
+        return new EngineEventHub(subscription, onWarning);
     }
 
     public AsyncSignal SignalFor(string service) => _signals.GetOrAdd(service, _ => new AsyncSignal());
 
-    private async Task PumpAsync(IContainerEngine engine, string project, Action<string> onWarning)
+    private async Task PumpAsync(Action<string> onWarning)
     {
         try
         {
-            await foreach (var e in engine.WatchEventsAsync(project, _stop.Token).ConfigureAwait(false))
-            {
+            await foreach (var e in _subscription.WithCancellation(_stop.Token).ConfigureAwait(false))
                 SignalFor(e.Service).Pulse();
-            }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -53,6 +50,7 @@ public sealed class EngineEventHub : IAsyncDisposable
     {
         _stop.Cancel();
         try { await _pump.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        await _subscription.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
+using StingOps.Core.Metrics;
 using StingOps.Core.State;
 
 namespace StingOps.Core.Execution;
@@ -15,9 +16,10 @@ public sealed record PreparedRestart(
 
 /// <summary>
 /// One restart run from plan to outcome: reads the live project (no writes), refuses what cannot
-/// succeed, takes the project's lock, runs the executor and releases the lock whatever happens.
+/// succeed, takes the project's lock, runs the executor, records every outcome in the metrics files
+/// (also of cancelled and refused runs) and releases the lock whatever happens.
 /// </summary>
-public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, string stateDirectory, Func<string, string>? redact = null)
+public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, string stateDirectory, string metricsDirectory, Func<string, string>? redact = null)
 {
     /// <summary>Reads only: engine reachability, containers, plan, readiness of outside dependencies.</summary>
     public async Task<PreparedRestart> PrepareAsync(StingProject project, RestartRequest request, CancellationToken cancellationToken)
@@ -45,14 +47,22 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken);
         _ = Task.Run(async () =>
         {
+            var outcomes = new List<ServiceOutcome>();
             try
             {
                 await foreach (var e in events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                {
+                    if (e is ServiceFinished f)
+                        outcomes.Add(f.Outcome);
                     output.Writer.TryWrite(e);
+                }
+                if (Record(outcomes) is { } warning)
+                    output.Writer.TryWrite(warning);
                 output.Writer.TryComplete();
             }
             catch (Exception ex)
             {
+                Record(outcomes);
                 output.Writer.TryComplete(ex);
             }
             finally
@@ -61,6 +71,46 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             }
         }, CancellationToken.None);
         return output.Reader;
+    }
+
+    /// <summary>
+    /// A named restart whose outside dependencies are not ready touches nothing: the blocked services fail
+    /// with reason Dependency, the rest of the plan is skipped. Recorded like any run.
+    /// </summary>
+    public IReadOnlyList<ServiceOutcome> Refuse(PreparedRestart prepared, string runId)
+    {
+        var blocked = prepared.UnreadyDependencies.GroupBy(u => u.Service).ToDictionary(g => g.Key, g => g.ToList());
+        var outcomes = prepared.Plan.Steps.Select(step => blocked.TryGetValue(step.Service, out var deps)
+            ? new ServiceOutcome(runId, step.Service, OutcomeStatus.Failed, OutcomeReason.Dependency, 0, step.Wave, null, null, null,
+                "not restarted: " + string.Join("; ", deps.Select(d => $"dependency '{d.Dependency}' is {d.Observed}")) + " (use -Force to restart anyway)")
+            : new ServiceOutcome(runId, step.Service, OutcomeStatus.Skipped, OutcomeReason.Dependency, 0, step.Wave, null, null, null,
+                "not restarted: the run was refused because a dependency outside it is not ready")).ToList();
+        Record(outcomes);
+        return outcomes;
+    }
+
+    /// <summary>Appends the outcomes to the metrics files; a failure to record never fails the run, it warns.</summary>
+    private RunWarning? Record(IReadOnlyCollection<ServiceOutcome> outcomes)
+    {
+        if (outcomes.Count == 0)
+            return null;
+        try
+        {
+            var now = time.GetUtcNow();
+            new MetricStore(metricsDirectory, time).Append(outcomes.Select(o => new RestartMetricRecord(
+                o.ReadyAt ?? now, o.Service, o.Duration ?? (o.StoppedAt is { } stopped ? now - stopped : TimeSpan.Zero),
+                Enum.Parse<RestartMetricStatus>(o.Status.ToString()))
+            {
+                RunId = o.RunId,
+                Attempts = o.Attempts,
+                FailureReason = o.Reason.ToString(),
+            }));
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StingException)
+        {
+            return new RunWarning(time.GetUtcNow(), $"Could not record restart metrics in {metricsDirectory}: {ex.Message}");
+        }
     }
 
     public static string NewRunId(TimeProvider time) => $"{time.GetUtcNow():yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";

@@ -1,8 +1,10 @@
 using System.Management.Automation;
 using StingOps.Core;
+using StingOps.Core.Configuration;
 using StingOps.Core.Execution;
 using StingOps.Core.Graph;
 using System.Threading.Channels;
+using StingOps.Core.Metrics;
 using StingOps.Core.Recreate;
 using StingOps.Core.State;
 
@@ -58,10 +60,12 @@ public sealed class RestartStingServiceCommand : StingCmdlet
     protected override void EndProcessing()
     {
         var project = OpenProject();
-        var engine = ConnectEngine();
         var time = TimeProvider.System;
+        EnsureInsideMaintenanceWindow(project.Options, time);
+        var engine = ConnectEngine();
         var environment = EnvironmentSnapshot();
-        var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment), project.CreateRedactor());
+        var metrics = MetricStore.ResolveDirectory(project.Options.MetricsDirectory, project.Location.ProjectDirectory, k => environment.GetValueOrDefault(k));
+        var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment), metrics, project.CreateRedactor());
         var request = new RestartRequest
         {
             Names = _names,
@@ -83,7 +87,8 @@ public sealed class RestartStingServiceCommand : StingCmdlet
         {
             if (!Force)
             {
-                RefuseForDependencies(prepared, runId);
+                foreach (var outcome in runner.Refuse(prepared, runId))
+                    WriteResult(Mapper.ToResult(outcome));
                 return;
             }
             foreach (var u in prepared.UnreadyDependencies)
@@ -121,14 +126,8 @@ public sealed class RestartStingServiceCommand : StingCmdlet
                         break;
                     case ServiceFinished f:
                         progress.Finished(f.Outcome);
-                        var result = Mapper.ToResult(f.Outcome);
-                        if (result.Status is RestartStatus.Failed or RestartStatus.RolledBack)
-                        {
+                        if (!WriteResult(Mapper.ToResult(f.Outcome)))
                             failed++;
-                            WriteError(Error(ErrorIds.ServiceRestartFailed, ErrorCategory.NotSpecified,
-                                $"Service '{result.Service}' {result.Status.ToString().ToLowerInvariant()} ({result.FailureReason}): {result.Message}", result.Service));
-                        }
-                        WriteObject(result);
                         break;
                 }
             }
@@ -162,30 +161,34 @@ public sealed class RestartStingServiceCommand : StingCmdlet
         return true;
     }
 
-    /// <summary>A named restart whose dependencies are not ready touches nothing (without -Force).</summary>
-    private void RefuseForDependencies(PreparedRestart prepared, string runId)
+    /// <summary>-MaintenanceWindow, else the config's maintenance_window: outside it, refuse before touching anything.</summary>
+    private void EnsureInsideMaintenanceWindow(RestartOptions options, TimeProvider time)
     {
-        var blocked = prepared.UnreadyDependencies.GroupBy(u => u.Service).ToDictionary(g => g.Key, g => g.ToList());
-        foreach (var step in prepared.Plan.Steps)
+        var window = Try(() => MaintenanceWindow is { } text ? Core.Metrics.MaintenanceWindow.Parse(text)
+            : options.MaintenanceWindow is { } spec ? Core.Metrics.MaintenanceWindow.FromSpec(spec) : null);
+        if (window is null || window.IsOpen(time, out var next))
+            return;
+        var opens = next is { } n ? $"; it next opens at {n:yyyy-MM-dd HH:mm zzz}" : "";
+        ThrowTerminatingError(ToErrorRecord(new StingException(ErrorIds.OutsideMaintenanceWindow, StingErrorKind.InvalidOperation,
+            $"Outside the maintenance window '{window}'{opens}. Nothing was touched.", target: window.ToString())));
+    }
+
+    /// <summary>Writes a result; a failed one also as a non-terminating error. Returns false for a failure.</summary>
+    private bool WriteResult(RestartResult result)
+    {
+        var failed = result.Status is RestartStatus.Failed or RestartStatus.RolledBack;
+        if (failed)
         {
-            string message;
-            RestartStatus status;
-            if (blocked.TryGetValue(step.Service, out var deps))
+            var category = result.FailureReason switch
             {
-                status = RestartStatus.Failed;
-                message = "not restarted: " + string.Join("; ", deps.Select(d => $"dependency '{d.Dependency}' is {d.Observed}")) + " (use -Force to restart anyway)";
-                WriteError(Error(ErrorIds.ServiceRestartFailed, ErrorCategory.ResourceUnavailable, $"Service '{step.Service}' {message}", step.Service));
-            }
-            else
-            {
-                status = RestartStatus.Skipped;
-                message = "not restarted: the run was refused because a dependency outside it is not ready";
-            }
-            WriteObject(new RestartResult
-            {
-                RunId = runId, Service = step.Service, Status = status, FailureReason = FailureReason.Dependency,
-                Wave = step.Wave, Message = message,
-            });
+                FailureReason.Timeout => ErrorCategory.OperationTimeout,
+                FailureReason.Dependency => ErrorCategory.ResourceUnavailable,
+                _ => ErrorCategory.NotSpecified,
+            };
+            WriteError(Error(ErrorIds.ServiceRestartFailed, category,
+                $"Service '{result.Service}' {result.Status.ToString().ToLowerInvariant()} ({result.FailureReason}): {result.Message}", result.Service));
         }
+        WriteObject(result);
+        return !failed;
     }
 }

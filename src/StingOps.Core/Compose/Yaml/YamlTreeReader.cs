@@ -29,15 +29,17 @@ internal sealed class YamlTreeReader
     private const int MaxDepth = 512;
 
     private readonly IParser _parser;
+    private readonly string _text;
     private readonly string _file;
     private readonly YamlReadMode _mode;
     private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
     private bool _sawResetTag;
     private SourceMark _lastMark;
 
-    private YamlTreeReader(TextReader text, string file, YamlReadMode mode)
+    private YamlTreeReader(string text, string file, YamlReadMode mode)
     {
-        _parser = new Parser(text);
+        _parser = new Parser(new StringReader(text));
+        _text = text;
         _file = file;
         _mode = mode;
         _lastMark = new SourceMark(file, 1, 1);
@@ -45,7 +47,7 @@ internal sealed class YamlTreeReader
 
     public static IReadOnlyList<YamlDocumentTree> Read(string text, string file, YamlReadMode mode)
     {
-        var reader = new YamlTreeReader(new StringReader(text), file, mode);
+        var reader = new YamlTreeReader(text, file, mode);
         return reader.ReadStream();
     }
 
@@ -72,7 +74,10 @@ internal sealed class YamlTreeReader
         }
         catch (YamlException ex)
         {
-            throw new YamlTreeException(MarkOf(ex.Start), ex.Message, ex);
+            var mark = MarkOf(ex.Start);
+            // YamlDotNet blames a tab on the start of the enclosing mapping; point at the tab instead.
+            if (ex.Message.Contains("tab", StringComparison.Ordinal)) mark = FirstIndentingTab(mark) ?? mark;
+            throw new YamlTreeException(mark, ex.Message, ex);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {
@@ -81,6 +86,18 @@ internal sealed class YamlTreeReader
             throw new YamlTreeException(_lastMark, "invalid YAML near here (the parser could not continue)", ex);
         }
         return documents;
+    }
+
+    private SourceMark? FirstIndentingTab(SourceMark from)
+    {
+        var lines = _text.Split('\n');
+        for (var i = (int)Math.Max(0, from.Line - 1); i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', 0, indent);
+            if (tab >= 0) return new SourceMark(_file, i + 1, tab + 1);
+        }
+        return null;
     }
 
     private YNode ReadNode(int depth)

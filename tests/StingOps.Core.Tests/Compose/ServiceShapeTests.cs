@@ -1,0 +1,262 @@
+using StingOps.Core.Compose;
+
+namespace StingOps.Core.Tests.Compose;
+
+public class ServiceShapeTests
+{
+    [Fact]
+    public void Depends_on_short_form()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("""
+            services:
+              app: {image: app, depends_on: [db, cache, db]}
+              db: {image: db}
+              cache: {image: cache}
+            """);
+        var deps = project.Find("app")!.DependsOn;
+        Assert.Equal(["db", "cache"], deps.Select(d => d.Service));
+        Assert.All(deps, d => Assert.Equal(new ServiceDependency(d.Service), d));
+    }
+
+    [Fact]
+    public void Depends_on_long_form()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("""
+            services:
+              app:
+                image: app
+                depends_on:
+                  db: {condition: service_healthy, restart: true}
+                  migrate: {condition: service_completed_successfully}
+                  cache: {condition: service_started, required: false}
+                  plain:
+              db: {image: db}
+              migrate: {image: m}
+              cache: {image: c}
+              plain: {image: p}
+            """);
+        var deps = project.Find("app")!.DependsOn.ToDictionary(d => d.Service);
+        Assert.Equal(new ServiceDependency("db", DependencyCondition.ServiceHealthy, Restart: true), deps["db"]);
+        Assert.Equal(DependencyCondition.ServiceCompletedSuccessfully, deps["migrate"].Condition);
+        Assert.False(deps["cache"].Required);
+        Assert.Equal(new ServiceDependency("plain"), deps["plain"]);
+    }
+
+    [Fact]
+    public void Depends_on_booleans_may_come_from_interpolation()
+    {
+        using var p = new TempProject();
+        p.Environment["RESTART_DEPS"] = "true";
+        var project = p.LoadYaml("""
+            services:
+              app: {image: a, depends_on: {db: {condition: service_started, restart: "${RESTART_DEPS}", required: "yes"}}}
+              db: {image: d}
+            """);
+        Assert.True(project.Find("app")!.DependsOn[0].Restart);
+    }
+
+    [Fact]
+    public void A_missing_optional_dependency_is_dropped_with_a_warning()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("""
+            services:
+              app:
+                image: a
+                depends_on:
+                  ghost: {condition: service_started, required: false}
+            """);
+        Assert.Empty(project.Find("app")!.DependsOn);
+        Assert.Contains(project.Warnings, w => w.Contains("ghost") && w.Contains("app"));
+    }
+
+    [Theory]
+    [InlineData("test: [\"CMD\", \"curl\", \"-f\", \"http://localhost\"]", new[] { "CMD", "curl", "-f", "http://localhost" })]
+    [InlineData("test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]", new[] { "CMD-SHELL", "pg_isready -U postgres" })]
+    [InlineData("test: pg_isready -U postgres", new[] { "CMD-SHELL", "pg_isready -U postgres" })]
+    [InlineData("test: 'redis-cli ping | grep PONG'", new[] { "CMD-SHELL", "redis-cli ping | grep PONG" })]
+    public void Healthcheck_test_forms(string testLine, string[] expected)
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml($"services:\n  s:\n    image: s\n    healthcheck:\n      {testLine}\n");
+        var check = project.Find("s")!.HealthCheck!;
+        Assert.Equal(expected, check.Test);
+        Assert.False(check.Disabled);
+    }
+
+    [Theory]
+    [InlineData("test: [\"NONE\"]")]
+    [InlineData("disable: true")]
+    [InlineData("test: [\"CMD\", \"true\"]\n      disable: true")]
+    public void Healthcheck_can_be_disabled(string body)
+    {
+        using var p = new TempProject();
+        var check = p.LoadYaml($"services:\n  s:\n    image: s\n    healthcheck:\n      {body}\n").Find("s")!.HealthCheck!;
+        Assert.True(check.Disabled);
+        Assert.Null(check.Test);
+    }
+
+    [Fact]
+    public void Healthcheck_timings()
+    {
+        using var p = new TempProject();
+        var check = p.LoadYaml("""
+            services:
+              s:
+                image: s
+                healthcheck:
+                  test: ["CMD", "true"]
+                  interval: 1m30s
+                  timeout: 500ms
+                  retries: 5
+                  start_period: 2h45m
+                  start_interval: 1.5s
+            """).Find("s")!.HealthCheck!;
+        Assert.Equal(TimeSpan.FromSeconds(90), check.Interval);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), check.Timeout);
+        Assert.Equal(5, check.Retries);
+        Assert.Equal(new TimeSpan(2, 45, 0), check.StartPeriod);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), check.StartInterval);
+    }
+
+    [Fact]
+    public void Healthcheck_without_test_inherits_the_image_test()
+    {
+        using var p = new TempProject();
+        var check = p.LoadYaml("services:\n  s:\n    image: s\n    healthcheck:\n      interval: 3s\n").Find("s")!.HealthCheck!;
+        Assert.Null(check.Test);
+        Assert.False(check.Disabled);
+        Assert.Equal(TimeSpan.FromSeconds(3), check.Interval);
+    }
+
+    [Fact]
+    public void Environment_as_list_and_as_map()
+    {
+        using var p = new TempProject();
+        p.Environment["FROM_SHELL"] = "shell";
+        var project = p.LoadYaml("""
+            services:
+              list:
+                image: l
+                environment:
+                  - A=1
+                  - B=with=equals
+                  - BARE
+                  - EMPTY=
+                  - C=${FROM_SHELL}
+                  - A=2
+              map:
+                image: m
+                environment:
+                  A: 1
+                  BARE:
+                  C: ${FROM_SHELL}
+            """);
+        var list = project.Find("list")!.Environment;
+        Assert.Equal("2", list["A"]);
+        Assert.Equal("with=equals", list["B"]);
+        Assert.Null(list["BARE"]);
+        Assert.Equal("", list["EMPTY"]);
+        Assert.Equal("shell", list["C"]);
+        var map = project.Find("map")!.Environment;
+        Assert.Equal("1", map["A"]);
+        Assert.Null(map["BARE"]);
+        Assert.Equal("shell", map["C"]);
+    }
+
+    [Fact]
+    public void Env_file_forms_resolved_against_the_project_directory()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("""
+            services:
+              one: {image: a, env_file: .env.app}
+              list: {image: a, env_file: [a.env, ./conf/b.env, /abs/c.env]}
+              long:
+                image: a
+                env_file:
+                  - path: required.env
+                  - path: optional.env
+                    required: false
+                  - plain.env
+            """);
+        Assert.Equal([new EnvFileReference(p.PathOf(".env.app"), true, project.Find("one")!.EnvFiles[0].Source)], project.Find("one")!.EnvFiles);
+        Assert.Equal([p.PathOf("a.env"), p.PathOf("conf/b.env"), "/abs/c.env"], project.Find("list")!.EnvFiles.Select(e => e.Path));
+        var lng = project.Find("long")!.EnvFiles;
+        Assert.Equal([true, false, true], lng.Select(e => e.Required));
+        Assert.EndsWith("compose.yaml:7", lng[0].Source);
+    }
+
+    [Fact]
+    public void Simple_string_keys()
+    {
+        using var p = new TempProject();
+        var s = p.LoadYaml("""
+            services:
+              s:
+                image: registry.local:5000/team/app:1.2
+                container_name: sting-app
+                restart: unless-stopped
+                network_mode: host
+                stop_grace_period: 1m30s
+                labels: [com.example.role=api, com.example.bare]
+            """).Find("s")!;
+        Assert.Equal("registry.local:5000/team/app:1.2", s.Image);
+        Assert.Equal("sting-app", s.ContainerName);
+        Assert.Equal("unless-stopped", s.Restart);
+        Assert.Equal("host", s.NetworkMode);
+        Assert.Equal(TimeSpan.FromSeconds(90), s.StopGracePeriod);
+        Assert.Equal("api", s.Labels["com.example.role"]);
+        Assert.Null(s.Labels["com.example.bare"]);
+        Assert.False(s.HasBuild);
+    }
+
+    [Theory]
+    [InlineData("build: .")]
+    [InlineData("build:\n      context: ./app\n      dockerfile: Dockerfile.prod\n      args: [A=1]")]
+    public void Build_as_string_or_mapping(string build)
+    {
+        using var p = new TempProject();
+        Assert.True(p.LoadYaml($"services:\n  s:\n    {build}\n").Find("s")!.HasBuild);
+    }
+
+    [Fact]
+    public void Unknown_and_unused_keys_are_accepted()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("""
+            services:
+              s:
+                image: s
+                ports: ["8080:80", {target: 443, published: 8443}]
+                volumes:
+                  - type: bind
+                    source: ./data
+                    target: /data
+                deploy: {resources: {limits: {cpus: "0.5", memory: 512M}}}
+                some_future_key: {anything: [1, 2]}
+                ulimits: {nofile: {soft: 1024, hard: 2048}, nproc: 65535}
+            """);
+        Assert.Single(project.Services);
+    }
+
+    [Fact]
+    public void Services_are_sorted_by_name_and_carry_their_source_line()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("services:\n  zeta:\n    image: z\n  alpha:\n    image: a\n");
+        Assert.Equal(["alpha", "zeta"], project.Services.Select(s => s.Name));
+        Assert.EndsWith("compose.yaml:4", project.Find("alpha")!.Source);
+        Assert.StartsWith(p.Directory, project.Find("alpha")!.Source);
+    }
+
+    [Fact]
+    public void A_service_without_image_or_build_is_a_warning()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("services:\n  s:\n    restart: always\n");
+        Assert.Contains(project.Warnings, w => w.Contains("\"s\"") && w.Contains("neither an image nor a build"));
+    }
+}
