@@ -128,7 +128,8 @@ public sealed class PrerequisiteChecker
         if (options.CheckDependencies && byService is not null)
             results.AddRange(await CheckDependenciesAsync(engine.Engine!, project, plan, byService, cancellationToken).ConfigureAwait(false));
 
-        results.Add(CheckLock(project));
+        if (options.CheckLock)
+            results.Add(CheckLock(project));
 
         if (byService is not null)
             results.AddRange(await CheckDriftAsync(engine.Engine!, services, byService, options.Recreate, cancellationToken).ConfigureAwait(false));

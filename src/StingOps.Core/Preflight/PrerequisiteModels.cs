@@ -44,6 +44,8 @@ public sealed record PrerequisiteOptions
     public double MinimumAvailableMemoryMB { get; init; } = DefaultMinimumAvailableMemoryMB;
     /// <summary>Judge dependencies outside the request (Restart-StingService does that itself, per service).</summary>
     public bool CheckDependencies { get; init; } = true;
+    /// <summary>Probe the restart lock (Restart-StingService takes it itself and refuses with StingRestartLocked).</summary>
+    public bool CheckLock { get; init; } = true;
 }
 
 /// <summary>What the machine says about disk and memory; a seam for tests.</summary>

@@ -13,14 +13,16 @@ namespace StingOps.Commands;
 internal static class RestartPreflight
 {
     /// <summary>
-    /// Runs the prerequisite checks (dependencies excluded: the runner judges those per service); any failed Error check
+    /// Runs the prerequisite checks (dependencies and lock excluded: the runner judges those); any failed Error check
     /// stops the run with StingPrerequisiteFailed before anything is written to the engine.
     /// </summary>
     public static void Enforce(StingCmdlet cmdlet, StingProject project, IContainerEngine engine, IReadOnlyDictionary<string, string?> environment,
         IReadOnlyList<string> names, bool includeDependents, bool recreate, CancellationToken cancellation)
     {
         var checker = new PrerequisiteChecker(() => engine, TimeProvider.System, StateDirectory.Resolve(environment), environment);
-        var options = new PrerequisiteOptions { Names = names, IncludeDependents = includeDependents, Recreate = recreate, CheckDependencies = false };
+        var options = new PrerequisiteOptions { Names = names, IncludeDependents = includeDependents, Recreate = recreate,
+            // Both are judged by the runner with their own outcomes: per-service Dependency results, StingRestartLocked.
+            CheckDependencies = false, CheckLock = false };
         var results = cmdlet.Await(checker.CheckAsync(project, options, cancellation));
         foreach (var r in results)
         {
