@@ -17,6 +17,8 @@
         'Get-StingRestartMetric'
         'Test-StingRestartAlert'
         'Export-StingRestartMetric'
+        'Test-StingPrerequisite'
+        'Test-StingEnvironmentFile'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

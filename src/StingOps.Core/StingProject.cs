@@ -33,6 +33,10 @@ public sealed class StingProject
         return new StingProject(location, compose, options);
     }
 
+    /// <summary>A project from parts loaded separately (e.g. by a check that reports each loader's failure on its own).</summary>
+    public static StingProject Create(ProjectLocation location, ComposeProject compose, RestartOptions options) =>
+        new(location, compose, options);
+
     /// <summary>
     /// Masks every value of the project's env files and compose environment, plus anything that looks like
     /// a credential, in text bound for output (container log tails, probe output, messages).

@@ -3,6 +3,7 @@ using StingOps.Core.Compose;
 using StingOps.Core.Configuration;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
+using StingOps.Core.Recreate;
 
 namespace StingOps.Core.Execution;
 
@@ -21,9 +22,13 @@ public sealed class RestartExecutor
     private readonly TimeProvider _time;
     private readonly RestartOptions _options;
     private readonly Func<string, string> _redact;
+    private readonly IServiceRecreator? _recreator;
 
-    public RestartExecutor(IContainerEngine engine, IProbeRunner probes, TimeProvider time, RestartOptions options, Func<string, string>? redact = null)
+    /// <param name="recreator">-Recreate: the services it handles are recreated (with rollback) instead of started again.</param>
+    public RestartExecutor(IContainerEngine engine, IProbeRunner probes, TimeProvider time, RestartOptions options, Func<string, string>? redact = null,
+        IServiceRecreator? recreator = null)
     {
+        _recreator = recreator;
         _engine = engine;
         _probes = probes;
         _time = time;
@@ -168,6 +173,8 @@ public sealed class RestartExecutor
 
         private async Task<ServiceOutcome> StartAndWaitAsync(PlanStep step, ContainerSummary container, Tracker tracker, CancellationToken cancellationToken)
         {
+            if (owner._recreator is { } recreator && recreator.Handles(step.Service) && !IsOneShot(step))
+                return await RecreateAsync(recreator, step, tracker, cancellationToken).ConfigureAwait(false);
             var attempts = Math.Max(1, owner._options.MaxRetries);
             ReadinessOutcome? last = null;
             for (var attempt = 1; attempt <= attempts; attempt++)
@@ -209,6 +216,32 @@ public sealed class RestartExecutor
             }
             return tracker.Outcome(OutcomeStatus.Failed, last!.Reason,
                 attempts > 1 ? $"{last.Message} (after {tracker.Attempts} attempts)" : last.Message);
+        }
+
+        /// <summary>One attempt: the recreator replaces the stopped container and rolls back when the new one fails.</summary>
+        private async Task<ServiceOutcome> RecreateAsync(IServiceRecreator recreator, PlanStep step, Tracker tracker, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            tracker.Attempts = 1;
+            tracker.StartedAt = Time.GetUtcNow();
+            var result = await recreator.RecreateAsync(
+                step.Service,
+                id =>
+                {
+                    _started[step.Service].TrySetResult(true);
+                    Phase(step.Service, ServicePhase.WaitingForHealth, step.Probe.ToString());
+                    return _waiter.WaitAsync(step.Service, id, step.Probe, step.ComposeHealthCheck, step.Timeout, cancellationToken, restartCountBaseline: 0);
+                },
+                detail => Phase(step.Service, ServicePhase.Starting, detail),
+                cancellationToken).ConfigureAwait(false);
+            if (result.Ready)
+            {
+                // The new container, or the old one brought back: either way dependents may start on it.
+                tracker.ReadyAt = result.ReadyAt;
+                _ready[step.Service].TrySetResult(true);
+                Phase(step.Service, ServicePhase.Ready);
+            }
+            return tracker.Outcome(result.Status, result.Reason, result.Message);
         }
 
         /// <summary>A service some dependent waits on to complete (service_completed_successfully): a one-shot job.</summary>

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
 using StingOps.Core.Metrics;
@@ -14,8 +13,6 @@ public sealed record PreparedRestart(
     IReadOnlyDictionary<string, ContainerSummary> Containers,
     /// <summary>Dependencies outside the plan that are not ready, as "service needs dependency (state)".</summary>
     IReadOnlyList<UnreadyDependency> UnreadyDependencies);
-
-public sealed record UnreadyDependency(string Service, string Dependency, string Observed);
 
 /// <summary>
 /// One restart run from plan to outcome: reads the live project (no writes), refuses what cannot
@@ -32,53 +29,21 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         var graph = project.Graph(containers);
         var plan = RestartPlan.Create(graph, project.Options, request);
         var byService = ServiceInventory.ByService(containers);
-        var unready = new List<UnreadyDependency>();
-        if (!plan.WholeProject)
-        {
-            var observations = new Dictionary<(string, DependencyCondition), string?>();
-            foreach (var (service, dependency) in plan.ExternalDependencies)
-            {
-                var key = (dependency.Service, dependency.Condition);
-                if (!observations.TryGetValue(key, out var observed))
-                    observations[key] = observed = await ObserveAsync(project, dependency, byService, cancellationToken).ConfigureAwait(false);
-                if (observed is not null)
-                    unready.Add(new UnreadyDependency(service, dependency.Service, observed));
-            }
-        }
+        var unready = await new DependencyReadiness(engine, time, redact).FindUnreadyAsync(project, plan, byService, cancellationToken).ConfigureAwait(false);
         return new PreparedRestart(project, plan, byService, unready);
     }
 
-    /// <summary>
-    /// Null when the dependency satisfies its condition; otherwise what was seen instead. A running
-    /// dependency that is still starting gets dependency_wait_time to become ready.
-    /// </summary>
-    private async Task<string?> ObserveAsync(StingProject project, ServiceDependency dependency,
-        Dictionary<string, ContainerSummary> containers, CancellationToken cancellationToken)
-    {
-        if (!containers.TryGetValue(dependency.Service, out var summary))
-            return "no container";
-        if (dependency.Condition == DependencyCondition.ServiceCompletedSuccessfully)
-            return summary.State == "exited" ? null : summary.State;
-        if (summary.State != "running")
-            return summary.State;
-        if (dependency.Condition == DependencyCondition.ServiceStarted)
-            return null;
-        var service = project.Compose.Find(dependency.Service)!;
-        var probe = RestartPlan.EffectiveProbe(service, project.Options.For(service.Name));
-        var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, time, project.Options.HealthCheckInterval, redact ?? (s => s));
-        var outcome = await waiter.WaitAsync(service.Name, summary.Id, probe, service.HealthCheck, project.Options.DependencyWaitTime, cancellationToken).ConfigureAwait(false);
-        return outcome.Ready ? null : $"not ready: {outcome.Message}";
-    }
-
     /// <summary>Takes the lock (or throws StingRestartLocked) and starts the run; the lock is released when the events end.</summary>
-    public async Task<ChannelReader<RestartEvent>> StartAsync(PreparedRestart prepared, string runId, CancellationToken cancellationToken)
+    /// <param name="recreator">-Recreate: the services to recreate instead of restarting, snapshots already saved.</param>
+    public async Task<ChannelReader<RestartEvent>> StartAsync(PreparedRestart prepared, string runId, CancellationToken cancellationToken,
+        Recreate.IServiceRecreator? recreator = null)
     {
         var options = prepared.Project.Options;
         var lockHandle = await RestartLock.AcquireAsync(stateDirectory, prepared.Project.Name, options.LockTimeout, time, cancellationToken).ConfigureAwait(false);
         var output = Channel.CreateUnbounded<RestartEvent>(new UnboundedChannelOptions { SingleReader = true });
         if (lockHandle.TakenOverFrom is { } stale)
             output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), $"Took over a stale restart lock of pid {stale.Pid} (since {stale.Since:u}), which no longer runs."));
-        var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact);
+        var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator);
         var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken);
         _ = Task.Run(async () =>
         {

@@ -3,7 +3,9 @@ using StingOps.Core;
 using StingOps.Core.Configuration;
 using StingOps.Core.Execution;
 using StingOps.Core.Graph;
+using System.Threading.Channels;
 using StingOps.Core.Metrics;
+using StingOps.Core.Recreate;
 using StingOps.Core.State;
 
 namespace StingOps.Commands;
@@ -70,6 +72,10 @@ public sealed class RestartStingServiceCommand : StingCmdlet
             IncludeDependents = IncludeDependents,
             Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
         };
+        if (Force)
+            WriteWarning("-Force: the prerequisite checks are skipped.");
+        else
+            RestartPreflight.Enforce(this, project, engine, environment, _names, IncludeDependents, Recreate, Cancellation);
         var prepared = Await(runner.PrepareAsync(project, request, Cancellation));
         var plan = prepared.Plan;
 
@@ -89,7 +95,21 @@ public sealed class RestartStingServiceCommand : StingCmdlet
                 WriteWarning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.");
         }
 
-        var events = Await(runner.StartAsync(prepared, runId, Cancellation));
+        var recreator = Recreate
+            ? RestartPreflight.PrepareRecreator(this, prepared, engine, environment, _names, runId, Force,
+                rollback: !NoRollback && project.Options.RollbackEnabled, project.CreateRedactor(), Cancellation)
+            : null;
+        ChannelReader<RestartEvent> events;
+        try
+        {
+            events = Await(runner.StartAsync(prepared, runId, Cancellation, recreator));
+        }
+        catch
+        {
+            foreach (var snapshot in recreator?.Snapshots ?? [])
+                SnapshotStore.Delete(snapshot);
+            throw;
+        }
         var progress = new RestartProgress(this, plan);
         var failed = 0;
         while (Try(() => events.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()))

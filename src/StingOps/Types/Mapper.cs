@@ -100,3 +100,26 @@ internal static class Mapper
         Message = o.Message,
     };
 }
+
+/// <summary>Mapping of the pre-flight and env-file types.</summary>
+internal static class PreflightMapper
+{
+    public static PrerequisiteResult ToResult(Core.Preflight.PrerequisiteCheckResult r) => new()
+    {
+        Check = r.Check.ToString(),
+        Target = r.Target,
+        Passed = r.Passed,
+        Severity = r.Severity == Core.Preflight.PrerequisiteSeverity.Error ? PrerequisiteSeverity.Error : PrerequisiteSeverity.Warning,
+        Message = r.Message,
+    };
+
+    public static EnvironmentFileFinding ToFinding(Core.EnvFiles.EnvFileFinding f) => new()
+    {
+        Path = f.Path,
+        Line = f.Line,
+        Key = f.Key,
+        Problem = f.Problem,
+        Code = f.Code.ToString(),
+        Severity = f.Severity.ToString(),
+    };
+}

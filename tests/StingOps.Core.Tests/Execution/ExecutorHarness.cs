@@ -40,14 +40,14 @@ public sealed class ExecutorHarness
     };
 
     public async Task<List<ServiceOutcome>> RunAsync(RestartOptions? options = null, RestartRequest? request = null,
-        Func<FakeTimeProvider, bool>? cancelWhen = null)
+        Func<FakeTimeProvider, bool>? cancelWhen = null, Core.Recreate.IServiceRecreator? recreator = null)
     {
         options ??= new RestartOptions { MaxRetries = 1, HealthCheckInterval = TimeSpan.FromSeconds(1) };
         var graph = ServiceGraph.Build(Project(), options);
         var plan = RestartPlan.Create(graph, options, request ?? new RestartRequest());
         var containers = (await Engine.ListProjectContainersAsync("proj", default)).ToDictionary(c => c.Service);
         using var cts = new CancellationTokenSource();
-        var executor = new RestartExecutor(Engine, new ProbeRunner(Engine), Time, options, s => s.Replace("fake-secret-value", "***"));
+        var executor = new RestartExecutor(Engine, new ProbeRunner(Engine), Time, options, s => s.Replace("fake-secret-value", "***"), recreator);
         var reader = executor.Run(plan, "proj", "run-1", containers, cts.Token);
 
         var drain = Task.Run(async () =>

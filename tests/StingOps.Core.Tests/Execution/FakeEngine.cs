@@ -16,6 +16,10 @@ public sealed class FakeBehaviour
     public int CrashingStarts { get; set; }
     /// <summary>Exits with this code right after start (a one-shot job).</summary>
     public int? ExitsWith { get; set; }
+    /// <summary>Config.Env as KEY=VALUE (secret-bearing in real life).</summary>
+    public List<string> Environment { get; set; } = [];
+    /// <summary>Config.Image.</summary>
+    public string Image { get; set; } = "fake:latest";
 }
 
 /// <summary>
@@ -39,6 +43,52 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
     }
 
     public string IdOf(string service) => _containers.Values.Single(c => c.Service == service).Id;
+
+    /// <summary>The containers of a service, e.g. to prove a rollback left exactly one.</summary>
+    public IReadOnlyList<(string Id, string Name, string State, FakeBehaviour Behaviour)> ContainersOf(string service) =>
+        _containers.Values.Where(c => c.Service == service).Select(c => (c.Id, c.Name, c.State, c.Behaviour)).ToList();
+
+    /// <summary>A new container of a service, as compose would create it (state created until started).</summary>
+    public string Create(string service, FakeBehaviour behaviour, string? name = null, string project = "proj")
+    {
+        var c = new FakeContainer(service, project, behaviour) { State = "created", StartedAt = null, Created = time.GetUtcNow() };
+        if (name is not null)
+            c.Name = name;
+        _containers[c.Id] = c;
+        Log.Enqueue((time.GetUtcNow(), "create", service));
+        return c.Id;
+    }
+
+    public Task RenameAsync(string containerId, string newName, CancellationToken cancellationToken)
+    {
+        var c = _containers[containerId];
+        Log.Enqueue((time.GetUtcNow(), "rename", c.Service));
+        c.Name = newName;
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(string containerId, bool force, CancellationToken cancellationToken)
+    {
+        if (_containers.TryRemove(containerId, out var c))
+            Log.Enqueue((time.GetUtcNow(), "remove", c.Service));
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> GetInspectJsonAsync(string containerId, CancellationToken cancellationToken) =>
+        Task.FromResult(_containers.TryGetValue(containerId, out var c)
+            ? System.Text.Json.JsonSerializer.Serialize(new FakeInspect(c.Id, "/" + c.Name, c.Service, c.Project, c.Behaviour.Image, c.Behaviour.Environment, c.Behaviour.NeverHealthy))
+            : null);
+
+    public Task<string> CreateFromSnapshotAsync(string inspectJson, string name, CancellationToken cancellationToken)
+    {
+        var saved = System.Text.Json.JsonSerializer.Deserialize<FakeInspect>(inspectJson)!;
+        if (_containers.Values.Any(c => c.Name == name))
+            throw new StingException(ErrorIds.EngineOperationFailed, StingErrorKind.InvalidOperation, $"name '{name}' is in use");
+        Log.Enqueue((time.GetUtcNow(), "restore", saved.Service));
+        return Task.FromResult(Create(saved.Service, new FakeBehaviour { Image = saved.Image, Environment = saved.Env.ToList(), NeverHealthy = saved.NeverHealthy, StartupDelay = TimeSpan.FromMilliseconds(500) }, name, saved.Project));
+    }
+
+    private sealed record FakeInspect(string Id, string Name, string Service, string Project, string Image, IReadOnlyList<string> Env, bool NeverHealthy);
 
     public IEnumerable<(DateTimeOffset Time, string Operation)> OpsOf(string service) =>
         Log.Where(l => l.Service == service).Select(l => (l.Time, l.Operation));
@@ -114,12 +164,14 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
 
     public void Dispose() { }
 
-    private sealed class FakeContainer(string service, string project)
+    private sealed class FakeContainer(string service, string project, FakeBehaviour? behaviour = null)
     {
         public string Id { get; } = Guid.NewGuid().ToString("N");
         public string Service { get; } = service;
         public string Project { get; } = project;
-        public FakeBehaviour Behaviour { get; } = new();
+        public FakeBehaviour Behaviour { get; } = behaviour ?? new();
+        public string Name { get; set; } = $"{project}-{service}-1";
+        public DateTimeOffset Created { get; set; } = DateTimeOffset.UnixEpoch;
         public string State { get; set; } = "running";
         public int ExitCode { get; set; }
         public DateTimeOffset? StartedAt { get; set; } = DateTimeOffset.MinValue;
@@ -128,10 +180,10 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
             State == "running" && !Behaviour.NeverHealthy && StartedAt is { } s && now - s >= Behaviour.StartupDelay;
 
         public ContainerSummary Summary() =>
-            new(Id, $"{Project}-{Service}-1", Project, Service, State, null, "fake:latest", DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
+            new(Id, Name, Project, Service, State, null, Behaviour.Image, Created, new Dictionary<string, string>());
 
         public ContainerDetails Details(DateTimeOffset now) =>
-            new(Id, $"{Project}-{Service}-1", Service, State, IsReady(now) ? "healthy" : "starting", null, ExitCode, StartedAt, null, 0,
-                "fake:latest", "sha256:fake", [], new Dictionary<string, string>(), ["CMD", "true"]);
+            new(Id, Name, Service, State, IsReady(now) ? "healthy" : "starting", null, ExitCode, StartedAt, null, 0,
+                Behaviour.Image, "sha256:fake", Behaviour.Environment, new Dictionary<string, string>(), ["CMD", "true"]);
     }
 }

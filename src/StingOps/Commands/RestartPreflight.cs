@@ -1,0 +1,93 @@
+using System.Management.Automation;
+using StingOps.Core;
+using StingOps.Core.Engine;
+using StingOps.Core.Execution;
+using StingOps.Core.Graph;
+using StingOps.Core.Preflight;
+using StingOps.Core.Recreate;
+using StingOps.Core.State;
+
+namespace StingOps.Commands;
+
+/// <summary>Restart-StingService's pre-flight: the prerequisite gate, and for -Recreate the choice of services and their snapshots.</summary>
+internal static class RestartPreflight
+{
+    /// <summary>
+    /// Runs the prerequisite checks (dependencies and lock excluded: the runner judges those); any failed Error check
+    /// stops the run with StingPrerequisiteFailed before anything is written to the engine.
+    /// </summary>
+    public static void Enforce(StingCmdlet cmdlet, StingProject project, IContainerEngine engine, IReadOnlyDictionary<string, string?> environment,
+        IReadOnlyList<string> names, bool includeDependents, bool recreate, CancellationToken cancellation)
+    {
+        var checker = new PrerequisiteChecker(() => engine, TimeProvider.System, StateDirectory.Resolve(environment), environment);
+        var options = new PrerequisiteOptions { Names = names, IncludeDependents = includeDependents, Recreate = recreate,
+            // Both are judged by the runner with their own outcomes: per-service Dependency results, StingRestartLocked.
+            CheckDependencies = false, CheckLock = false };
+        var results = cmdlet.Await(checker.CheckAsync(project, options, cancellation));
+        foreach (var r in results)
+        {
+            if (r.Passed || (recreate && r.Check == PrerequisiteCheck.ConfigDrift))
+                cmdlet.WriteVerbose($"Prerequisite {r.Check} [{r.Target}]: {(r.Passed ? "passed" : "will be applied")}: {r.Message}");
+            else if (!r.IsBlocking)
+                cmdlet.WriteWarning($"{r.Check} [{r.Target}]: {r.Message}");
+        }
+        var failed = results.Where(r => r.IsBlocking).ToList();
+        if (failed.Count == 0)
+            return;
+        var list = string.Join(Environment.NewLine, failed.Select(r => $"  {r.Check} [{r.Target}]: {r.Message}"));
+        cmdlet.ThrowTerminatingError(StingCmdlet.Error(ErrorIds.PrerequisiteFailed, ErrorCategory.ResourceUnavailable,
+            $"{failed.Count} prerequisite(s) of the restart of project '{project.Name}' failed; nothing was touched:{Environment.NewLine}{list}" +
+            $"{Environment.NewLine}Fix them (Test-StingPrerequisite shows every check), or use -Force to skip the checks.", project.Name));
+    }
+
+    /// <summary>
+    /// The services -Recreate replaces: the requested ones whose configuration drifted (every requested one with
+    /// -Force), each with its snapshot saved. Null when there is nothing to recreate.
+    /// </summary>
+    public static ServiceRecreator? PrepareRecreator(StingCmdlet cmdlet, PreparedRestart prepared, IContainerEngine engine,
+        IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string> names, string runId, bool force, bool rollback,
+        Func<string, string> redact, CancellationToken cancellation)
+    {
+        var project = prepared.Project;
+        var requested = names.Count == 0
+            ? prepared.Plan.Steps.Select(s => s.Service).ToHashSet(StringComparer.Ordinal)
+            : cmdlet.Try(() => RestartPlan.ResolveNames(prepared.Plan.Graph, names));
+        var candidates = requested.Where(prepared.Containers.ContainsKey).Select(s => project.Compose.Find(s)!).ToList();
+        foreach (var missing in requested.Where(s => !prepared.Containers.ContainsKey(s)))
+            cmdlet.WriteWarning($"-Recreate: service '{missing}' has no container to replace; it is not recreated.");
+
+        List<string> chosen;
+        if (force)
+        {
+            chosen = candidates.Select(c => c.Name).ToList();
+        }
+        else
+        {
+            var drifts = cmdlet.Await(PrerequisiteChecker.DetectDriftAsync(engine, candidates, prepared.Containers,
+                key => environment.GetValueOrDefault(key), cancellation));
+            chosen = drifts.Values.Where(d => d.HasDrift).Select(d => d.Service).Order(StringComparer.Ordinal).ToList();
+            foreach (var d in drifts.Values.Where(d => d.HasDrift))
+                cmdlet.WriteVerbose($"-Recreate: '{d.Service}': {d.Describe()}.");
+        }
+        if (chosen.Count == 0)
+        {
+            cmdlet.WriteWarning("-Recreate: the configuration of no requested service changed, so they are restarted as usual (-Recreate -Force recreates them anyway).");
+            return null;
+        }
+
+        var cli = cmdlet.Await(ComposeCli.DetectAsync(environment, cancellation));
+        if (cli is null)
+        {
+            cmdlet.ThrowTerminatingError(StingCmdlet.Error(ErrorIds.PrerequisiteFailed, ErrorCategory.ObjectNotFound,
+                "-Recreate needs 'docker compose' (v2) or 'docker-compose' (v1) on PATH; neither answers. Nothing was touched.", project.Name));
+        }
+        var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // The CLI must talk to the engine this run inspected.
+        if (Uri.TryCreate(engine.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "unix" or "tcp")
+            overrides["DOCKER_HOST"] = engine.Endpoint;
+        var ids = chosen.ToDictionary(s => s, s => prepared.Containers[s].Id, StringComparer.Ordinal);
+        cmdlet.WriteVerbose($"-Recreate with {cli}: {string.Join(", ", chosen)}; rollback {(rollback ? "on" : "off")}.");
+        return cmdlet.Await(ServiceRecreator.PrepareAsync(engine, new ComposeCli(cli!, project.Compose, overrides), project.Name, ids,
+            StateDirectory.Resolve(environment), runId, rollback, redact, cancellation));
+    }
+}

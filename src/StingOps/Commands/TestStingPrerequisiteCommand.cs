@@ -1,0 +1,67 @@
+using System.Management.Automation;
+using StingOps.Core.Preflight;
+using StingOps.Core.State;
+
+namespace StingOps.Commands;
+
+/// <summary>
+/// The checks Restart-StingService runs before it touches anything: engine, disk, memory, compose file, restart
+/// configuration, env files, dependencies, lock, configuration drift (and the compose CLI with -Recreate).
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "StingPrerequisite")]
+[OutputType(typeof(PrerequisiteResult))]
+[OutputType(typeof(bool))]
+public sealed class TestStingPrerequisiteCommand : StingCmdlet
+{
+    private readonly List<string> _names = [];
+
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Free space required in the engine's data directory and the project directory; default: minimum_free_space_gb, else 1.</summary>
+    [Parameter]
+    [ValidateRange(0, 1_000_000)]
+    public double? MinimumFreeSpaceGB { get; set; }
+
+    /// <summary>Include the dependents of the named services, as Restart-StingService -IncludeDependents would.</summary>
+    [Parameter]
+    public SwitchParameter IncludeDependents { get; set; }
+
+    /// <summary>Check as for Restart-StingService -Recreate (the compose CLI must exist).</summary>
+    [Parameter]
+    public SwitchParameter Recreate { get; set; }
+
+    /// <summary>Return only $true (no check failed with Error severity) or $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Name is not null)
+            _names.AddRange(Name);
+    }
+
+    protected override void EndProcessing()
+    {
+        var environment = EnvironmentSnapshot();
+        var checker = new PrerequisiteChecker(() => EngineConnections.For(environment), TimeProvider.System, StateDirectory.Resolve(environment), environment);
+        var options = new PrerequisiteOptions
+        {
+            Names = _names,
+            IncludeDependents = IncludeDependents,
+            Recreate = Recreate,
+            MinimumFreeSpaceGB = MinimumFreeSpaceGB,
+        };
+        var results = Await(checker.CheckAsync(BuildRequest(), options, Cancellation));
+        if (Quiet)
+        {
+            WriteObject(!results.Any(r => r.IsBlocking));
+            return;
+        }
+        foreach (var r in results)
+            WriteObject(PreflightMapper.ToResult(r));
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Time.Testing;
+using StingOps.Core.Preflight;
+using StingOps.Core.Recreate;
+using StingOps.Core.Tests.Compose;
+using StingOps.Core.Tests.Execution;
+
+namespace StingOps.Core.Tests.Preflight;
+
+/// <summary>Disk and memory figures chosen by the test.</summary>
+internal sealed class FakeResources : ISystemResources
+{
+    public Dictionary<string, long?> Free { get; } = new(StringComparer.Ordinal);
+    public long? DefaultFree { get; set; } = 100L << 30;
+    public long? Memory { get; set; } = 4L << 30;
+
+    public long? FreeBytes(string path) => Free.TryGetValue(path, out var v) ? v : DefaultFree;
+    public long? AvailableMemoryBytes() => Memory;
+}
+
+/// <summary>A temp project "proj" (db with an env file, app depending on db), a fake engine with both containers, a private state directory.</summary>
+internal sealed class PreflightFixture : IDisposable
+{
+    public const string DbSecret = "fake-db-secret-9d2c41";
+
+    public TempProject Project { get; } = new("proj");
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 29, 2, 0, 0, TimeSpan.Zero));
+    public FakeEngine Engine { get; }
+    public FakeResources Resources { get; } = new();
+    public ComposeCliInfo? Cli { get; set; } = new(ComposeCliKind.V1Standalone, "/usr/bin/docker-compose", [], "1.29.2");
+    public string StateDirectory => Path.Combine(Project.Root, "state");
+
+    public PreflightFixture()
+    {
+        Engine = new FakeEngine(Time);
+        Project.Write("compose.yaml", """
+            services:
+              db:
+                image: busybox:latest
+                env_file: env/db.env
+                environment:
+                  DB_PORT: "5432"
+              app:
+                image: busybox:latest
+                depends_on: [db]
+            """);
+        Project.Write("env/db.env", $"DB_USER=sting\nDB_PASSWORD={DbSecret}\n");
+        Project.Write("conf/config.yml", """
+            restart_configuration:
+              service_specific:
+                db:
+                  required_env: [DB_PASSWORD]
+            """);
+        var db = Engine.Add("db");
+        db.Image = "busybox:latest";
+        db.Environment = ["PATH=/bin", "DB_USER=sting", $"DB_PASSWORD={DbSecret}", "DB_PORT=5432"];
+        Engine.Add("app").Image = "busybox";
+    }
+
+    public PrerequisiteChecker Checker() =>
+        new(() => Engine, Time, StateDirectory, Project.Environment, Resources, _ => Task.FromResult(Cli));
+
+    public Task<IReadOnlyList<PrerequisiteCheckResult>> CheckAsync(PrerequisiteOptions? options = null) =>
+        Checker().CheckAsync(Project.Request(), options ?? new PrerequisiteOptions(), CancellationToken.None);
+
+    public void Dispose() => Project.Dispose();
+}

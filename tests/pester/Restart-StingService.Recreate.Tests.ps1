@@ -1,0 +1,90 @@
+# Restart-StingService -Recreate on the fixture stack: a good env change is applied, a change that never gets
+# ready is rolled back to exactly one old container, a missing env file is refused before anything is touched.
+BeforeAll {
+    Import-Module $env:STINGOPS_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+}
+
+Describe 'Restart-StingService -Recreate on the fixture stack' -Tag 'Integration', 'Recreate' {
+    BeforeAll {
+        Remove-StingFixtureLeftover
+        Initialize-StingFixtureImage
+        $script:P = New-StingFixtureProject
+        Start-StingFixture -Project $P -Service frontend -TimeoutSec 180 | Out-Null
+        $script:Common = @{ ProjectDirectory = $P.Directory; Confirm = $false }
+        $env:XDG_STATE_HOME = Join-Path $P.Directory 'state'
+        $env:STING_LOG_DIR = Join-Path $P.Directory 'metrics'
+        # app: its readiness is the compose healthcheck (frontend's is 'running', blind to STING_NEVER_HEALTHY).
+        $script:EnvFile = Join-Path $P.Directory 'env' 'app.env'
+        $script:Original = Get-Content -LiteralPath $EnvFile -Raw
+        # Compares inside PowerShell; the value itself is never printed.
+        function script:EnvOf([string] $service) {
+            $c = @(Get-StingFixtureContainer -Project $P -Service $service)
+            $c.Count | Should -Be 1 -Because "exactly one container of $service"
+            $c[0]
+        }
+        function script:HasEnv($container, [string] $pair) { @($container.Inspect.Config.Env) -contains $pair }
+    }
+    AfterAll {
+        Remove-StingFixture -Project $P
+        Remove-Item Env:XDG_STATE_HOME, Env:STING_LOG_DIR -ErrorAction SilentlyContinue
+    }
+    AfterEach { Set-Content -LiteralPath $EnvFile -Value $Original -NoNewline }
+
+    It 'recreates a service whose env file changed: Succeeded, the new value is in the container, no snapshot left' {
+        $pair = 'APP_API_TOKEN=fake-recreate-token-Aa1b'
+        $before = EnvOf app
+        Add-Content -LiteralPath $EnvFile -Value $pair
+
+        $r = Restart-StingService app -Recreate @Common
+
+        $r.Status | Should -Be 'Succeeded'
+        $r.Message | Should -Match 'recreated'
+        $r.Message | Should -Not -Match 'fake-recreate-token'
+        $after = EnvOf app
+        $after.Id | Should -Not -Be $before.Id
+        HasEnv $after $pair | Should -BeTrue
+        Wait-StingFixtureHealthy -Project $P -Service app -TimeoutSec 30 | Out-Null
+        @(Get-ChildItem -LiteralPath (Join-Path $env:XDG_STATE_HOME 'stingops' 'snapshots') -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
+    It 'rolls back a change that never gets ready: RolledBack, exactly one container, old environment, ready' {
+        $before = EnvOf app
+        Add-Content -LiteralPath $EnvFile -Value 'STING_NEVER_HEALTHY=1'
+
+        $r = Restart-StingService app -Recreate -TimeoutSec 8 @Common -ErrorVariable errs -ErrorAction SilentlyContinue
+
+        $r.Status | Should -Be 'RolledBack'
+        $r.FailureReason | Should -Be 'Timeout'
+        $r.Message | Should -Match 'rolled back'
+        $errs.Count | Should -BeGreaterThan 0
+        $after = EnvOf app
+        $after.Name | Should -Be $before.Name
+        HasEnv $after 'STING_NEVER_HEALTHY=1' | Should -BeFalse
+        foreach ($e in @($before.Inspect.Config.Env)) { HasEnv $after $e | Should -BeTrue }
+        $after.State | Should -Be 'running'
+        Wait-StingFixtureHealthy -Project $P -Service app -TimeoutSec 30 | Out-Null
+        @(Get-ChildItem -LiteralPath (Join-Path $env:XDG_STATE_HOME 'stingops' 'snapshots') -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
+    It 'refuses a run whose env file is missing with StingPrerequisiteFailed, before anything is touched' {
+        $before = EnvOf app
+        Remove-Item -LiteralPath $EnvFile
+        { Restart-StingService app -Recreate @Common -ErrorAction Stop } |
+            Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand'
+        $after = EnvOf app
+        $after.Id | Should -Be $before.Id
+        $after.StartedAt | Should -Be $before.StartedAt
+    }
+
+    It 'refuses when the engine is unreachable, without writing anything' {
+        $saved = $env:DOCKER_HOST
+        try {
+            $env:DOCKER_HOST = 'unix:///nonexistent.sock'
+            { Restart-StingService app @Common -ErrorAction Stop } |
+                Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand'
+            (Test-StingPrerequisite app -ProjectDirectory $P.Directory | Where-Object Check -eq 'DockerEngine').Passed | Should -BeFalse
+        }
+        finally { $env:DOCKER_HOST = $saved }
+    }
+}
