@@ -61,9 +61,10 @@ Describe 'Restart-StingService -MaintenanceWindow' -Tag 'Unit', 'MaintenanceWind
             Should -Throw -ErrorId 'StingOutsideMaintenanceWindow,StingOps.Commands.RestartStingServiceCommand'
     }
 
-    It 'inside the window goes on to the engine (here: unreachable), proving the window was the reason' {
-        { Restart-StingService -MaintenanceWindow '* * * * *;2m' -ProjectDirectory $Proj -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'StingEngineUnavailable,StingOps.Commands.RestartStingServiceCommand'
+    It 'inside the window goes on to the pre-flight checks (here: the engine is unreachable), proving the window was the reason' {
+        $err = { Restart-StingService -MaintenanceWindow '* * * * *;2m' -ProjectDirectory $Proj -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand' -PassThru
+        $err.Exception.Message | Should -Match 'DockerEngine'
     }
 
     It 'rejects a malformed window with StingMaintenanceWindowInvalid' {
