@@ -107,9 +107,9 @@ function Get-BenchMachineFacts {
 
 function Get-BenchContainerState {
     <# One `docker inspect` of the given containers: Service -> State, Health, StartedAt, RestartCount. #>
-    param([Parameter(Mandatory)][string[]] $ContainerId)
+    param([Parameter(Mandatory)][string[]] $ContainerId, [int] $TimeoutSec = 90)
     $fmt = '{{index .Config.Labels "com.docker.compose.service"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}|{{.RestartCount}}|{{.Id}}'
-    $r = Invoke-BenchProcess docker -ArgumentList (@('inspect', '--format', $fmt) + $ContainerId) -TimeoutSec 30 -AllowFailure
+    $r = Invoke-BenchProcess docker -ArgumentList (@('inspect', '--format', $fmt) + $ContainerId) -TimeoutSec $TimeoutSec -AllowFailure
     foreach ($line in ($r.StdOut -split "`r?`n" | Where-Object { $_ })) {
         $svc, $state, $health, $started, $restarts, $id = $line -split '\|'
         [pscustomobject]@{
@@ -129,8 +129,10 @@ function Wait-BenchHealthy {
     )
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     while ($true) {
-        $states = @(Get-BenchContainerState -ContainerId $ContainerId)
-        $bad = @($states | Where-Object { $_.State -ne 'running' -or $_.Health -notin 'healthy', 'none' })
+        # On a loaded host one inspect can take tens of seconds: a slow one is "not yet", not a failure.
+        $states = try { @(Get-BenchContainerState -ContainerId $ContainerId) } catch { Write-Verbose $_.Exception.Message; @() }
+        $bad = @()
+        if ($states.Count) { $bad = @($states | Where-Object { $_.State -ne 'running' -or $_.Health -notin 'healthy', 'none' }) }
         if ($states.Count -eq $ContainerId.Count -and $bad.Count -eq 0) { return $clock.Elapsed.TotalMilliseconds }
         if ($clock.Elapsed.TotalSeconds -ge $TimeoutSec) {
             throw "Not healthy after ${TimeoutSec}s: $(($bad | ForEach-Object { "$($_.Service)=$($_.State)/$($_.Health)" }) -join ', ')"

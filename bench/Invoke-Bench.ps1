@@ -100,7 +100,7 @@ function Invoke-WaveRestart {
             }
             finally { $p.Dispose() }
         }
-        $null = Wait-BenchHealthy -ContainerId $ids -PollMs 1000 -TimeoutSec 180
+        $null = Wait-BenchHealthy -ContainerId $ids -PollMs 1000 -TimeoutSec 300
     }
 }
 
@@ -123,7 +123,7 @@ function Invoke-RestartBenchmark {
     $problems = [System.Collections.Generic.List[string]]::new()
     for ($r = 0; $r -lt $Repeat; $r++) {
         foreach ($method in (Get-Rotation @('ours', 'A', 'B') $r)) {
-            $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 180   # untimed: every method starts from a healthy stack
+            $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300   # untimed: every method starts from a healthy stack
             switch ($method) {
                 'ours' {
                     $capture = Start-StingEventCapture -ProjectName $Project.ProjectName
@@ -131,7 +131,7 @@ function Invoke-RestartBenchmark {
                         $clock = [System.Diagnostics.Stopwatch]::StartNew()
                         $results = @(Restart-StingService -ProjectDirectory $Project.Directory -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs)
                         $ms = $clock.Elapsed.TotalMilliseconds
-                        $healthyMs = $ms + (Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 180)
+                        $healthyMs = $ms + (Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300)
                     }
                     finally { $events = @(Stop-StingEventCapture $capture) }
                     $bad = @($results | Where-Object Status -ne 'Succeeded')
@@ -147,7 +147,7 @@ function Invoke-RestartBenchmark {
                 'A' {
                     $clock = [System.Diagnostics.Stopwatch]::StartNew()
                     $null = Invoke-Compose -Project $Project -Arguments 'restart'
-                    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 180
+                    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
                     $samples.A.Add($clock.Elapsed.TotalMilliseconds)
                     Write-Host ("  round {0} A (docker-compose restart + poll 250 ms): {1:0} ms" -f ($r + 1), $samples.A[-1])
                 }

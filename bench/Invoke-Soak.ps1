@@ -217,7 +217,7 @@ try {
         foreach ($v in $violations) { Write-Host "  order violation: $($v.Service) started $($v.StartedAt.ToString('HH:mm:ss.fff')) before $($v.Dependency) ready $(if ($v.DependencyReadyAt) { $v.DependencyReadyAt.ToString('HH:mm:ss.fff') } else { '(never)' })" }
 
         # Leaks: more than one container per service; lock files left behind.
-        $all = @((Invoke-StingFixtureDocker -ArgumentList 'ps', '-a', '--filter', "label=com.docker.compose.project=$($project.ProjectName)", '--format', '{{.Label "com.docker.compose.service"}}' -TimeoutSec 30).StdOut -split "`r?`n" | Where-Object { $_ })
+        $all = @((Invoke-StingFixtureDocker -ArgumentList 'ps', '-a', '--filter', "label=com.docker.compose.project=$($project.ProjectName)", '--format', '{{.Label "com.docker.compose.service"}}' -TimeoutSec 90).StdOut -split "`r?`n" | Where-Object { $_ })
         $leaks = @($all | Group-Object | Where-Object Count -gt 1 | ForEach-Object { "$($_.Name) x$($_.Count)" })
         $locks = @(Get-ChildItem -LiteralPath $lockDir -Force -ErrorAction SilentlyContinue | Where-Object { $_.Name -like '*.lock' -or $_.Name -like '*.owner' } | ForEach-Object Name)
         if ($locks.Count) { $leaks += @($locks | ForEach-Object { "lock file $_" }) }
