@@ -85,7 +85,7 @@ function Get-Dependents {
 }
 
 $project = $null
-$cycles = [System.Collections.Generic.List[object]]::new()
+$cycleRecords = [System.Collections.Generic.List[object]]::new()
 $dbHistory = [System.Collections.Generic.List[int]]::new()
 $savedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR }
 $fatal = $null
@@ -249,7 +249,7 @@ try {
             DbStarts = $dbNow; DataLost = $dataLost; Leaks = @($leaks); Heal = $healNote
             Outcomes = @($results | ForEach-Object { [ordered]@{ Service = $_.Service; Status = [string]$_.Status; Reason = [string]$_.FailureReason; Attempts = $_.Attempts; Message = $_.Message } })
         }
-        $cycles.Add([pscustomobject]$record)
+        $cycleRecords.Add([pscustomobject]$record)
         Write-Host ("  {0:0.0} s; {1}; defined {2}; violations {3}; db starts {4}{5}{6}{7}" -f $run.Seconds, $counts, $record.Defined, $violations.Count, $dbNow,
             $(if ($problems.Count) { "`n  problems: $($problems -join ' | ')" }), $(if ($expectation.Count) { "`n  expectation: $($expectation -join ' | ')" }), $(if ($leaks.Count) { "`n  leaks: $($leaks -join ', ')" }))
         if ($healNote) { Write-Host "  $healNote" }
@@ -264,30 +264,30 @@ finally {
     foreach ($k in $savedEnv.Keys) { if ($null -eq $savedEnv[$k]) { Remove-Item "Env:$k" -ErrorAction SilentlyContinue } else { Set-Item "Env:$k" $savedEnv[$k] } }
 }
 
-$unfaulted = @($cycles | Where-Object { -not $_.Fault })
-$faultedRuns = @($cycles | Where-Object { $_.Fault })
+$unfaulted = @($cycleRecords | Where-Object { -not $_.Fault })
+$faultedRuns = @($cycleRecords | Where-Object { $_.Fault })
 $unfaultedOk = @($unfaulted | Where-Object { $_.Defined }).Count
 $summary = [ordered]@{
-    Runs = $cycles.Count
+    Runs = $cycleRecords.Count
     FaultedRuns = $faultedRuns.Count
     UnfaultedSuccessRate = if ($unfaulted.Count) { [math]::Round($unfaultedOk / $unfaulted.Count, 3) } else { $null }
     UnfaultedSucceeded = "$unfaultedOk/$($unfaulted.Count)"
-    EndedDefined = "$(@($cycles | Where-Object Defined).Count)/$($cycles.Count)"
-    OrderingViolations = (@($cycles | ForEach-Object { $_.OrderViolations.Count }) | Measure-Object -Sum).Sum
-    DataLost = @($cycles | Where-Object DataLost).Count
-    Leaks = @($cycles | Where-Object { $_.Leaks.Count }).Count
-    FaultExpectationsUnmet = @($cycles | Where-Object { $_.ExpectationProblems.Count }).Count
+    EndedDefined = "$(@($cycleRecords | Where-Object Defined).Count)/$($cycleRecords.Count)"
+    OrderingViolations = (@($cycleRecords | ForEach-Object { $_.OrderViolations.Count }) | Measure-Object -Sum).Sum
+    DataLost = @($cycleRecords | Where-Object DataLost).Count
+    Leaks = @($cycleRecords | Where-Object { $_.Leaks.Count }).Count
+    FaultExpectationsUnmet = @($cycleRecords | Where-Object { $_.ExpectationProblems.Count }).Count
     DbStarts = @($dbHistory)
 }
 $facts.LoadAverageAfter = Get-BenchLoadAverage
 $path = Save-BenchResult -Path $ResultPath -Result ([ordered]@{
         Kind = 'StingOps.Soak'; Utc = [DateTime]::UtcNow.ToString('o'); Seed = $Seed; Cycles = $Cycles; FaultRate = $FaultRate; FaultTimeoutSec = $FaultTimeoutSec
-        Machine = $facts; Summary = $summary; Runs = @($cycles); Aborted = $fatal
+        Machine = $facts; Summary = $summary; Runs = @($cycleRecords); Aborted = $fatal
     })
 
 Write-Host ''
 Write-Host ("Machine: {0} CPU(s); load average before {1}, after {2}; engine {3}; docker-compose {4}" -f $facts.Nproc, ($facts.LoadAverageBefore -join ' '), ($facts.LoadAverageAfter -join ' '), $facts.Engine, $facts.Compose)
-$cycles | ForEach-Object {
+$cycleRecords | ForEach-Object {
     [pscustomobject]@{
         Cycle = $_.Cycle
         Fault = if ($_.Fault) { "$($_.Fault.Kind) $($_.Fault.Target)$(if ($_.Fault.AtSeconds) { " +$($_.Fault.AtSeconds)s" })" } else { '-' }
@@ -297,6 +297,6 @@ $cycles | ForEach-Object {
 } | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 [pscustomobject]$summary | Format-List | Out-String -Width 200 | Write-Host
 Write-Host "Result: $path"
-$fail = $fatal -or ($unfaultedOk -ne $unfaulted.Count) -or (@($cycles | Where-Object { -not $_.Defined }).Count) -or $summary.OrderingViolations -or $summary.DataLost
+$fail = $fatal -or ($unfaultedOk -ne $unfaulted.Count) -or (@($cycleRecords | Where-Object { -not $_.Defined }).Count) -or $summary.OrderingViolations -or $summary.DataLost
 if ($fail) { Write-Host 'SOAK FAILED'; exit 1 }
 Write-Host 'Soak passed.'
