@@ -120,6 +120,7 @@ function Invoke-RestartBenchmark {
 
     $samples = @{ ours = [System.Collections.Generic.List[double]]::new(); oursHealthy = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new() }
     $gaps = [System.Collections.Generic.List[object]]::new()
+    $phases = [System.Collections.Generic.List[object]]::new()
     $problems = [System.Collections.Generic.List[string]]::new()
     for ($r = 0; $r -lt $Repeat; $r++) {
         foreach ($method in (Get-Rotation @('ours', 'A', 'B') $r)) {
@@ -128,6 +129,7 @@ function Invoke-RestartBenchmark {
                 'ours' {
                     $capture = Start-StingEventCapture -ProjectName $Project.ProjectName
                     try {
+                        $runStart = [DateTimeOffset]::UtcNow
                         $clock = [System.Diagnostics.Stopwatch]::StartNew()
                         $results = @(Restart-StingService -ProjectDirectory $Project.Directory -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs)
                         $ms = $clock.Elapsed.TotalMilliseconds
@@ -141,6 +143,18 @@ function Invoke-RestartBenchmark {
                     $violations = @(Get-StingOrderViolation -Events $events -Plan $plan)
                     if ($violations.Count) { $problems.Add("round $($r + 1): order violations: $(($violations | ForEach-Object { "$($_.Service) before $($_.Dependency)" }) -join ', ')") }
                     foreach ($g in @(Get-BenchDependencyGap -Events $events -Plan $plan)) { $g | Add-Member Round ($r + 1); $gaps.Add($g) }
+                    # Where the time went, from the engine's events: stop phase, start phase, probes run.
+                    $firstStart = @($events | Where-Object Action -eq 'start' | Sort-Object Time | Select-Object -First 1)
+                    $dies = @($events | Where-Object { $_.Action -eq 'die' -and (-not $firstStart -or $_.Time -le $firstStart[0].Time) } | Sort-Object Time)
+                    $readies = @($plan | ForEach-Object { (Get-BenchReadyAt -Events $events -Step $_).Ready } | Where-Object { $_ } | Sort-Object)
+                    $phases.Add([ordered]@{
+                            Round = $r + 1
+                            FirstStopDoneMs = if ($dies.Count) { [math]::Round(($dies[0].Time - $runStart).TotalMilliseconds) } else { $null }
+                            StopPhaseMs = if ($dies.Count) { [math]::Round(($dies[-1].Time - $runStart).TotalMilliseconds) } else { $null }
+                            FirstStartMs = if ($firstStart) { [math]::Round(($firstStart[0].Time - $runStart).TotalMilliseconds) } else { $null }
+                            LastReadyMs = if ($readies.Count) { [math]::Round(($readies[-1] - $runStart).TotalMilliseconds) } else { $null }
+                            ExecProbes = @($events | Where-Object Action -eq 'exec_die').Count
+                        })
                     $samples.ours.Add($ms); $samples.oursHealthy.Add($healthyMs)
                     Write-Host ("  round {0} ours: {1:0} ms (all docker-healthy at {2:0} ms)" -f ($r + 1), $ms, $healthyMs)
                 }
@@ -190,6 +204,7 @@ function Invoke-RestartBenchmark {
         )
         Ratios             = [ordered]@{ OursOverCriticalPath = $mOurs / $cpMs; OursOverA = $rA; OursOverB = $rB; OursHealthyOverA = $rAh; OursHealthyOverB = $rBh }
         Goals              = [ordered]@{ WithinCriticalPath115 = ($mOurs / $cpMs) -le 1.15; FasterThanA = $rA -lt 1; FasterThanB = $rB -lt 1; GapUnder150ms = $mGap -lt 150 }
+        Phases             = @($phases)
         Gaps               = @($gaps | ForEach-Object { [ordered]@{ Round = $_.Round; Service = $_.Service; Dependency = $_.Dependency; GapMs = [math]::Round($_.GapMs, 1) } })
         Problems           = @($problems)
     }
