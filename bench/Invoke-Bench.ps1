@@ -143,7 +143,7 @@ function Invoke-RestartBenchmark {
                     $violations = @(Get-StingOrderViolation -Events $events -Plan $plan)
                     if ($violations.Count) { $problems.Add("round $($r + 1): order violations: $(($violations | ForEach-Object { "$($_.Service) before $($_.Dependency)" }) -join ', ')") }
                     foreach ($g in @(Get-BenchDependencyGap -Events $events -Plan $plan)) { $g | Add-Member Round ($r + 1); $gaps.Add($g) }
-                    # Where the time went, from the engine's events: stop phase, start phase, probes run.
+                    # Where the time went, from the engine events: stop phase, start phase, exec_die count (our probes + docker healthchecks).
                     $firstStart = @($events | Where-Object Action -eq 'start' | Sort-Object Time | Select-Object -First 1)
                     $dies = @($events | Where-Object { $_.Action -eq 'die' -and (-not $firstStart -or $_.Time -le $firstStart[0].Time) } | Sort-Object Time)
                     $readies = @($plan | ForEach-Object { (Get-BenchReadyAt -Events $events -Step $_).Ready } | Where-Object { $_ } | Sort-Object)
@@ -153,7 +153,7 @@ function Invoke-RestartBenchmark {
                             StopPhaseMs = if ($dies.Count) { [math]::Round(($dies[-1].Time - $runStart).TotalMilliseconds) } else { $null }
                             FirstStartMs = if ($firstStart) { [math]::Round(($firstStart[0].Time - $runStart).TotalMilliseconds) } else { $null }
                             LastReadyMs = if ($readies.Count) { [math]::Round(($readies[-1] - $runStart).TotalMilliseconds) } else { $null }
-                            ExecProbes = @($events | Where-Object Action -eq 'exec_die').Count
+                            ExecDieEvents = @($events | Where-Object Action -eq 'exec_die').Count
                         })
                     $samples.ours.Add($ms); $samples.oursHealthy.Add($healthyMs)
                     Write-Host ("  round {0} ours: {1:0} ms (all docker-healthy at {2:0} ms)" -f ($r + 1), $ms, $healthyMs)
