@@ -1,0 +1,229 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Shared helpers of bench/Invoke-Bench.ps1 and bench/Invoke-Soak.ps1: timed processes with hard
+    timeouts, medians, machine facts, container state polling, result files.
+
+.DESCRIPTION
+    The machine these run on may be shared and loaded, so nothing here asserts on a time: figures are
+    ratios against a baseline measured in the same run, interleaved and repeated. Every process started
+    here has a timeout and is ended by its own Process object, never by name.
+#>
+Set-StrictMode -Version Latest
+
+$script:Invariant = [System.Globalization.CultureInfo]::InvariantCulture
+
+function Invoke-BenchProcess {
+    <# Runs a program with a hard timeout; returns ExitCode, StdOut, StdErr, Ms (wall time). #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][string] $FilePath,
+        [string[]] $ArgumentList = @(),
+        [ValidateRange(1, 3600)][int] $TimeoutSec = 120,
+        [string] $WorkingDirectory,
+        [System.Collections.IDictionary] $Environment,
+        [switch] $AllowFailure
+    )
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add([string]$a) }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    if ($WorkingDirectory) { $psi.WorkingDirectory = $WorkingDirectory }
+    # The caller's compose variables must not redirect a baseline to another project.
+    foreach ($k in 'COMPOSE_FILE', 'COMPOSE_PROFILES', 'COMPOSE_PROJECT_NAME', 'COMPOSE_PATH_SEPARATOR') { [void]$psi.Environment.Remove($k) }
+    if ($Environment) {
+        foreach ($key in $Environment.Keys) {
+            if ($null -eq $Environment[$key]) { [void]$psi.Environment.Remove($key) } else { $psi.Environment[$key] = [string]$Environment[$key] }
+        }
+    }
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $proc = [System.Diagnostics.Process]::Start($psi)
+    try {
+        $proc.StandardInput.Close()
+        $out = $proc.StandardOutput.ReadToEndAsync()
+        $err = $proc.StandardError.ReadToEndAsync()
+        if (-not $proc.WaitForExit($TimeoutSec * 1000)) {
+            try { $proc.Kill($true) } catch { }
+            [void]$proc.WaitForExit(5000)
+            throw "Timed out after ${TimeoutSec}s: $FilePath $($ArgumentList -join ' ')"
+        }
+        $proc.WaitForExit()
+        $ms = $clock.Elapsed.TotalMilliseconds
+        $r = [pscustomobject]@{
+            ExitCode = $proc.ExitCode
+            StdOut   = $(if ($out.Wait(5000)) { $out.Result } else { '' })
+            StdErr   = $(if ($err.Wait(5000)) { $err.Result } else { '' })
+            Ms       = $ms
+        }
+        if ($r.ExitCode -ne 0 -and -not $AllowFailure) {
+            throw "'$FilePath $($ArgumentList -join ' ')' exited with $($r.ExitCode): $(($r.StdErr + "`n" + $r.StdOut).Trim())"
+        }
+        $r
+    }
+    finally { $proc.Dispose() }
+}
+
+function Get-BenchMedian {
+    param([Parameter(Mandatory)][AllowEmptyCollection()][double[]] $Values)
+    $v = @($Values | Where-Object { -not [double]::IsNaN($_) } | Sort-Object)
+    if ($v.Count -eq 0) { return [double]::NaN }
+    if ($v.Count % 2) { return [double]$v[[int][math]::Floor($v.Count / 2)] }
+    ([double]$v[$v.Count / 2 - 1] + [double]$v[$v.Count / 2]) / 2
+}
+
+function Get-BenchLoadAverage {
+    if (Test-Path /proc/loadavg) {
+        $f = (Get-Content /proc/loadavg -Raw).Trim() -split '\s+'
+        return [double[]]@([double]::Parse($f[0], $script:Invariant), [double]::Parse($f[1], $script:Invariant), [double]::Parse($f[2], $script:Invariant))
+    }
+    [double[]]@()
+}
+
+function Get-BenchMachineFacts {
+    param([string] $ModulePath)
+    $engine = Invoke-BenchProcess docker -ArgumentList 'version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})' -TimeoutSec 30 -AllowFailure
+    $compose = Invoke-BenchProcess docker-compose -ArgumentList 'version', '--short' -TimeoutSec 60 -AllowFailure
+    $root = Split-Path -Parent $PSScriptRoot
+    $commit = Invoke-BenchProcess git -ArgumentList '-C', $root, 'rev-parse', '--short', 'HEAD' -TimeoutSec 30 -AllowFailure
+    $cpu = if (Test-Path /proc/cpuinfo) { (Select-String -Path /proc/cpuinfo -Pattern '^model name\s*:\s*(.*)$' | Select-Object -First 1).Matches.Groups[1].Value } else { '' }
+    $memKb = if (Test-Path /proc/meminfo) { [long]((Select-String -Path /proc/meminfo -Pattern '^MemTotal:\s+(\d+)').Matches.Groups[1].Value) } else { 0 }
+    [ordered]@{
+        Host            = [Environment]::MachineName
+        Nproc           = [Environment]::ProcessorCount
+        Cpu             = $cpu
+        MemoryGB        = [math]::Round($memKb / 1MB, 1)
+        Os              = [System.Runtime.InteropServices.RuntimeInformation]::OSDescription
+        PowerShell      = $PSVersionTable.PSVersion.ToString()
+        Dotnet          = [Environment]::Version.ToString()
+        Engine          = $engine.StdOut.Trim()
+        Compose         = $compose.StdOut.Trim()
+        Module          = if ($ModulePath) { (Import-PowerShellDataFile $ModulePath).ModuleVersion } else { $null }
+        Commit          = $commit.StdOut.Trim()
+        LoadAverageBefore = Get-BenchLoadAverage
+    }
+}
+
+function Get-BenchContainerState {
+    <# One `docker inspect` of the given containers: Service -> State, Health, StartedAt, RestartCount. #>
+    param([Parameter(Mandatory)][string[]] $ContainerId, [int] $TimeoutSec = 90)
+    $fmt = '{{index .Config.Labels "com.docker.compose.service"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}|{{.RestartCount}}|{{.Id}}'
+    $r = Invoke-BenchProcess docker -ArgumentList (@('inspect', '--format', $fmt) + $ContainerId) -TimeoutSec $TimeoutSec -AllowFailure
+    foreach ($line in ($r.StdOut -split "`r?`n" | Where-Object { $_ })) {
+        $svc, $state, $health, $started, $restarts, $id = $line -split '\|'
+        [pscustomobject]@{
+            Service = $svc; State = $state; Health = $health; Id = $id; RestartCount = [int]$restarts
+            StartedAt = [DateTimeOffset]::Parse($started, $script:Invariant)
+        }
+    }
+}
+
+function Wait-BenchHealthy {
+    <# Polls docker inspect every -PollMs until every container runs and is healthy (or has no
+       healthcheck). Returns the elapsed ms; throws after -TimeoutSec. #>
+    param(
+        [Parameter(Mandatory)][string[]] $ContainerId,
+        [int] $PollMs = 250,
+        [int] $TimeoutSec = 180
+    )
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($true) {
+        # On a loaded host one inspect can take tens of seconds: a slow one is "not yet", not a failure.
+        $states = try { @(Get-BenchContainerState -ContainerId $ContainerId) } catch { Write-Verbose $_.Exception.Message; @() }
+        $bad = @()
+        if ($states.Count) { $bad = @($states | Where-Object { $_.State -ne 'running' -or $_.Health -notin 'healthy', 'none' }) }
+        if ($states.Count -eq $ContainerId.Count -and $bad.Count -eq 0) { return $clock.Elapsed.TotalMilliseconds }
+        if ($clock.Elapsed.TotalSeconds -ge $TimeoutSec) {
+            throw "Not healthy after ${TimeoutSec}s: $(($bad | ForEach-Object { "$($_.Service)=$($_.State)/$($_.Health)" }) -join ', ')"
+        }
+        Start-Sleep -Milliseconds $PollMs
+    }
+}
+
+function Get-BenchCriticalPath {
+    <#
+    .SYNOPSIS
+        The earliest time a perfect scheduler could have every planned service ready, from start-up
+        delays alone (no stop time, no engine latency): start(s) = max over its dependencies of
+        ready(d) (service_healthy / completed) or start(d) (service_started); ready(s) = start(s) +
+        delay(s), or start(s) for a service whose effective probe is "running" unless -AllDelays.
+    #>
+    param(
+        [Parameter(Mandatory)][object[]] $Plan,
+        [Parameter(Mandatory)][hashtable] $Delay,
+        [switch] $AllDelays
+    )
+    $start = @{}; $ready = @{}
+    foreach ($step in $Plan) {   # plan order is wave order: dependencies come first
+        $s = 0.0
+        foreach ($dep in $step.DependsOn) {
+            if (-not $ready.ContainsKey($dep)) { continue }
+            $cond = $step.DependsOnCondition[$dep]
+            $t = if ($cond -eq 'service_started') { $start[$dep] } else { $ready[$dep] }
+            if ($t -gt $s) { $s = $t }
+        }
+        $start[$step.Service] = $s
+        $d = if ($Delay.ContainsKey($step.Service)) { [double]$Delay[$step.Service] } else { 0.0 }
+        $ready[$step.Service] = if ($step.HealthCheck -eq 'running' -and -not $AllDelays) { $s } else { $s + $d }
+    }
+    $max = 0.0; $last = $null
+    foreach ($k in $ready.Keys) { if ($ready[$k] -gt $max) { $max = $ready[$k]; $last = $k } }
+    [pscustomobject]@{ Seconds = $max; EndsAt = $last; Ready = $ready; Start = $start }
+}
+
+function Get-BenchReadyAt {
+    <# From captured events: the time a service became ready after its last start (same definition as
+       Get-StingOrderViolation: first exec_die exit 0 or health_status: healthy; a "running" probe: start). #>
+    param([Parameter(Mandatory)][object[]] $Events, [Parameter(Mandatory)] $Step, [DateTimeOffset] $After = [DateTimeOffset]::MinValue)
+    $mine = @($Events | Where-Object { $_.Service -eq $Step.Service -and $_.Time -ge $After })
+    $starts = @($mine | Where-Object Action -eq 'start')
+    if ($starts.Count -eq 0) { return $null }
+    $start = $starts[-1].Time
+    if ($Step.HealthCheck -eq 'running') { return [pscustomobject]@{ Start = $start; Ready = $start } }
+    $pass = @($mine | Where-Object { $_.Time -ge $start -and (($_.Action -eq 'exec_die' -and $_.ExitCode -eq 0) -or $_.Detail -eq 'health_status: healthy') })
+    [pscustomobject]@{ Start = $start; Ready = $(if ($pass.Count) { $pass[0].Time } else { $null }) }
+}
+
+function Get-BenchDependencyGap {
+    <#
+    .SYNOPSIS
+        For each planned service with dependencies in the plan: its start minus the moment its LAST
+        dependency satisfied its condition (ready for service_healthy, started for service_started),
+        from captured engine events. This is the scheduler's reaction time.
+    #>
+    param([Parameter(Mandatory)][object[]] $Events, [Parameter(Mandatory)][object[]] $Plan)
+    $steps = @{}; foreach ($s in $Plan) { $steps[$s.Service] = $s }
+    $times = @{}; foreach ($s in $Plan) { $times[$s.Service] = Get-BenchReadyAt -Events $Events -Step $s }
+    foreach ($step in $Plan) {
+        $mine = $times[$step.Service]
+        if ($null -eq $mine) { continue }
+        $latest = $null; $by = $null
+        foreach ($dep in $step.DependsOn) {
+            if (-not $steps.ContainsKey($dep) -or $null -eq $times[$dep]) { continue }
+            $t = if ($step.DependsOnCondition[$dep] -eq 'service_started') { $times[$dep].Start } else { $times[$dep].Ready }
+            if ($null -eq $t) { continue }
+            if ($null -eq $latest -or $t -gt $latest) { $latest = $t; $by = $dep }
+        }
+        if ($null -eq $latest) { continue }
+        [pscustomobject]@{ Service = $step.Service; Dependency = $by; GapMs = ($mine.Start - $latest).TotalMilliseconds }
+    }
+}
+
+function Format-BenchNumber {
+    param($Value, [string] $Format = '0.00')
+    if ($null -eq $Value -or ($Value -is [double] -and [double]::IsNaN($Value))) { return 'n/a' }
+    ([double]$Value).ToString($Format, $script:Invariant)
+}
+
+function Save-BenchResult {
+    param([Parameter(Mandatory)] $Result, [Parameter(Mandatory)][string] $Path)
+    $dir = Split-Path -Parent $Path
+    if ($dir -and -not (Test-Path $dir)) { [void](New-Item -ItemType Directory -Path $dir -Force) }
+    $Result | ConvertTo-Json -Depth 12 | Set-Content -LiteralPath $Path -Encoding utf8
+    $Path
+}
+
+Export-ModuleMember -Function Invoke-BenchProcess, Get-BenchMedian, Get-BenchLoadAverage, Get-BenchMachineFacts,
+    Get-BenchContainerState, Wait-BenchHealthy, Get-BenchCriticalPath, Get-BenchReadyAt, Get-BenchDependencyGap,
+    Format-BenchNumber, Save-BenchResult
