@@ -96,7 +96,7 @@ Describe 'Get-StingService and Wait-StingService on the fixture stack' -Tag 'Int
         finally {
             Clear-StingFixtureKnob -Project $P
             & docker restart --time 1 (Get-StingFixtureContainer -Project $P -Service redis).Id | Out-Null
-            Wait-StingFixtureHealthy -Project $P -Service redis -TimeoutSec 30 | Out-Null
+            Wait-StingFixtureHealthy -Project $P -Service redis -TimeoutSec 180 | Out-Null
         }
     }
 }

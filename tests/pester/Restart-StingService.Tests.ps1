@@ -63,7 +63,7 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         $results | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
         $results | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'StingOps.RestartResult' }
         @($results.RunId | Sort-Object -Unique).Count | Should -Be 1
-        Wait-StingFixtureHealthy -Project $P -TimeoutSec 30 | Out-Null
+        Wait-StingFixtureHealthy -Project $P -TimeoutSec 180 | Out-Null
         @($events | Where-Object Action -eq 'start').Count | Should -Be 15
         Get-StingOrderViolation -Events $events -Plan $Plan | Should -BeNullOrEmpty
         Get-StingFixtureDbStarts -Project $P | Should -Be ($startsBefore + 1)
@@ -201,6 +201,6 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         Clear-StingFixtureKnob -Project $P
         $healed = Restart-StingService @Common
         $healed | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
-        Wait-StingFixtureHealthy -Project $P -TimeoutSec 30 | Out-Null
+        Wait-StingFixtureHealthy -Project $P -TimeoutSec 180 | Out-Null
     }
 }
