@@ -70,6 +70,11 @@ function Get-StingOrderViolation {
         $starts = @($byService[$service] | Where-Object Action -eq 'start')
         if ($starts.Count) { $starts[-1].Time } else { $null }
     }
+    function FirstStart($service) {
+        if (-not $byService -or -not $byService.ContainsKey($service)) { return $null }
+        $starts = @($byService[$service] | Where-Object Action -eq 'start')
+        if ($starts.Count) { $starts[0].Time } else { $null }
+    }
     function ReadyAt($step) {
         $start = LastStart $step.Service
         if ($null -eq $start) { return $null }
@@ -92,7 +97,8 @@ function Get-StingOrderViolation {
                 if ($down) { [pscustomobject]@{ Service = $step.Service; Dependency = $dep; StartedAt = $start; DependencyReadyAt = $null } }
                 continue
             }
-            $depReady = if ($step.DependsOnCondition[$dep] -eq 'service_started') { LastStart $dep } else { ReadyAt $steps[$dep] }
+            # service_started needs only a start of the dependency before it (a later retry of the dependency is fine).
+            $depReady = if ($step.DependsOnCondition[$dep] -eq 'service_started') { FirstStart $dep } else { ReadyAt $steps[$dep] }
             if ($null -eq $depReady -or $start -lt $depReady) {
                 [pscustomobject]@{ Service = $step.Service; Dependency = $dep; StartedAt = $start; DependencyReadyAt = $depReady }
             }
