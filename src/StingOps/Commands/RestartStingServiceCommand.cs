@@ -65,7 +65,8 @@ public sealed class RestartStingServiceCommand : StingCmdlet
         var engine = ConnectEngine();
         var environment = EnvironmentSnapshot();
         var metrics = MetricStore.ResolveDirectory(project.Options.MetricsDirectory, project.Location.ProjectDirectory, k => environment.GetValueOrDefault(k));
-        var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment), metrics, project.CreateRedactor());
+        var redact = project.CreateRedactor();
+        var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment), metrics, redact);
         var request = new RestartRequest
         {
             Names = _names,
@@ -97,7 +98,7 @@ public sealed class RestartStingServiceCommand : StingCmdlet
 
         var recreator = Recreate
             ? RestartPreflight.PrepareRecreator(this, prepared, engine, environment, _names, runId, Force,
-                rollback: !NoRollback && project.Options.RollbackEnabled, project.CreateRedactor(), Cancellation)
+                rollback: !NoRollback && project.Options.RollbackEnabled, redact, Cancellation)
             : null;
         ChannelReader<RestartEvent> events;
         try
