@@ -138,9 +138,11 @@ try {
                 $wait = [int]($fault.AtSeconds * 1000 - $handle.Clock.Elapsed.TotalMilliseconds)
                 if ($wait -gt 0) { Start-Sleep -Milliseconds $wait }
                 $fault.InjectedAt = [DateTimeOffset]::UtcNow
-                $verb = if ($fault.Kind -eq 'kill') { @('kill') } else { @('stop', '-t', '10') }
+                # @(...) around the if: a one-element array coming out of an if is unrolled to a string.
+                $verb = @(if ($fault.Kind -eq 'kill') { 'kill' } else { 'stop', '-t', '10' })
                 $r = Invoke-StingFixtureDocker -ArgumentList ($verb + $idByService[$fault.Target]) -TimeoutSec 60 -AllowFailure
                 $fault.Note = "docker $($verb[0]) exit $($r.ExitCode) $($r.StdErr.Trim())"
+                if ($r.ExitCode -ne 0) { Write-Warning "cycle ${cycle}: fault NOT injected: $($fault.Note)" }
             }
             if ($fault -and $fault.Kind -eq 'concurrent') {
                 $lock = Join-Path $lockDir "$($project.ProjectName).lock"
