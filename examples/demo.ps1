@@ -14,8 +14,8 @@ Import-Module (Join-Path $PSScriptRoot '../tests/pester/TestHelpers.psm1') -Forc
 
 function Step([string] $title) { Write-Host "`n=== $title" -ForegroundColor Cyan }
 
-Remove-StingFixtureLeftover
-Initialize-StingFixtureImage
+Remove-StingFixtureLeftover | Out-Null
+Initialize-StingFixtureImage | Out-Null
 $project = New-StingFixtureProject
 $env:XDG_STATE_HOME = Join-Path $project.Directory 'state'
 $env:STING_LOG_DIR = Join-Path $project.Directory 'metrics'
