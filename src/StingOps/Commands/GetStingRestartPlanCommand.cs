@@ -6,15 +6,8 @@ namespace StingOps.Commands;
 /// <summary>The ordered plan a restart would run. Reads compose files and config only; never contacts the engine.</summary>
 [Cmdlet(VerbsCommon.Get, "StingRestartPlan")]
 [OutputType(typeof(RestartPlanStep))]
-public sealed class GetStingRestartPlanCommand : StingCmdlet
+public sealed class GetStingRestartPlanCommand : StingServiceCmdlet
 {
-    private readonly List<string> _names = [];
-
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ServiceNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
-
     [Parameter]
     public SwitchParameter IncludeDependents { get; set; }
 
@@ -22,19 +15,13 @@ public sealed class GetStingRestartPlanCommand : StingCmdlet
     [ValidateRange(1, 86400)]
     public int? TimeoutSec { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        if (Name is not null)
-            _names.AddRange(Name);
-    }
-
     protected override void EndProcessing()
     {
         var project = OpenProject();
         var graph = Try(() => project.Graph());
         var request = new RestartRequest
         {
-            Names = _names,
+            Names = Names,
             IncludeDependents = IncludeDependents,
             Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
         };

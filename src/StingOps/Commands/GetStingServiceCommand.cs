@@ -8,25 +8,11 @@ namespace StingOps.Commands;
 /// <summary>The services of the project: the compose model joined with the live containers.</summary>
 [Cmdlet(VerbsCommon.Get, "StingService")]
 [OutputType(typeof(ServiceInfo))]
-public sealed class GetStingServiceCommand : StingCmdlet
+public sealed class GetStingServiceCommand : StingServiceCmdlet
 {
-    private readonly List<string> _names = [];
-
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ServiceNameCompleter))]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
-
     /// <summary>List from the compose files alone; the engine is not contacted and states are Unknown.</summary>
     [Parameter]
     public SwitchParameter Offline { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        if (Name is not null)
-            _names.AddRange(Name);
-    }
 
     protected override void EndProcessing()
     {
@@ -40,14 +26,14 @@ public sealed class GetStingServiceCommand : StingCmdlet
         var graph = Try(() => project.Graph(containers));
         var statuses = ServiceInventory.Join(project.Compose, graph, project.Options, containers);
 
-        foreach (var name in _names.Where(n => !Wildcard.IsPattern(n) && statuses.All(s => s.Service.Name != n)))
+        foreach (var name in Names.Where(n => !Wildcard.IsPattern(n) && statuses.All(s => s.Service.Name != n)))
         {
             WriteError(ToErrorRecord(new StingException(ErrorIds.UnknownService, StingErrorKind.ObjectNotFound,
                 $"No service '{name}' in project '{project.Name}'.", target: name)));
         }
         foreach (var status in statuses)
         {
-            if (_names.Count == 0 || _names.Any(n => Wildcard.Matches(n, status.Service.Name)))
+            if (Names.Count == 0 || Names.Any(n => Wildcard.Matches(n, status.Service.Name)))
                 WriteObject(Mapper.ToServiceInfo(status, project.Name));
         }
     }

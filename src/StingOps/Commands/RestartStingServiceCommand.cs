@@ -16,16 +16,8 @@ namespace StingOps.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Restart, "StingService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(RestartResult))]
-public sealed class RestartStingServiceCommand : StingCmdlet
+public sealed class RestartStingServiceCommand : StingServiceCmdlet
 {
-    private readonly List<string> _names = [];
-
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ServiceNameCompleter))]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
-
     /// <summary>Also restart every service that depends on the named ones, transitively.</summary>
     [Parameter]
     public SwitchParameter IncludeDependents { get; set; }
@@ -51,12 +43,6 @@ public sealed class RestartStingServiceCommand : StingCmdlet
     [ValidateNotNullOrEmpty]
     public string? MaintenanceWindow { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        if (Name is not null)
-            _names.AddRange(Name);
-    }
-
     protected override void EndProcessing()
     {
         var project = OpenProject();
@@ -69,14 +55,14 @@ public sealed class RestartStingServiceCommand : StingCmdlet
         var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment), metrics, redact);
         var request = new RestartRequest
         {
-            Names = _names,
+            Names = Names,
             IncludeDependents = IncludeDependents,
             Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
         };
         if (Force)
             WriteWarning("-Force: the prerequisite checks are skipped.");
         else
-            RestartPreflight.Enforce(this, project, engine, environment, _names, IncludeDependents, Recreate, Cancellation);
+            RestartPreflight.Enforce(this, project, engine, environment, Names, IncludeDependents, Recreate, Cancellation);
         var prepared = Await(runner.PrepareAsync(project, request, Cancellation));
         var plan = prepared.Plan;
 
@@ -97,7 +83,7 @@ public sealed class RestartStingServiceCommand : StingCmdlet
         }
 
         var recreator = Recreate
-            ? RestartPreflight.PrepareRecreator(this, prepared, engine, environment, _names, runId, Force,
+            ? RestartPreflight.PrepareRecreator(this, prepared, engine, environment, Names, runId, Force,
                 rollback: !NoRollback && project.Options.RollbackEnabled, redact, Cancellation)
             : null;
         ChannelReader<RestartEvent> events;

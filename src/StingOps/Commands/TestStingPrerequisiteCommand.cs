@@ -11,16 +11,8 @@ namespace StingOps.Commands;
 [Cmdlet(VerbsDiagnostic.Test, "StingPrerequisite")]
 [OutputType(typeof(PrerequisiteResult))]
 [OutputType(typeof(bool))]
-public sealed class TestStingPrerequisiteCommand : StingCmdlet
+public sealed class TestStingPrerequisiteCommand : StingServiceCmdlet
 {
-    private readonly List<string> _names = [];
-
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ServiceNameCompleter))]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
-
     /// <summary>Free space required in the engine's data directory and the project directory; default: minimum_free_space_gb, else 1.</summary>
     [Parameter]
     [ValidateRange(0, 1_000_000)]
@@ -38,19 +30,13 @@ public sealed class TestStingPrerequisiteCommand : StingCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        if (Name is not null)
-            _names.AddRange(Name);
-    }
-
     protected override void EndProcessing()
     {
         var environment = EnvironmentSnapshot();
         var checker = new PrerequisiteChecker(() => EngineConnections.For(environment), TimeProvider.System, StateDirectory.Resolve(environment), environment);
         var options = new PrerequisiteOptions
         {
-            Names = _names,
+            Names = Names,
             IncludeDependents = IncludeDependents,
             Recreate = Recreate,
             MinimumFreeSpaceGB = MinimumFreeSpaceGB,

@@ -8,26 +8,12 @@ namespace StingOps.Commands;
 /// <summary>Waits until each named service (all, by default) passes its effective readiness probe.</summary>
 [Cmdlet(VerbsLifecycle.Wait, "StingService")]
 [OutputType(typeof(ServiceInfo))]
-public sealed class WaitStingServiceCommand : StingCmdlet
+public sealed class WaitStingServiceCommand : StingServiceCmdlet
 {
-    private readonly List<string> _names = [];
-
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ServiceNameCompleter))]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
-
     /// <summary>Overrides each service's configured timeout.</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
     public int? TimeoutSec { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        if (Name is not null)
-            _names.AddRange(Name);
-    }
 
     protected override void EndProcessing()
     {
@@ -37,7 +23,7 @@ public sealed class WaitStingServiceCommand : StingCmdlet
         var graph = Try(() => project.Graph(containers));
         var plan = Try(() => RestartPlan.Create(graph, project.Options, new RestartRequest
         {
-            Names = _names,
+            Names = Names,
             Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
         }));
         var statuses = ServiceInventory.Join(project.Compose, graph, project.Options, containers).ToDictionary(s => s.Service.Name);

@@ -1,0 +1,27 @@
+using System.Management.Automation;
+
+namespace StingOps.Commands;
+
+/// <summary>
+/// A project cmdlet that acts on services named (with wildcards) as arguments or through the pipeline.
+/// Names piped in are collected, so EndProcessing works on ONE request covering all of them.
+/// </summary>
+public abstract class StingServiceCmdlet : StingCmdlet
+{
+    private readonly List<string> _names = [];
+
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Every name given so far; empty means the whole project.</summary>
+    protected IReadOnlyList<string> Names => _names;
+
+    protected override void ProcessRecord()
+    {
+        if (Name is not null)
+            _names.AddRange(Name);
+    }
+}
