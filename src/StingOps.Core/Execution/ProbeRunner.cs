@@ -8,7 +8,11 @@ using StingOps.Core.Engine;
 namespace StingOps.Core.Execution;
 
 /// <summary>The result of one probe: ready or not, and what the probe said (for diagnostics).</summary>
-public sealed record ProbeResult(bool Ready, string? Output);
+public sealed record ProbeResult(bool Ready, string? Output)
+{
+    /// <summary>The probe could not run at all (the engine refused or failed the exec): no verdict on the service.</summary>
+    public bool Inconclusive { get; init; }
+}
 
 public interface IProbeRunner
 {
@@ -78,7 +82,7 @@ public sealed class ProbeRunner(IContainerEngine engine) : IProbeRunner
         catch (Exception ex)
         {
             // A container that is going away refuses exec; that is "not ready", not a failure of the run.
-            return new ProbeResult(false, ex.Message);
+            return new ProbeResult(false, "the probe could not run: " + ex.Message) { Inconclusive = true };
         }
     }
 

@@ -66,7 +66,10 @@ public sealed class RestartExecutor
         IReadOnlyDictionary<string, ContainerSummary> containers, ChannelWriter<RestartEvent> events)
     {
         private readonly Dictionary<string, TaskCompletionSource<bool>> _stopped = Sources(plan);
+        // The current attempt's start: a retry replaces it, unless a dependent already started on it (_gate guards both).
         private readonly Dictionary<string, TaskCompletionSource<bool>> _started = Sources(plan);
+        private readonly Dictionary<string, List<string>> _startedOnTop = plan.Steps.ToDictionary(s => s.Service, _ => new List<string>(), StringComparer.Ordinal);
+        private readonly object _gate = new();
         private readonly Dictionary<string, TaskCompletionSource<bool>> _ready = Sources(plan);
         private readonly Dictionary<string, TaskCompletionSource<bool>> _completed = Sources(plan);
         private volatile string? _criticalFailure;
@@ -117,7 +120,7 @@ public sealed class RestartExecutor
                 _criticalFailure ??= step.Service;
             // Whatever happened, release everyone waiting on this service.
             _stopped[step.Service].TrySetResult(tracker.StoppedAt is not null || !containers.ContainsKey(step.Service));
-            _started[step.Service].TrySetResult(false);
+            StartedSignal(step.Service).TrySetResult(false);
             _ready[step.Service].TrySetResult(false);
             _completed[step.Service].TrySetResult(false);
             if (outcome.Status != OutcomeStatus.Succeeded)
@@ -143,32 +146,94 @@ public sealed class RestartExecutor
             _stopped[step.Service].TrySetResult(true);
 
             // Start: the moment every dependency in the plan satisfies its condition.
-            foreach (var dep in step.DependsOn.Where(d => plan.Contains(d.Service)))
+            if (await WaitForDependenciesAsync(step, cancellationToken).ConfigureAwait(false) is { } unmet)
             {
-                var satisfied = dep.Condition switch
-                {
-                    DependencyCondition.ServiceStarted => _started[dep.Service].Task,
-                    DependencyCondition.ServiceCompletedSuccessfully => _completed[dep.Service].Task,
-                    _ => _ready[dep.Service].Task,
-                };
-                if (!await satisfied.WaitAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.Dependency,
-                        $"not started: dependency '{dep.Service}' did not become {Describe(dep.Condition)}" +
-                        (tracker.StoppedAt is null ? "" : "; the service is left stopped"));
-                }
+                return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.Dependency,
+                    $"not started: dependency '{unmet.Service}' did not become {Describe(unmet.Condition)}" +
+                    (tracker.StoppedAt is null ? "" : "; the service is left stopped"));
             }
             if (_criticalFailure is { } critical)
             {
+                ReleaseClaims(step);
                 return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.Dependency,
                     $"not started: critical service '{critical}' failed" + (tracker.StoppedAt is null ? "" : "; the service is left stopped"));
             }
             if (container is null)
             {
+                ReleaseClaims(step);
                 return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.Engine,
                     $"no container for service '{step.Service}' in project '{project}'; create it first (docker compose up -d {step.Service})");
             }
             return await StartAndWaitAsync(step, container, tracker, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Waits until every in-plan dependency meets its condition; null when they all do, else the first that
+        /// cannot. Claims its service_started dependencies, so none of them is restarted by a retry beneath it.
+        /// </summary>
+        private async Task<ServiceDependency?> WaitForDependenciesAsync(PlanStep step, CancellationToken cancellationToken)
+        {
+            var dependencies = step.DependsOn.Where(d => plan.Contains(d.Service)).ToList();
+            while (true)
+            {
+                var startedSignals = new Dictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
+                foreach (var dep in dependencies)
+                {
+                    Task<bool> satisfied;
+                    if (dep.Condition == DependencyCondition.ServiceStarted)
+                    {
+                        var signal = StartedSignal(dep.Service);
+                        startedSignals[dep.Service] = signal;
+                        satisfied = signal.Task;
+                    }
+                    else
+                    {
+                        satisfied = dep.Condition == DependencyCondition.ServiceCompletedSuccessfully ? _completed[dep.Service].Task : _ready[dep.Service].Task;
+                    }
+                    if (!await satisfied.WaitAsync(cancellationToken).ConfigureAwait(false))
+                        return dep;
+                }
+                lock (_gate)
+                {
+                    // A dependency that began a retry meanwhile has a new start to wait for.
+                    if (startedSignals.All(p => ReferenceEquals(_started[p.Key], p.Value)))
+                    {
+                        foreach (var dep in startedSignals.Keys)
+                            _startedOnTop[dep].Add(step.Service);
+                        return null;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Not starting after all: the dependencies it claimed may be retried again.</summary>
+        private void ReleaseClaims(PlanStep step)
+        {
+            lock (_gate)
+            {
+                foreach (var dep in step.DependsOn)
+                    if (_startedOnTop.TryGetValue(dep.Service, out var claims))
+                        claims.Remove(step.Service);
+            }
+        }
+
+        private TaskCompletionSource<bool> StartedSignal(string service)
+        {
+            lock (_gate)
+                return _started[service];
+        }
+
+        /// <summary>A retry restarts the container: refused once a service_started dependent runs on this attempt.</summary>
+        private string? BeginRetry(string service)
+        {
+            lock (_gate)
+            {
+                if (_startedOnTop[service].Count > 0)
+                    return string.Join(", ", _startedOnTop[service].Order(StringComparer.Ordinal));
+                if (_started[service].Task.IsCompleted)
+                    _started[service] = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                return null;
+            }
         }
 
         private async Task<ServiceOutcome> StartAndWaitAsync(PlanStep step, ContainerSummary container, Tracker tracker, CancellationToken cancellationToken)
@@ -177,19 +242,25 @@ public sealed class RestartExecutor
                 return await RecreateAsync(recreator, step, tracker, cancellationToken).ConfigureAwait(false);
             var attempts = Math.Max(1, owner._options.MaxRetries);
             ReadinessOutcome? last = null;
+            tracker.Attempts = 1;
             for (var attempt = 1; attempt <= attempts; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                tracker.Attempts = attempt;
                 if (attempt > 1)
                 {
+                    if (BeginRetry(step.Service) is { } dependents)
+                    {
+                        return tracker.Outcome(OutcomeStatus.Failed, last!.Reason,
+                            $"{last.Message} (not retried: {dependents} already started on it)");
+                    }
+                    tracker.Attempts = attempt;
                     Phase(step.Service, ServicePhase.Stopping, $"attempt {attempt} of {attempts}");
                     await Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None).ConfigureAwait(false);
                 }
                 Phase(step.Service, ServicePhase.Starting, attempt > 1 ? $"attempt {attempt} of {attempts}" : null);
                 await Engine.StartAsync(container.Id, CancellationToken.None).ConfigureAwait(false);
                 tracker.StartedAt ??= Time.GetUtcNow();
-                _started[step.Service].TrySetResult(true);
+                StartedSignal(step.Service).TrySetResult(true);
 
                 if (IsOneShot(step))
                 {
@@ -211,7 +282,8 @@ public sealed class RestartExecutor
                     return tracker.Outcome(OutcomeStatus.Succeeded, OutcomeReason.None,
                         attempt == 1 ? "ready" : $"ready after {attempt} attempts");
                 }
-                if (last.Reason == OutcomeReason.Engine)
+                // Restarting helps neither an engine failure nor a probe the engine could not run (the container may be fine).
+                if (last.Reason == OutcomeReason.Engine || last.ProbeInconclusive)
                     break;
             }
             return tracker.Outcome(OutcomeStatus.Failed, last!.Reason,
@@ -228,7 +300,7 @@ public sealed class RestartExecutor
                 step.Service,
                 id =>
                 {
-                    _started[step.Service].TrySetResult(true);
+                    StartedSignal(step.Service).TrySetResult(true);
                     Phase(step.Service, ServicePhase.WaitingForHealth, step.Probe.ToString());
                     return _waiter.WaitAsync(step.Service, id, step.Probe, step.ComposeHealthCheck, step.Timeout, cancellationToken, restartCountBaseline: 0);
                 },

@@ -14,6 +14,10 @@ public sealed class FakeBehaviour
     public bool NeverHealthy { get; set; }
     /// <summary>How many of the next starts exit at once with code 1.</summary>
     public int CrashingStarts { get; set; }
+    /// <summary>The next start exits with code 1 this long after starting, before it is ready.</summary>
+    public TimeSpan? CrashAfter { get; set; }
+    /// <summary>The engine fails every exec in this container (a probe that cannot run).</summary>
+    public bool ExecFails { get; set; }
     /// <summary>Exits with this code right after start (a one-shot job).</summary>
     public int? ExitsWith { get; set; }
     /// <summary>Config.Env as KEY=VALUE (secret-bearing in real life).</summary>
@@ -144,6 +148,8 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
     public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var c = _containers[containerId];
+        if (c.Behaviour.ExecFails)
+            throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.OperationTimeout, "fake engine: exec timed out");
         var ready = c.IsReady(time.GetUtcNow());
         return Task.FromResult(new ExecResult(ready ? 0 : 1, ready ? "ok" : "connection refused (fake-secret-value)"));
     }
@@ -177,13 +183,21 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
         public DateTimeOffset? StartedAt { get; set; } = DateTimeOffset.MinValue;
 
         public bool IsReady(DateTimeOffset now) =>
-            State == "running" && !Behaviour.NeverHealthy && StartedAt is { } s && now - s >= Behaviour.StartupDelay;
+            State == "running" && Behaviour.CrashAfter is null && !Behaviour.NeverHealthy && StartedAt is { } s && now - s >= Behaviour.StartupDelay;
 
         public ContainerSummary Summary() =>
             new(Id, Name, Project, Service, State, null, Behaviour.Image, Created, new Dictionary<string, string>());
 
-        public ContainerDetails Details(DateTimeOffset now) =>
-            new(Id, Name, Service, State, IsReady(now) ? "healthy" : "starting", null, ExitCode, StartedAt, null, 0,
+        public ContainerDetails Details(DateTimeOffset now)
+        {
+            if (Behaviour.CrashAfter is { } after && State == "running" && StartedAt is { } s && now - s >= after)
+            {
+                Behaviour.CrashAfter = null;
+                State = "exited";
+                ExitCode = 1;
+            }
+            return new(Id, Name, Service, State, IsReady(now) ? "healthy" : "starting", null, ExitCode, StartedAt, null, 0,
                 Behaviour.Image, "sha256:fake", Behaviour.Environment, new Dictionary<string, string>(), ["CMD", "true"]);
+        }
     }
 }

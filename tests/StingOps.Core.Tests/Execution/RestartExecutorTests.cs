@@ -142,6 +142,61 @@ public sealed class RestartExecutorTests
     }
 
     [Fact]
+    public async Task Run_Retry_NeverRestartsAServiceUnderAServiceStartedDependentAlreadyRunning()
+    {
+        var h = new ExecutorHarness();
+        var redis = h.Service("redis");
+        redis.CrashAfter = TimeSpan.FromSeconds(2);
+        redis.StartupDelay = TimeSpan.FromSeconds(3);
+        h.Service("worker", [new ServiceDependency("redis", DependencyCondition.ServiceStarted)]);
+
+        var outcomes = await h.RunAsync(new RestartOptions { MaxRetries = 3 });
+
+        // worker started the moment redis did; restarting redis beneath it would break the order.
+        Assert.Single(h.Engine.OpsOf("redis"), o => o.Operation == "start");
+        Assert.True(h.Engine.TimeOf("worker", "start") >= h.Engine.TimeOf("redis", "start"));
+        var result = Of(outcomes, "redis");
+        Assert.Equal((OutcomeStatus.Failed, 1), (result.Status, result.Attempts));
+        Assert.Contains("not retried: worker already started on it", result.Message);
+    }
+
+    [Fact]
+    public async Task Run_Retry_RestartsWhenNoDependentStartedYet_AndDependentWaitsForTheNewStart()
+    {
+        var h = new ExecutorHarness();
+        h.Service("db").CrashingStarts = 1;
+        h.Service("redis", "db");
+        h.Service("worker", [new ServiceDependency("redis", DependencyCondition.ServiceStarted)]);
+
+        var outcomes = await h.RunAsync(new RestartOptions { MaxRetries = 3 });
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        Assert.Equal(2, Of(outcomes, "db").Attempts);
+        Assert.True(h.Engine.TimeOf("redis", "start") > h.Engine.TimeOf("db", "start"));
+    }
+
+    [Fact]
+    public async Task Run_ProbeThatCannotRun_TimesOutWithoutRestartingTheContainer()
+    {
+        var h = new ExecutorHarness();
+        h.Service("db").ExecFails = true;
+
+        var options = new RestartOptions
+        {
+            MaxRetries = 3,
+            DefaultTimeout = TimeSpan.FromSeconds(5),
+            Services = new Dictionary<string, ServiceRestartOptions> { ["db"] = new() { HealthCheck = new ProbeSpec(ProbeKind.Command, "pg_isready") } },
+        };
+
+        var outcomes = await h.RunAsync(options);
+
+        var db = Of(outcomes, "db");
+        Assert.Equal((OutcomeStatus.Failed, OutcomeReason.Timeout, 1), (db.Status, db.Reason, db.Attempts));
+        Assert.Contains("the probe could not run", db.Message);
+        Assert.Single(h.Engine.OpsOf("db"), o => o.Operation == "start");
+    }
+
+    [Fact]
     public async Task Run_CriticalServiceFails_NothingNewStarts_RunningBranchesFinish()
     {
         var h = new ExecutorHarness();
