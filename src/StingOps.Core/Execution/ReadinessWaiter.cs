@@ -31,6 +31,8 @@ public sealed class ReadinessWaiter(
     // Each pause is 1.3x the last: readiness is seen at most ~30% of the elapsed start-up time late, where
     // a faster growth saved a few probes (each an exec: ~0.1 s of engine CPU) but lost up to a second a level.
     private const double BackoffFactor = 1.3;
+    // How long one exec may poll inside the container before the container's state is looked at again.
+    private static readonly TimeSpan MaxPollWindow = TimeSpan.FromSeconds(3);
     private const int LogTailLines = 5;
 
     /// <param name="restartCountBaseline">The container's RestartCount when it was started by us (0); null: as first seen.</param>
@@ -55,9 +57,12 @@ public sealed class ReadinessWaiter(
             if (container.State is "exited" or "dead" or "restarting" || container.RestartCount > restartCountBaseline)
                 return await CrashedAsync(container, cancellationToken).ConfigureAwait(false);
 
+            var probeStarted = time.GetTimestamp();
             if (container.IsRunning)
             {
-                var result = await probes.ProbeAsync(container, probe, composeHealthCheck, cancellationToken).ConfigureAwait(false);
+                var remainingNow = timeout - time.GetElapsedTime(started);
+                var pollFor = remainingNow < MaxPollWindow ? remainingNow : MaxPollWindow;
+                var result = await probes.ProbeAsync(container, probe, composeHealthCheck, pollFor, cancellationToken).ConfigureAwait(false);
                 if (result.Ready)
                     return new ReadinessOutcome(true, OutcomeReason.None, "ready", time.GetUtcNow());
                 lastOutput = result.Output;
@@ -68,12 +73,17 @@ public sealed class ReadinessWaiter(
             if (remaining <= TimeSpan.Zero)
                 return await TimedOutAsync(container, timeout, lastOutput, cancellationToken).ConfigureAwait(false) with { ProbeInconclusive = lastInconclusive };
 
-            var pause = interval < remaining ? interval : remaining;
+            // A probe that polled inside the container has already spent its pause.
+            var pause = interval - time.GetElapsedTime(probeStarted);
+            if (pause > remaining)
+                pause = remaining;
+            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), maxInterval.Ticks));
+            if (pause <= TimeSpan.Zero)
+                continue;
             if (signal is null)
                 await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
             else
                 await signal.WaitAsync(pause, time, cancellationToken).ConfigureAwait(false);
-            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), maxInterval.Ticks));
         }
     }
 
