@@ -10,6 +10,7 @@ namespace StingOps.Core.Execution;
 public sealed class EngineEventHub : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, AsyncSignal> _signals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _deaths = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly IEngineEventSubscription _subscription;
     private readonly Task _pump;
@@ -29,12 +30,24 @@ public sealed class EngineEventHub : IAsyncDisposable
 
     public AsyncSignal SignalFor(string service) => _signals.GetOrAdd(service, _ => new AsyncSignal());
 
+    /// <summary>
+    /// Completes at the container's next "die" event. The engine reports the death a few hundred ms before
+    /// its stop call returns (it still cleans up), and a dependency may be stopped from that moment on.
+    /// Never completes when events are unavailable: race it with the stop call.
+    /// </summary>
+    public Task WhenDied(string containerId) =>
+        _deaths.GetOrAdd(containerId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
     private async Task PumpAsync(Action<string> onWarning)
     {
         try
         {
             await foreach (var e in _subscription.WithCancellation(_stop.Token).ConfigureAwait(false))
+            {
+                if (e.Action == "die" && _deaths.TryRemove(e.ContainerId, out var death))
+                    death.TrySetResult();
                 SignalFor(e.Service).Pulse();
+            }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

@@ -138,10 +138,15 @@ public sealed class RestartExecutor
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Phase(step.Service, ServicePhase.Stopping);
+                var died = _hub!.WhenDied(container.Id);
                 // Not cancelled with the run: an operation in flight finishes.
-                await Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None).ConfigureAwait(false);
-                tracker.StoppedAt = Time.GetUtcNow();
-                Phase(step.Service, ServicePhase.Stopped);
+                var stop = Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None);
+                // Once it is dead its dependencies may stop; its own start still waits for the stop call to end.
+                await Task.WhenAny(stop, died).ConfigureAwait(false);
+                if (!stop.IsCompleted)
+                    MarkStopped(step.Service, tracker);
+                await stop.ConfigureAwait(false);
+                MarkStopped(step.Service, tracker);
             }
             _stopped[step.Service].TrySetResult(true);
 
@@ -204,6 +209,15 @@ public sealed class RestartExecutor
                     }
                 }
             }
+        }
+
+        private void MarkStopped(string service, Tracker tracker)
+        {
+            if (tracker.StoppedAt is not null)
+                return;
+            tracker.StoppedAt = Time.GetUtcNow();
+            Phase(service, ServicePhase.Stopped);
+            _stopped[service].TrySetResult(true);
         }
 
         /// <summary>Not starting after all: the dependencies it claimed may be retried again.</summary>

@@ -16,6 +16,8 @@ public sealed class FakeBehaviour
     public int CrashingStarts { get; set; }
     /// <summary>The next start exits with code 1 this long after starting, before it is ready.</summary>
     public TimeSpan? CrashAfter { get; set; }
+    /// <summary>The stop call returns this long after the container died (the engine cleaning up).</summary>
+    public TimeSpan StopCleanup { get; set; }
     /// <summary>The engine fails every exec in this container (a probe that cannot run).</summary>
     public bool ExecFails { get; set; }
     /// <summary>Exits with this code right after start (a one-shot job).</summary>
@@ -110,13 +112,18 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
     public Task<ContainerDetails?> InspectAsync(string containerId, CancellationToken cancellationToken) =>
         Task.FromResult(_containers.TryGetValue(containerId, out var c) ? c.Details(time.GetUtcNow()) : null);
 
-    public Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    public async Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
         var c = _containers[containerId];
         Log.Enqueue((time.GetUtcNow(), "stop", c.Service));
         c.State = "exited";
         c.ExitCode = 0;
-        return Task.CompletedTask;
+        if (c.Behaviour.StopCleanup > TimeSpan.Zero)
+        {
+            _events.Writer.TryWrite(new EngineEvent(c.Id, c.Service, "die", time.GetUtcNow(), 0));
+            await Task.Delay(c.Behaviour.StopCleanup, time, cancellationToken);
+            Log.Enqueue((time.GetUtcNow(), "stopped", c.Service));
+        }
     }
 
     public Task StartAsync(string containerId, CancellationToken cancellationToken)

@@ -46,6 +46,21 @@ public sealed class RestartExecutorTests
     }
 
     [Fact]
+    public async Task Run_DependencyStopsAtTheDependentsDeath_NotWhenItsStopCallReturns()
+    {
+        var h = new ExecutorHarness();
+        h.Service("db");
+        h.Service("app", "db").StopCleanup = TimeSpan.FromSeconds(5);
+
+        var outcomes = await h.RunAsync();
+
+        // db's stop went out while app's stop call was still cleaning up; app started only after its call ended.
+        Assert.True(h.Engine.TimeOf("db", "stop") < h.Engine.TimeOf("app", "stopped"));
+        Assert.True(h.Engine.TimeOf("app", "start") >= h.Engine.TimeOf("app", "stopped"));
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+    }
+
+    [Fact]
     public async Task Run_SlowBranch_DoesNotDelayIndependentBranch()
     {
         var h = new ExecutorHarness();
