@@ -144,25 +144,41 @@ function Wait-BenchHealthy {
 function Get-BenchCriticalPath {
     <#
     .SYNOPSIS
-        The earliest time a perfect scheduler could have every planned service ready, from start-up
-        delays alone (no stop time, no engine latency): start(s) = max over its dependencies of
+        The earliest time a perfect scheduler could have every planned service ready. By default from
+        start-up delays alone (no stop time, no engine latency): start(s) = max over its dependencies of
         ready(d) (service_healthy / completed) or start(d) (service_started); ready(s) = start(s) +
         delay(s), or start(s) for a service whose effective probe is "running" unless -AllDelays.
+        With -StopSeconds/-StartSeconds (one container's stop and start measured alone), the ordered
+        restart's floor on this engine: stopped(s) = max over its planned dependents of stopped(d), plus
+        one stop; start(s) = max(stopped(s), dependencies as above) plus one start.
     #>
     param(
         [Parameter(Mandatory)][object[]] $Plan,
         [Parameter(Mandatory)][hashtable] $Delay,
-        [switch] $AllDelays
+        [switch] $AllDelays,
+        [double] $StopSeconds = 0,
+        [double] $StartSeconds = 0
     )
+    $stopped = @{}
+    $inPlan = @{}; foreach ($step in $Plan) { $inPlan[$step.Service] = $true }
+    for ($i = $Plan.Count - 1; $i -ge 0; $i--) {   # reverse wave order: dependents come first
+        $svc = $Plan[$i].Service
+        $t = 0.0
+        foreach ($other in $Plan) {
+            if ($other.DependsOn -contains $svc -and $stopped.ContainsKey($other.Service) -and $stopped[$other.Service] -gt $t) { $t = $stopped[$other.Service] }
+        }
+        $stopped[$svc] = $t + $StopSeconds
+    }
     $start = @{}; $ready = @{}
     foreach ($step in $Plan) {   # plan order is wave order: dependencies come first
-        $s = 0.0
+        $s = if ($StopSeconds -gt 0) { $stopped[$step.Service] } else { 0.0 }
         foreach ($dep in $step.DependsOn) {
             if (-not $ready.ContainsKey($dep)) { continue }
             $cond = $step.DependsOnCondition[$dep]
             $t = if ($cond -eq 'service_started') { $start[$dep] } else { $ready[$dep] }
             if ($t -gt $s) { $s = $t }
         }
+        $s += $StartSeconds
         $start[$step.Service] = $s
         $d = if ($Delay.ContainsKey($step.Service)) { [double]$Delay[$step.Service] } else { 0.0 }
         $ready[$step.Service] = if ($step.HealthCheck -eq 'running' -and -not $AllDelays) { $s } else { $s + $d }
@@ -170,6 +186,28 @@ function Get-BenchCriticalPath {
     $max = 0.0; $last = $null
     foreach ($k in $ready.Keys) { if ($ready[$k] -gt $max) { $max = $ready[$k]; $last = $k } }
     [pscustomobject]@{ Seconds = $max; EndsAt = $last; Ready = $ready; Start = $start }
+}
+
+function Measure-BenchEngineLatency {
+    <#
+    .SYNOPSIS
+        One container's stop and start through the Engine API (curl on the socket, no CLI start-up),
+        measured alone on the otherwise idle stack: the engine's own cost of each step the ordered restart
+        must take one after another. Medians in seconds.
+    #>
+    param([Parameter(Mandatory)][string] $ContainerId, [int] $Repeat = 3, [string] $Socket = '/var/run/docker.sock')
+    $stops = [System.Collections.Generic.List[double]]::new(); $starts = [System.Collections.Generic.List[double]]::new()
+    for ($i = 0; $i -lt $Repeat; $i++) {
+        $null = Wait-BenchHealthy -ContainerId $ContainerId -PollMs 250 -TimeoutSec 120
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $null = & curl -sf --unix-socket $Socket -X POST "http://localhost/containers/$ContainerId/stop?t=10"
+        $stops.Add($clock.Elapsed.TotalSeconds)
+        $clock.Restart()
+        $null = & curl -sf --unix-socket $Socket -X POST "http://localhost/containers/$ContainerId/start"
+        $starts.Add($clock.Elapsed.TotalSeconds)
+    }
+    $null = Wait-BenchHealthy -ContainerId $ContainerId -PollMs 250 -TimeoutSec 120
+    [pscustomobject]@{ StopSeconds = (Get-BenchMedian $stops); StartSeconds = (Get-BenchMedian $starts); Stops = @($stops); Starts = @($starts) }
 }
 
 function Get-BenchReadyAt {
@@ -225,5 +263,5 @@ function Save-BenchResult {
 }
 
 Export-ModuleMember -Function Invoke-BenchProcess, Get-BenchMedian, Get-BenchLoadAverage, Get-BenchMachineFacts,
-    Get-BenchContainerState, Wait-BenchHealthy, Get-BenchCriticalPath, Get-BenchReadyAt, Get-BenchDependencyGap,
+    Get-BenchContainerState, Wait-BenchHealthy, Get-BenchCriticalPath, Measure-BenchEngineLatency, Get-BenchReadyAt, Get-BenchDependencyGap,
     Format-BenchNumber, Save-BenchResult
