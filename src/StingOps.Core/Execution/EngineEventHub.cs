@@ -10,7 +10,7 @@ namespace StingOps.Core.Execution;
 public sealed class EngineEventHub : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, AsyncSignal> _signals = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _deaths = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Death> _deaths = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly IEngineEventSubscription _subscription;
     private readonly Task _pump;
@@ -31,12 +31,22 @@ public sealed class EngineEventHub : IAsyncDisposable
     public AsyncSignal SignalFor(string service) => _signals.GetOrAdd(service, _ => new AsyncSignal());
 
     /// <summary>
-    /// Completes at the container's next "die" event. The engine reports the death a few hundred ms before
-    /// its stop call returns (it still cleans up), and a dependency may be stopped from that moment on.
-    /// Never completes when events are unavailable: race it with the stop call.
+    /// Completes at the container's first "die" event stamped at or after <paramref name="since"/> (an
+    /// older death still in the pipe says nothing about this stop). The engine reports the death a few
+    /// hundred ms before its stop call returns (it still cleans up), and a dependency may be stopped from
+    /// that moment on. Never completes when events are unavailable: race it with the stop call.
     /// </summary>
-    public Task WhenDied(string containerId) =>
-        _deaths.GetOrAdd(containerId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task WhenDied(string containerId, DateTimeOffset since)
+    {
+        var death = new Death(since);
+        _deaths[containerId] = death;
+        return death.Source.Task;
+    }
+
+    private sealed record Death(DateTimeOffset Since)
+    {
+        public TaskCompletionSource Source { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private async Task PumpAsync(Action<string> onWarning)
     {
@@ -44,8 +54,9 @@ public sealed class EngineEventHub : IAsyncDisposable
         {
             await foreach (var e in _subscription.WithCancellation(_stop.Token).ConfigureAwait(false))
             {
-                if (e.Action == "die" && _deaths.TryRemove(e.ContainerId, out var death))
-                    death.TrySetResult();
+                if (e.Action == "die" && _deaths.TryGetValue(e.ContainerId, out var death) && e.Time >= death.Since
+                    && _deaths.TryRemove(new KeyValuePair<string, Death>(e.ContainerId, death)))
+                    death.Source.TrySetResult();
                 SignalFor(e.Service).Pulse();
             }
         }

@@ -138,7 +138,7 @@ public sealed class RestartExecutor
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Phase(step.Service, ServicePhase.Stopping);
-                var died = _hub!.WhenDied(container.Id);
+                var died = _hub!.WhenDied(container.Id, Time.GetUtcNow());
                 // Not cancelled with the run: an operation in flight finishes.
                 var stop = Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None);
                 // Once it is dead its dependencies may stop; its own start still waits for the stop call to end.
