@@ -392,6 +392,26 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             foreach ($c in $before) { ($after | Where-Object Service -eq $c.Service).Id | Should -Be $c.Id }
         }
 
+        It 'with the profile inactive but its services still running, a whole restart includes them (a restart must not lose them)' {
+            # The seed's "log-forwarder: Not Found": services someone started under a profile are part of the stack
+            # while they run, whether or not the restart is told about the profile.
+            if (@(Get-StingFixtureContainer -Project $P -Service $Observability | Where-Object State -eq 'running').Count -ne 4) {
+                Start-StingFixture -Project $WithObservability -Service $Observability -TimeoutSec 300 | Out-Null
+            }
+            $capture = Start-StingEventCapture -ProjectName $P.ProjectName
+
+            $results = @(Restart-StingService @Common)
+            $events = @(Stop-StingEventCapture $capture)
+
+            $results.Count | Should -Be $ProfilePlan.Count
+            $results | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
+            foreach ($s in $Observability) {
+                @($events | Where-Object { $_.Service -eq $s -and $_.Action -eq 'start' }).Count | Should -BeGreaterThan 0 -Because "$s runs, so it was restarted"
+            }
+            Get-StingOrderViolation -Events $events -Plan $ProfilePlan | Should -BeNullOrEmpty
+            Wait-StingFixtureHealthy -Project $WithObservability -TimeoutSec 180 | Out-Null
+        }
+
         It 'with the profile inactive and its services stopped, a whole restart leaves them alone: no event, no new container' {
             if (-not @(Get-StingFixtureContainer -Project $P -Service $Observability).Count) {
                 Start-StingFixture -Project $WithObservability -Service $Observability -TimeoutSec 300 | Out-Null
