@@ -256,7 +256,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             $disk | ForEach-Object { $_.Severity | Should -Be 'Error'; $_.Message | Should -Match 'below the minimum' }
             Test-StingPrerequisite -ProjectDirectory $P.Directory -MinimumFreeSpaceGB 1000000 -Quiet | Should -BeFalse
 
-            # Restart-StingService takes the threshold from config.yml.
+            # Restart-StingService has no -MinimumFreeSpaceGB: it takes the threshold from config.yml (minimum_free_space_gb).
             Set-RestartSetting '(?m)^restart_configuration:\s*$' "restart_configuration:`n  minimum_free_space_gb: 1000000"
             $before = @(Get-StingFixtureContainer -Project $P)
             $capture = Start-StingEventCapture -ProjectName $P.ProjectName
