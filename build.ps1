@@ -6,7 +6,9 @@
     Build  assembles an importable module in module/StingOps: the cmdlets assembly at the root, StingOps.Core
            and its dependencies in Dependencies/ (loaded in a private AssemblyLoadContext).
     Test   builds, makes sure a Docker engine answers (tools/test-engine.sh), runs xUnit, then Pester against
-           the BUILT module in a fresh pwsh, prints "N passed, N failed" and exits non-zero on any failure.
+           the BUILT module in a fresh pwsh, then a short chaos soak (-Cycles, default 10, with the fixed -Seed;
+           -Cycles 0 skips it), prints "N passed, N failed" (the soak counts as one check) and exits non-zero
+           on any failure.
     Demo   restarts the fixture STING stack on the local engine and shows what the module does.
     Bench  runs the benchmarks in bench/ and prints ratios measured in the same run.
     Soak   runs the chaos soak (-Cycles, -Seed).
@@ -25,7 +27,10 @@ param(
     [string[]] $Tag,
     # Pester tags to skip.
     [string[]] $ExcludeTag,
+    # Soak cycles (Soak; also the soak at the end of Test, where 0 skips it).
+    [ValidateRange(0, 10000)]
     [int] $Cycles = 10,
+    # The soak's seed: a fixed one makes Test's soak the same schedule of faults every run.
     [int] $Seed = 1
 )
 
@@ -107,6 +112,19 @@ function Invoke-XUnit {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + ($exit -ne 0 -and [int]$counters.failed -eq 0 ? 1 : 0); Note = '' }
 }
 
+function Invoke-SoakCheck {
+    # A fresh pwsh, as for Pester, so a soak that dies cannot take the summary with it. Its result file is a build
+    # artefact (out/), not one of the benchmark runs kept in bench/results.
+    if ($Cycles -eq 0) { return [pscustomobject]@{ Passed = 0; Failed = 0; Note = 'skipped (-Cycles 0)' } }
+    $resultFile = Join-Path $OutDir "soak-seed$Seed.json"
+    dotnet pwsh -NoProfile -File (Join-Path $Root 'bench/Invoke-Soak.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1') `
+        -Cycles $Cycles -Seed $Seed -ResultPath $resultFile | Out-Host
+    $exit = $LASTEXITCODE
+    $note = "($Cycles cycles, seed $Seed; $resultFile)"
+    if ($exit -eq 0) { [pscustomobject]@{ Passed = 1; Failed = 0; Note = $note } }
+    else { [pscustomobject]@{ Passed = 0; Failed = 1; Note = "$note exit $exit" } }
+}
+
 function Invoke-PesterTests {
     $resultFile = Join-Path $OutDir 'pester-summary.json'
     if (Test-Path $resultFile) { Remove-Item $resultFile }
@@ -135,11 +153,13 @@ switch ($Task) {
         Assert-Engine
         $xunit = Invoke-XUnit
         $pester = Invoke-PesterTests
-        $passed = $xunit.Passed + $pester.Passed
-        $failed = $xunit.Failed + $pester.Failed
+        $soak = Invoke-SoakCheck
+        $passed = $xunit.Passed + $pester.Passed + $soak.Passed
+        $failed = $xunit.Failed + $pester.Failed + $soak.Failed
         Write-Host ''
         Write-Host "xUnit:  $($xunit.Passed) passed, $($xunit.Failed) failed $($xunit.Note)"
         Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+        Write-Host "Soak:   $(if ($soak.Failed) { 'failed' } elseif ($soak.Passed) { 'passed' } else { 'not run' }) $($soak.Note)"
         Write-Host ("{0} passed, {1} failed ({2:n0} s)" -f $passed, $failed, ((Get-Date) - $started).TotalSeconds)
         if ($failed -gt 0) { exit 1 }
     }

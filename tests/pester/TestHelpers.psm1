@@ -117,7 +117,9 @@ function Invoke-StingCompose {
     $cli = Get-StingComposeCli
     $argv = [System.Collections.Generic.List[string]]::new()
     foreach ($c in ($cli | Select-Object -Skip 1)) { $argv.Add($c) }
-    $argv.AddRange([string[]]@('--project-directory', $Project.Directory, '-p', $Project.ProjectName, '-f', $Project.ComposeFile))
+    $argv.AddRange([string[]]@('--project-directory', $Project.Directory, '-p', $Project.ProjectName))
+    # Several files merge in order, as `-f a -f b` does (a test may add an override to its project copy).
+    foreach ($file in @($Project.ComposeFile)) { $argv.Add('-f'); $argv.Add($file) }
     foreach ($prof in @($Project.Profile)) { if ($prof) { $argv.Add('--profile'); $argv.Add($prof) } }
     $argv.AddRange([string[]]$ArgumentList)
     $envOverride = [ordered]@{
@@ -165,7 +167,7 @@ function Get-StingFixtureModel {
        A small reader for compose's normalised YAML output (one service per 2-space key), so the helpers
        need no YAML module. #>
     param([Parameter(Mandatory)] $Project)
-    $key = "$($Project.Directory)|$($Project.ProjectName)"
+    $key = "$(@($Project.ComposeFile) -join ';')|$($Project.ProjectName)"
     if ($script:ModelCache.ContainsKey($key)) { return $script:ModelCache[$key] }
     $text = (Invoke-StingCompose -Project $Project -ArgumentList 'config' -TimeoutSec 60).StdOut
     $services = [System.Collections.Generic.List[object]]::new()
@@ -484,7 +486,7 @@ function Start-StingFixture {
         [switch] $PassThru
     )
     $Project = Resolve-StingProject $Project
-    if (-not $Project.Directory -or -not (Test-Path -LiteralPath $Project.ComposeFile)) { throw "Fixture project $($Project.ProjectName) has no compose file (removed?)." }
+    if (-not $Project.Directory -or @($Project.ComposeFile | Where-Object { -not (Test-Path -LiteralPath $_) }).Count) { throw "Fixture project $($Project.ProjectName) has no compose file (removed?)." }
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $upArgs = @('up', '-d', '--no-color')
     if ($Service) { $upArgs += '--'; $upArgs += $Service }
