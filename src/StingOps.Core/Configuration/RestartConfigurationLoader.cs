@@ -14,7 +14,7 @@ public static class RestartConfigurationLoader
     private static readonly HashSet<string> SectionKeys =
     [
         "default_timeout", "max_retries", "health_check_interval", "dependency_wait_time", "rollback_enabled",
-        "lock_timeout", "maintenance_window", "metrics_dir", "minimum_free_space_gb", "alerts", "service_specific",
+        "lock_timeout", "maintenance_window", "metrics_dir", "minimum_free_space_gb", "minimum_available_memory_mb", "alerts", "service_specific",
     ];
 
     private static readonly HashSet<string> AlertKeys = ["slow_restart", "repeated_failures", "repeated_failures_window"];
@@ -80,6 +80,7 @@ public static class RestartConfigurationLoader
             MaintenanceWindow = MaintenanceWindowReader.Read(body.Get("maintenance_window"), $"{SectionName}.maintenance_window", fields),
             MetricsDirectory = ReadDirectory(body.Get("metrics_dir"), $"{SectionName}.metrics_dir", path, environment),
             MinimumFreeSpaceGB = ConfigFields.Double(body.Get("minimum_free_space_gb"), $"{SectionName}.minimum_free_space_gb", minimum: 0),
+            MinimumAvailableMemoryMB = ConfigFields.Double(body.Get("minimum_available_memory_mb"), $"{SectionName}.minimum_available_memory_mb", minimum: 0),
             Alerts = alerts is null ? defaults.Alerts : ReadAlerts(alerts, $"{SectionName}.alerts"),
             Services = ReadServices(body.Get("service_specific"), $"{SectionName}.service_specific", fields),
             Source = source,

@@ -13,6 +13,8 @@ public sealed class RestartOptions
     public MaintenanceWindowSpec? MaintenanceWindow { get; init; }
     public string? MetricsDirectory { get; init; }
     public double? MinimumFreeSpaceGB { get; init; }
+    /// <summary>minimum_available_memory_mb: when set, less available memory refuses a restart (unset: a warning below 256 MiB).</summary>
+    public double? MinimumAvailableMemoryMB { get; init; }
     public IReadOnlyDictionary<string, ServiceRestartOptions> Services { get; init; } = new Dictionary<string, ServiceRestartOptions>();
     /// <summary>Alert thresholds (issue 6), defaulting to the seed plan's.</summary>
     public AlertThresholds Alerts { get; init; } = new();

@@ -83,7 +83,7 @@ public sealed class PrerequisiteChecker
             var engineOnly = await CheckEngineAsync(cancellationToken).ConfigureAwait(false);
             results.AddRange(engineOnly.Results);
             results.AddRange(CheckResources(engineOnly.Info, engineOnly.Engine, location?.ProjectDirectory ?? request.CurrentDirectory,
-                options.MinimumFreeSpaceGB ?? PrerequisiteOptions.DefaultMinimumFreeSpaceGB, options.MinimumAvailableMemoryMB));
+                options.MinimumFreeSpaceGB ?? PrerequisiteOptions.DefaultMinimumFreeSpaceGB, options.MinimumAvailableMemoryMB, memoryIsRequired: false));
             if (options.Recreate)
                 results.Add(await CheckComposeCliAsync(cancellationToken).ConfigureAwait(false));
             return results;
@@ -102,7 +102,8 @@ public sealed class PrerequisiteChecker
         results.AddRange(engine.Results);
         results.AddRange(CheckResources(engine.Info, engine.Engine, project.Location.ProjectDirectory,
             options.MinimumFreeSpaceGB ?? project.Options.MinimumFreeSpaceGB ?? PrerequisiteOptions.DefaultMinimumFreeSpaceGB,
-            options.MinimumAvailableMemoryMB));
+            project.Options.MinimumAvailableMemoryMB ?? options.MinimumAvailableMemoryMB,
+            memoryIsRequired: project.Options.MinimumAvailableMemoryMB is not null));
 
         IReadOnlyList<ContainerSummary>? containers = null;
         if (engine.Info is not null)
@@ -186,7 +187,9 @@ public sealed class PrerequisiteChecker
 
     // ------------------------------------------------------------------------------------ disk and memory
 
-    private IEnumerable<PrerequisiteCheckResult> CheckResources(EngineInfo? info, IContainerEngine? engine, string projectDirectory, double minimumGB, double minimumMemoryMB)
+    /// <param name="memoryIsRequired">The threshold was configured: falling short refuses the restart, not just warns.</param>
+    private IEnumerable<PrerequisiteCheckResult> CheckResources(EngineInfo? info, IContainerEngine? engine, string projectDirectory, double minimumGB, double minimumMemoryMB,
+        bool memoryIsRequired)
     {
         if (info is not null && !string.IsNullOrEmpty(info.DockerRootDir))
         {
@@ -206,10 +209,15 @@ public sealed class PrerequisiteChecker
         if (available is null)
             yield return Warn(PrerequisiteCheck.Memory, "MemAvailable", "available memory is unknown here (no /proc/meminfo)");
         else if (available.Value / MiB < minimumMemoryMB)
-            yield return Warn(PrerequisiteCheck.Memory, "MemAvailable",
-                $"{available.Value / MiB:0} MiB available, below {minimumMemoryMB:0} MiB: containers may fail to start or be OOM-killed");
+        {
+            var message = $"{available.Value / MiB:0} MiB available, below {minimumMemoryMB:0} MiB: containers may fail to start or be OOM-killed";
+            yield return memoryIsRequired
+                ? Fail(PrerequisiteCheck.Memory, "MemAvailable", message + " (minimum_available_memory_mb)")
+                : Warn(PrerequisiteCheck.Memory, "MemAvailable", message);
+        }
         else
-            yield return new PrerequisiteCheckResult(PrerequisiteCheck.Memory, "MemAvailable", true, PrerequisiteSeverity.Warning,
+            yield return new PrerequisiteCheckResult(PrerequisiteCheck.Memory, "MemAvailable", true,
+                memoryIsRequired ? PrerequisiteSeverity.Error : PrerequisiteSeverity.Warning,
                 $"{available.Value / MiB:0} MiB available (minimum {minimumMemoryMB:0} MiB)");
     }
 

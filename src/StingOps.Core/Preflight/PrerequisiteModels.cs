@@ -41,6 +41,7 @@ public sealed record PrerequisiteOptions
     public bool Recreate { get; init; }
     /// <summary>Overrides restart_configuration.minimum_free_space_gb.</summary>
     public double? MinimumFreeSpaceGB { get; init; }
+    /// <summary>Below this, a warning; restart_configuration.minimum_available_memory_mb, when set, makes it an error at its own threshold.</summary>
     public double MinimumAvailableMemoryMB { get; init; } = DefaultMinimumAvailableMemoryMB;
     /// <summary>Judge dependencies outside the request (Restart-StingService does that itself, per service).</summary>
     public bool CheckDependencies { get; init; } = true;

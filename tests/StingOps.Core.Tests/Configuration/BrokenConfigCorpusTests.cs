@@ -34,6 +34,7 @@ public class BrokenConfigCorpusTests
         new("lock_timeout a mapping", Section + "  lock_timeout: {s: 1}\n", "config.yml:2:17", $"{Rc}.lock_timeout"),
         new("free space not a number", Section + "  minimum_free_space_gb: lots\n", "config.yml:2:26", $"{Rc}.minimum_free_space_gb"),
         new("free space negative", Section + "  minimum_free_space_gb: -1\n", "config.yml:2:26", $"{Rc}.minimum_free_space_gb"),
+        new("memory not a number", Section + "  minimum_available_memory_mb: plenty\n", "config.yml:2:32", $"{Rc}.minimum_available_memory_mb"),
         new("metrics_dir a list", Section + "  metrics_dir: [a]\n", "config.yml:2:16", $"{Rc}.metrics_dir"),
         new("alerts not a mapping", Section + "  alerts: loud\n", "config.yml:2:11", $"{Rc}.alerts"),
         new("repeated_failures zero", Section + "  alerts:\n    repeated_failures: 0\n", "config.yml:3:24", $"{Rc}.alerts.repeated_failures"),

@@ -177,6 +177,23 @@ public sealed class PrerequisiteCheckerTests
     }
 
     [Fact]
+    public async Task CheckAsync_ConfiguredMinimumMemory_BelowIt_Blocks_AboveIt_Passes()
+    {
+        using var f = new PreflightFixture();
+        f.Project.Write("conf/config.yml", "restart_configuration:\n  minimum_available_memory_mb: 2048\n");
+        f.Resources.Memory = 1000L << 20;
+
+        var low = Single(await f.CheckAsync(), PrerequisiteCheck.Memory);
+        f.Resources.Memory = 3000L << 20;
+        var enough = Single(await f.CheckAsync(), PrerequisiteCheck.Memory);
+
+        Assert.True(low.IsBlocking);
+        Assert.Contains("below 2048 MiB", low.Message);
+        Assert.Contains("minimum_available_memory_mb", low.Message);
+        Assert.True(enough.Passed);
+    }
+
+    [Fact]
     public async Task CheckAsync_NamedRequest_DependencyDown_FailsDependencies()
     {
         using var f = new PreflightFixture();
