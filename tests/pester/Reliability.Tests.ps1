@@ -271,13 +271,28 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             }
         }
 
-        It 'reports available memory as a Warning-severity check (it cannot refuse a restart)' {
-            # The minimum (256 MiB) is built in and low memory is only a warning; this host has plenty, so only the
-            # check's presence and severity can be asserted here.
+        It 'low memory: a warning by default; below a configured minimum_available_memory_mb a restart is refused untouched' {
             $m = Test-StingPrerequisite -ProjectDirectory $P.Directory | Where-Object Check -eq 'Memory'
-            $m | Should -Not -BeNullOrEmpty
-            $m.Severity | Should -Be 'Warning'
+            $m.Severity | Should -Be 'Warning' -Because 'without a configured minimum, low memory only warns'
             $m.Message | Should -Match 'MiB available'
+
+            # More than any machine here has: the configured minimum turns the check into a refusal.
+            Set-RestartSetting '(?m)^restart_configuration:\s*$' "restart_configuration:`n  minimum_available_memory_mb: 100000000"
+            $m = Test-StingPrerequisite -ProjectDirectory $P.Directory | Where-Object Check -eq 'Memory'
+            $m.Passed | Should -BeFalse
+            "$($m.Severity)" | Should -Be 'Error'
+            $m.Message | Should -Match 'minimum_available_memory_mb'
+            $before = @(Get-StingFixtureContainer -Project $P)
+            $capture = Start-StingEventCapture -ProjectName $P.ProjectName
+            { Restart-StingService @Common -ErrorAction Stop } |
+                Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand'
+            $events = @(Stop-StingEventCapture $capture)
+
+            $events.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
+            LifecycleOf $events | Should -BeNullOrEmpty
+            foreach ($c in @(Get-StingFixtureContainer -Project $P)) {
+                $c.StartedAt | Should -Be ($before | Where-Object Id -eq $c.Id).StartedAt -Because "$($c.Service) was not touched"
+            }
         }
 
         It 'a service under a compose memory limit (mem_limit 64m) restarts correctly and keeps the limit' {
