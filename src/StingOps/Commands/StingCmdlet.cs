@@ -29,6 +29,7 @@ public abstract class StingCmdlet : PSCmdlet
     public string? ProjectName { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
     public string[]? Profile { get; set; }
 
     [Parameter]
