@@ -89,7 +89,8 @@ function Assert-Engine {
 function Get-PesterModulePath {
     $nugetRoot = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
     $path = Join-Path $nugetRoot 'pester/5.7.1/tools/Pester.psd1'
-    if (-not (Test-Path $path) -or -not (Test-Path (Join-Path $nugetRoot 'yamldotnet/13.7.1'))) {
+    if (-not (Test-Path $path) -or -not (Test-Path (Join-Path $nugetRoot 'yamldotnet/13.7.1')) -or
+        -not (Test-Path (Join-Path $nugetRoot 'docker.dotnet/3.125.15'))) {
         Invoke-Native 'restoring Pester' { dotnet restore (Join-Path $Root 'tests/pester/PesterPackage.csproj') --nologo -v quiet }
     }
     $path
