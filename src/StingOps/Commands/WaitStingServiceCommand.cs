@@ -18,7 +18,8 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
     protected override void EndProcessing()
     {
         var project = OpenProject();
-        var engine = ConnectEngine();
+        var redact = project.CreateRedactor();
+        var engine = ConnectEngine(redact);
         var containers = Await(engine.ListProjectContainersAsync(project.Name, Cancellation));
         var graph = Try(() => project.Graph(containers));
         var plan = Try(() => RestartPlan.Create(graph, project.Options, new RestartRequest
@@ -27,7 +28,7 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
             Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
         }));
         var statuses = ServiceInventory.Join(project.Compose, graph, project.Options, containers).ToDictionary(s => s.Service.Name);
-        var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, TimeProvider.System, project.Options.HealthCheckInterval, s => s);
+        var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, TimeProvider.System, project.Options.HealthCheckInterval, redact);
 
         var waits = plan.Steps.Select(step => (step, task: WaitOneAsync(waiter, step, statuses[step.Service]))).ToList();
         foreach (var (step, task) in waits)
