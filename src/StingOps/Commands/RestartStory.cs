@@ -20,7 +20,7 @@ internal sealed class RestartStory(Cmdlet cmdlet, RestartPlan plan, Func<string,
 
     public void Plan(string project)
     {
-        var waves = plan.Steps.Count == 0 ? 0 : plan.Steps.Max(s => s.Wave) + 1;
+        var waves = plan.Steps.Select(s => s.Wave).Distinct().Count();
         Write($"Plan for project '{project}': {plan.Steps.Count} service(s) in {waves} wave(s); " +
             "dependents stop first, each service starts once its own dependencies are ready.");
         foreach (var step in plan.Steps)
@@ -58,7 +58,7 @@ internal sealed class RestartStory(Cmdlet cmdlet, RestartPlan plan, Func<string,
     public void Summary(string runId, IReadOnlyCollection<ServiceOutcome> outcomes, DateTimeOffset now)
     {
         var counts = string.Join(", ", outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
-        Write($"Run {runId} finished in {Elapsed(now)}: {(counts.Length == 0 ? "nothing ran" : counts)}.");
+        Write($"Run {runId} finished in {Seconds(_began is { } b ? now - b : TimeSpan.Zero)}: {(counts.Length == 0 ? "nothing ran" : counts)}.");
     }
 
     private void Write(string line) => cmdlet.WriteVerbose(redact(line));
