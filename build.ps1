@@ -7,7 +7,8 @@
            and its dependencies in Dependencies/ (loaded in a private AssemblyLoadContext).
     Test   builds, makes sure a Docker engine answers (tools/test-engine.sh), runs xUnit, then Pester against
            the BUILT module in a fresh pwsh, prints "N passed, N failed" and exits non-zero on any failure.
-    Demo   restarts the fixture STING stack on the local engine and shows what the module does.
+    Demo   shows what the module does on the fixture STING stack (brought up on the local engine if needed,
+           left up afterwards); Demo -Cleanup removes everything the demo created.
     Bench  runs the benchmarks in bench/ and prints ratios measured in the same run.
     Soak   runs the chaos soak (-Cycles, -Seed).
     Clean  removes build output.
@@ -25,6 +26,8 @@ param(
     [string[]] $Tag,
     # Pester tags to skip.
     [string[]] $ExcludeTag,
+    # Demo: remove the demo stack and everything else the demo created, instead of running it.
+    [switch] $Cleanup,
     [int] $Cycles = 10,
     [int] $Seed = 1
 )
@@ -145,9 +148,9 @@ switch ($Task) {
         if ($failed -gt 0) { exit 1 }
     }
     'Demo' {
-        Invoke-Build
+        if (-not $Cleanup) { Invoke-Build }
         Assert-Engine
-        & (Join-Path $Root 'examples/demo.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1')
+        & (Join-Path $Root 'examples/demo.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1') -Cleanup:$Cleanup
     }
     'Bench' {
         Invoke-Build
