@@ -84,12 +84,12 @@ try {
         $clock.Elapsed.TotalSeconds, (Get-StingFixtureDbStarts -Project $project))
 
     Step 'A service that never becomes healthy: it fails, its dependents are not started on top of it, other branches finish' 'Restart-StingService chroma, knowledge, redis -IncludeDependents -TimeoutSec 5'
-    Set-StingFixtureKnob -Project $project -Service knowledge -NeverHealthy
+    Set-StingFixtureKnob -Project $project -Service knowledge -NeverHealthy | Out-Null
     try {
         Restart-StingService chroma, knowledge, redis -IncludeDependents -TimeoutSec 5 @at -Confirm:$false -ErrorAction SilentlyContinue |
-            Format-Table Service, Status, FailureReason, Attempts, Message -AutoSize -Wrap | Out-Host
+            Format-Table -AutoSize -Wrap | Out-Host
     }
-    finally { Clear-StingFixtureKnob -Project $project }
+    finally { Clear-StingFixtureKnob -Project $project | Out-Null }
 
     Step 'Healing: knowledge is fixed, restart it and what depends on it' 'Restart-StingService knowledge -IncludeDependents'
     Restart-StingService knowledge -IncludeDependents @at -Confirm:$false | Format-Table -AutoSize | Out-Host
@@ -98,7 +98,7 @@ try {
     Get-StingRestartMetric -Summary | Format-Table -AutoSize | Out-Host
 
     Step 'The alert rules over the recorded restarts' 'Test-StingRestartAlert'
-    Test-StingRestartAlert | Format-Table -AutoSize | Out-Host
+    Test-StingRestartAlert | Format-Table -AutoSize -Wrap | Out-Host
 
     Write-Host "`nThe stack stays up. Try it:" -ForegroundColor Cyan
     Write-Host "  cd $($project.Directory); Import-Module $ModulePath"
