@@ -83,6 +83,19 @@ Describe 'The story of a restart on the fixture stack' -Tag 'Integration', 'Rest
         }
     }
 
+    Context 'Wait-StingService -Verbose -Debug' {
+        It 'says what it waits for, when each service is ready, and which engine calls it made' {
+            $records = Wait-StingService app, db -ProjectDirectory $P.Directory -TimeoutSec 120 -Verbose -Debug 4>&1 5>&1
+            $verbose = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+            $debug = @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+            @($records | Where-Object { $_ -is [StingOps.ServiceInfo] }).Name | Sort-Object | Should -Be @('app', 'db')
+            $verbose | Should -Contain 'Waiting for app: ready when command: test *** != x && wget -q -O- http://127.0.0.1:$STING_PORT/health; timeout 120s.'
+            @($verbose | Where-Object { $_ -match '^(app|db): ready after \d+\.\ds\.$' }).Count | Should -Be 2
+            @($debug | Where-Object { $_ -match '^engine: (exec|inspect) ' }).Count | Should -BeGreaterOrEqual 2
+            ($verbose + $debug) -join "`n" | Should -Not -Match ([regex]::Escape($Secret))
+        }
+    }
+
     Context 'Get-StingService | Restart-StingService -WhatIf' {
         It 'prints the plan of everything piped in and causes no engine write' {
             $metricsBefore = @(Get-ChildItem $env:STING_LOG_DIR -File -ErrorAction SilentlyContinue | ForEach-Object { "$($_.Name):$($_.Length)" })

@@ -30,6 +30,9 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
         var statuses = ServiceInventory.Join(project.Compose, graph, project.Options, containers).ToDictionary(s => s.Service.Name);
         var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, TimeProvider.System, project.Options.HealthCheckInterval, redact);
 
+        var began = TimeProvider.System.GetUtcNow();
+        foreach (var step in plan.Steps)
+            WriteVerbose(redact($"Waiting for {step.Service}: ready when {step.Probe}; timeout {step.Timeout.TotalSeconds:0}s."));
         var waits = plan.Steps.Select(step => (step, task: WaitOneAsync(waiter, step, statuses[step.Service]))).ToList();
         foreach (var (step, task) in waits)
         {
@@ -40,6 +43,7 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
                     $"Service '{step.Service}' is not ready: {outcome.Message}", step.Service));
                 continue;
             }
+            WriteVerbose($"{step.Service}: ready after {((outcome.ReadyAt ?? TimeProvider.System.GetUtcNow()) - began).TotalSeconds:0.0}s.");
             var info = Mapper.ToServiceInfo(status, project.Name);
             var details = status.Container is null ? null : Await(engine.InspectAsync(status.Container.Id, Cancellation));
             WriteObject(details is null ? info : Mapper.WithDetails(info, details));
