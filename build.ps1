@@ -9,7 +9,8 @@
            the BUILT module in a fresh pwsh, then a short chaos soak (-Cycles, default 10, with the fixed -Seed;
            -Cycles 0 skips it), prints "N passed, N failed" (the soak counts as one check) and exits non-zero
            on any failure.
-    Demo   restarts the fixture STING stack on the local engine and shows what the module does.
+    Demo   shows what the module does on the fixture STING stack (brought up on the local engine if needed,
+           left up afterwards); Demo -Cleanup removes everything the demo created.
     Bench  runs the benchmarks in bench/ and prints ratios measured in the same run.
     Soak   runs the chaos soak (-Cycles, -Seed).
     Clean  removes build output.
@@ -27,6 +28,8 @@ param(
     [string[]] $Tag,
     # Pester tags to skip.
     [string[]] $ExcludeTag,
+    # Demo: remove the demo stack and everything else the demo created, instead of running it.
+    [switch] $Cleanup,
     # Soak cycles (Soak; also the soak at the end of Test, where 0 skips it).
     [ValidateRange(0, 10000)]
     [int] $Cycles = 10,
@@ -94,7 +97,8 @@ function Assert-Engine {
 function Get-PesterModulePath {
     $nugetRoot = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
     $path = Join-Path $nugetRoot 'pester/5.7.1/tools/Pester.psd1'
-    if (-not (Test-Path $path) -or -not (Test-Path (Join-Path $nugetRoot 'yamldotnet/13.7.1'))) {
+    if (-not (Test-Path $path) -or -not (Test-Path (Join-Path $nugetRoot 'yamldotnet/13.7.1')) -or
+        -not (Test-Path (Join-Path $nugetRoot 'docker.dotnet/3.125.15'))) {
         Invoke-Native 'restoring Pester' { dotnet restore (Join-Path $Root 'tests/pester/PesterPackage.csproj') --nologo -v quiet }
     }
     $path
@@ -164,9 +168,9 @@ switch ($Task) {
         if ($failed -gt 0) { exit 1 }
     }
     'Demo' {
-        Invoke-Build
+        if (-not $Cleanup) { Invoke-Build }
         Assert-Engine
-        & (Join-Path $Root 'examples/demo.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1')
+        & (Join-Path $Root 'examples/demo.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1') -Cleanup:$Cleanup
     }
     'Bench' {
         Invoke-Build

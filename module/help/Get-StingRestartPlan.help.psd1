@@ -49,7 +49,7 @@ those of Get-StingService); they are collected into one plan.
         @{ Type = 'StingOps.ServiceInfo'; Description = 'Objects with a Name property, such as the output of Get-StingService, bound to -Name by property name.' }
     )
     Outputs      = @(
-        @{ Type = 'StingOps.RestartPlanStep'; Description = 'One per planned service, in execution order: Service, Wave, DependsOn, Timeout (TimeSpan), HealthCheck (the effective probe, described) and Critical.' }
+        @{ Type = 'StingOps.RestartPlanStep'; Description = 'One per planned service, in execution order: Service, Wave, DependsOn, DependsOnCondition (each dependency''s compose condition: service_started, service_healthy or service_completed_successfully), Timeout (TimeSpan), HealthCheck (the effective probe, described) and Critical.' }
     )
     Notes        = @(
         'A critical service (critical: true in config.yml) that fails during a restart stops the run: services not yet started are skipped.'

@@ -52,7 +52,8 @@ Critical, Profiles and HealthCheck are complete.
 One per service: Name, Project, State (Running, Restarting, Paused, Exited, Dead, Created, NotCreated,
 Disabled, Unknown), Health (Healthy, Unhealthy, Starting, None, Unknown), DependsOn, Dependents,
 Profiles, Enabled, Wave, Critical, ContainerId, ContainerName, Image, StartedAt and HealthCheck (the
-effective readiness probe, described). Displayed as a table; use Format-List * to see every property.
+effective readiness probe, described). Displayed as a table (name, state, health at a glance);
+Format-List shows every property.
 '@ }
     )
     Notes        = @(
@@ -89,6 +90,21 @@ Get-StingService -ComposeFile ./docker-compose.yml, ./docker-compose.prod.yml -P
 Get-StingService -Name kratos* | Restart-StingService
 '@
             Remarks = 'The piped services bind to Restart-StingService -Name by property name and are restarted as one dependency-ordered plan.'
+        }
+        @{
+            Title   = 'A scheduled health check that exits non-zero when a service is down'
+            Code    = @'
+#!/usr/bin/env pwsh
+# /etc/cron.d/sting-health: */5 * * * * sting /opt/sting/bin/check-health.ps1
+Import-Module StingOps
+$down = Get-StingService -ProjectDirectory /opt/sting |
+    Where-Object { $_.Enabled -and ($_.State -ne 'Running' -or $_.Health -eq 'Unhealthy') }
+if ($down) {
+    $down | Format-Table Name, State, Health, StartedAt -AutoSize | Out-String | Write-Host
+    exit 1
+}
+'@
+            Remarks = 'Run every five minutes by cron or a systemd timer: prints the enabled services that are not running or are unhealthy and exits 1, so the scheduler (or the monitoring that watches it) notices. Disabled services (inactive profiles) are left out.'
         }
     )
     RelatedLinks = @('Get-StingRestartPlan', 'Restart-StingService', 'Wait-StingService', 'Test-StingPrerequisite', 'about_StingOps')

@@ -44,6 +44,24 @@ Describe 'Help of <_>' -Tag 'Unit', 'Help' -ForEach $CmdletNames {
         }
     }
 
+    It 'shows interactive, pipeline and scheduled-script use: three examples or more' {
+        $examples = @($Help.examples.example)
+        $examples.Count | Should -BeGreaterOrEqual 3
+        @($examples | Where-Object { $_.code -match '\|' }).Count | Should -BeGreaterOrEqual 1 -Because 'one example pipes'
+        # A scheduled script: what cron or a systemd timer runs (it imports the module, or signals with an exit code).
+        @($examples | Where-Object { $_.title -match 'schedul|cron|timer|nightly|weekly' -or $_.code -match '(?m)\bexit\b|Import-Module StingOps' }).Count |
+            Should -BeGreaterOrEqual 1 -Because 'one example is a scheduled script'
+    }
+
+    It 'lists the properties of each StingOps output type under Outputs' {
+        foreach ($value in @($Help.returnValues.returnValue | Where-Object { $_.type.name -like 'StingOps.*' })) {
+            $text = Get-Text $value.description
+            foreach ($property in ([type]$value.type.name).GetProperties().Name) {
+                $text | Should -Match "\b$property\b" -Because "the Outputs of $Name should name $($value.type.name).$property"
+            }
+        }
+    }
+
     It 'describes every parameter' {
         $undescribed = foreach ($parameter in $OwnParameters) {
             $entry = @($Help.parameters.parameter) | Where-Object name -eq $parameter
@@ -71,6 +89,46 @@ Describe 'Help of <_>' -Tag 'Unit', 'Help' -ForEach $CmdletNames {
     It 'answers Get-Help -Parameter with the description' {
         $first = $OwnParameters[0]
         Get-Text (Get-Help -Name $Name -Parameter $first).description | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'The about_ topics' -Tag 'Unit', 'Help' {
+    It 'has <_>' -ForEach 'about_StingOps', 'about_StingOps_Configuration' {
+        $topic = Get-Help $_
+        $topic | Should -Not -BeNullOrEmpty
+        ($topic | Out-String) | Should -Match "TOPIC\s+$_\b"
+    }
+
+    It 'documents every key of restart_configuration the loader knows' {
+        $text = Get-Help about_StingOps_Configuration | Out-String
+        $loader = Get-Content (Join-Path $RepoRoot 'src/StingOps.Core/Configuration/RestartConfigurationLoader.cs') -Raw
+        $keys = foreach ($set in [regex]::Matches($loader, '(?s)HashSet<string> \w*Keys =\s*(?:new\(StringComparer\.Ordinal\) )?[\[{](.*?)[\]}];')) {
+            [regex]::Matches($set.Groups[1].Value, '"([a-z_]+)"') | ForEach-Object { $_.Groups[1].Value }
+        }
+        @($keys).Count | Should -BeGreaterThan 15
+        foreach ($key in $keys) { $text | Should -Match "\b$key\b" -Because "about_StingOps_Configuration should document $key" }
+    }
+
+    It 'has a full example that loads as documented, without warnings' {
+        $text = (Get-Content (Join-Path $RepoRoot 'module/en-US/about_StingOps_Configuration.help.txt') -Raw) -replace '\r'
+        $text -match '(?s)\nFULL EXAMPLE\n(.*?)\n\S' | Should -BeTrue
+        $example = ($Matches[1] -split '\n' | ForEach-Object { if ($_.Length -ge 4) { $_.Substring(4) } else { '' } }) -join "`n"
+        $dir = Join-Path $TestDrive 'config-example'
+        New-Item -ItemType Directory (Join-Path $dir 'conf') -Force | Out-Null
+        Set-Content (Join-Path $dir 'conf/config.yml') $example
+        $services = 'vault', 'db', 'kratos', 'app', 'frontend', 'chatbot'
+        Set-Content (Join-Path $dir 'compose.yaml') ("services:`n" + (($services | ForEach-Object { "  ${_}: {image: busybox}" }) -join "`n"))
+        $plan = Get-StingRestartPlan -ProjectDirectory $dir -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -BeNullOrEmpty
+        $byName = @{}; $plan | ForEach-Object { $byName[$_.Service] = $_ }
+        $byName['vault'].Timeout | Should -Be ([timespan]::FromSeconds(60))
+        $byName['vault'].Critical | Should -BeTrue
+        $byName['kratos'].HealthCheck | Should -Match 'https://localhost:4434/admin/health/ready'
+        $byName['kratos'].DependsOn | Sort-Object | Should -Be @('db', 'vault')
+        $byName['app'].Timeout | Should -Be ([timespan]::FromSeconds(30))
+        $byName['frontend'].HealthCheck | Should -Match 'running'
+        $checks = Test-StingPrerequisite -ProjectDirectory $dir -WarningAction SilentlyContinue | Where-Object Check -eq 'RestartConfiguration'
+        $checks.Passed | Should -Not -Contain $false
     }
 }
 

@@ -69,27 +69,5 @@ Describe 'Importing StingOps in a fresh pwsh' -Tag 'Unit', 'Module' {
     It 'has an about_StingOps help topic' {
         $Imported.Help | Should -BeGreaterThan 100
     }
-
-    It 'imports beside a module that loaded a different YamlDotNet first' {
-        # PowerShell modules such as powershell-yaml ship their own YamlDotNet; ours must not clash.
-        $other = Join-Path ([IO.Path]::GetTempPath()) ("stingops-alc-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory $other | Out-Null
-        try {
-            # tests/pester/PesterPackage.csproj downloads this older version next to Pester.
-            $nuget = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
-            Copy-Item (Join-Path $nuget 'yamldotnet/13.7.1/lib/netstandard2.0/YamlDotNet.dll') $other
-            $out = & dotnet pwsh -NoProfile -NonInteractive -Command @"
-`$ErrorActionPreference = 'Stop'
-Add-Type -Path '$(Join-Path $other 'YamlDotNet.dll')'
-Import-Module '$ModulePath'
-Set-Location '$(Join-Path $PSScriptRoot '../fixtures/sting-stack')'
-(Get-StingRestartPlan -ConfigPath '$(Join-Path $PSScriptRoot '../fixtures/sting-stack/conf/config.yml')').Count
-"@ 2>&1
-            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
-            [int]($out | Select-Object -Last 1) | Should -BeGreaterThan 10
-        }
-        finally {
-            Remove-Item $other -Recurse -Force
-        }
-    }
+    # Import beside other versions of YamlDotNet / Docker.DotNet, in both orders: Isolation.Tests.ps1.
 }

@@ -48,10 +48,10 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
         var project = OpenProject();
         var time = TimeProvider.System;
         EnsureInsideMaintenanceWindow(project.Options, time);
-        var engine = ConnectEngine();
+        var redact = project.CreateRedactor();
+        var engine = ConnectEngine(redact);
         var environment = EnvironmentSnapshot();
         var metrics = MetricStore.ResolveDirectory(project.Options.MetricsDirectory, project.Location.ProjectDirectory, k => environment.GetValueOrDefault(k));
-        var redact = project.CreateRedactor();
         var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment), metrics, redact);
         var request = new RestartRequest
         {
@@ -65,8 +65,10 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
             RestartPreflight.Enforce(this, project, engine, environment, Names, IncludeDependents, Recreate, Cancellation);
         var prepared = Await(runner.PrepareAsync(project, request, Cancellation));
         var plan = prepared.Plan;
+        var story = new RestartStory(this, plan, redact);
+        story.Plan(project.Name);
 
-        if (!Confirm(plan, project.Name))
+        if (!Confirm(plan, project.Name, redact))
             return;
 
         var runId = RestartRunner.NewRunId(time);
@@ -98,33 +100,53 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
             throw;
         }
         var progress = new RestartProgress(this, plan);
-        var failed = 0;
-        while (Try(() => events.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()))
+        story.Started(time.GetUtcNow());
+        var outcomes = new List<ServiceOutcome>();
+        foreach (var e in Drain(events))
         {
-            while (events.TryRead(out var e))
+            switch (e)
             {
-                switch (e)
-                {
-                    case ServicePhaseChanged p:
-                        progress.Update(p);
-                        break;
-                    case RunWarning w:
-                        WriteWarning(w.Message);
-                        break;
-                    case ServiceFinished f:
-                        progress.Finished(f.Outcome);
-                        if (!WriteResult(Mapper.ToResult(f.Outcome)))
-                            failed++;
-                        break;
-                }
+                case ServicePhaseChanged p:
+                    story.Phase(p);
+                    progress.Update(p);
+                    break;
+                case RunWarning w:
+                    WriteWarning(w.Message);
+                    break;
+                case ServiceFinished f:
+                    story.Finished(f);
+                    progress.Finished(f.Outcome);
+                    outcomes.Add(f.Outcome);
+                    WriteResult(Mapper.ToResult(f.Outcome));
+                    break;
             }
         }
         progress.Complete();
-        WriteVerbose($"Run {runId}: {plan.Steps.Count} service(s), {failed} failed.");
+        story.Summary(runId, outcomes, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The run's events, read on the pipeline thread. While none arrives, the engine calls traced meanwhile
+    /// (-Debug) are written every quarter second, so a long probe wait does not hide them.
+    /// </summary>
+    private IEnumerable<RestartEvent> Drain(ChannelReader<RestartEvent> events)
+    {
+        while (true)
+        {
+            var more = events.WaitToReadAsync(CancellationToken.None).AsTask();
+            // The wait handle, not Wait(): a faulted read must surface through Try below, as a StingException.
+            while (!((IAsyncResult)more).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
+                WriteQueuedDebug();
+            WriteQueuedDebug();
+            if (!Try(() => more.GetAwaiter().GetResult()))
+                yield break;
+            while (events.TryRead(out var e))
+                yield return e;
+        }
     }
 
     /// <summary>-WhatIf lists the plan; otherwise one confirmation per run, High impact for a whole-project restart.</summary>
-    private bool Confirm(RestartPlan plan, string project)
+    private bool Confirm(RestartPlan plan, string project, Func<string, string> redact)
     {
         var what = plan.WholeProject
             ? $"all {plan.Steps.Count} services of project '{project}'"
@@ -134,7 +156,7 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
             foreach (var step in plan.Steps)
             {
                 var after = step.DependsOn.Count == 0 ? "" : $" after {string.Join(", ", step.DependencyNames)}";
-                ShouldProcess($"{step.Service} (wave {step.Wave}{after}; ready when {step.Probe}; timeout {step.Timeout.TotalSeconds:0}s)", "Restart");
+                ShouldProcess(redact($"{step.Service} (wave {step.Wave}{after}; ready when {step.Probe}; timeout {step.Timeout.TotalSeconds:0}s)"), "Restart");
             }
             return false;
         }
@@ -160,8 +182,8 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
             $"Outside the maintenance window '{window}'{opens}. Nothing was touched.", target: window.ToString())));
     }
 
-    /// <summary>Writes a result; a failed one also as a non-terminating error. Returns false for a failure.</summary>
-    private bool WriteResult(RestartResult result)
+    /// <summary>Writes a result; a failed one also as a non-terminating error.</summary>
+    private void WriteResult(RestartResult result)
     {
         var failed = result.Status is RestartStatus.Failed or RestartStatus.RolledBack;
         if (failed)
@@ -176,6 +198,5 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
                 $"Service '{result.Service}' {result.Status.ToString().ToLowerInvariant()} ({result.FailureReason}): {result.Message}", result.Service));
         }
         WriteObject(result);
-        return !failed;
     }
 }

@@ -6,11 +6,29 @@ using StingOps.Core.Compose;
 
 namespace StingOps.Commands;
 
-/// <summary>Completes service names from the compose files (offline), honouring -ComposeFile/-ProjectDirectory/-Profile already typed.</summary>
+/// <summary>Completes -Name with the service names of the project the parameters already typed (or the current directory) select.</summary>
 public sealed class ServiceNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionProject.Complete(fakeBoundParameters, wordToComplete, project => project.Compose.Services.Select(s => s.Name));
+}
+
+/// <summary>Completes -Profile with the profiles the project's services declare.</summary>
+public sealed class ProfileCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        // The profiles already typed must not narrow the project: every declared profile is a candidate.
+        CompletionProject.Complete(fakeBoundParameters, wordToComplete, project => project.Compose.Services.SelectMany(s => s.Profiles),
+            withProfiles: false);
+}
+
+/// <summary>Opens the project offline from the parameters typed so far, for completers.</summary>
+internal static class CompletionProject
+{
+    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string wordToComplete,
+        Func<StingProject, IEnumerable<string>> candidates, bool withProfiles = true)
     {
         try
         {
@@ -18,17 +36,19 @@ public sealed class ServiceNameCompleter : IArgumentCompleter
             using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
             cwd = ps.AddCommand("Get-Location").Invoke<PathInfo>().FirstOrDefault()?.ProviderPath ?? cwd;
             var request = new ProjectRequest(
-                fakeBoundParameters["ComposeFile"] is { } f ? LanguagePrimitives.ConvertTo<string[]>(f) : null,
-                fakeBoundParameters["ProjectDirectory"] as string,
-                fakeBoundParameters["ProjectName"] as string,
-                fakeBoundParameters["Profile"] is { } p ? LanguagePrimitives.ConvertTo<string[]>(p) : null,
-                fakeBoundParameters["ConfigPath"] as string,
+                bound["ComposeFile"] is { } f ? LanguagePrimitives.ConvertTo<string[]>(f).Select(p => Path.GetFullPath(p, cwd)).ToArray() : null,
+                bound["ProjectDirectory"] is string d ? Path.GetFullPath(d, cwd) : null,
+                bound["ProjectName"] as string,
+                withProfiles && bound["Profile"] is { } p ? LanguagePrimitives.ConvertTo<string[]>(p) : null,
+                bound["ConfigPath"] is string c ? Path.GetFullPath(c, cwd) : null,
                 cwd);
             var project = StingProject.Open(request, StingCmdlet.EnvironmentSnapshot());
             var pattern = Wildcard.ToRegex(wordToComplete.Trim('\'', '"') + "*");
-            return project.Compose.Services
-                .Where(s => pattern.IsMatch(s.Name))
-                .Select(s => new CompletionResult(s.Name, s.Name, CompletionResultType.ParameterValue, s.Name))
+            return candidates(project)
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)
+                .Where(name => pattern.IsMatch(name))
+                .Select(name => new CompletionResult(name, name, CompletionResultType.ParameterValue, name))
                 .ToList();
         }
         catch (Exception)

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using StingOps.Core;
 using StingOps.Core.Compose;
@@ -15,6 +16,9 @@ public abstract class StingCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _cancellation = new();
 
+    // Engine calls are traced on worker threads; only the pipeline thread may WriteDebug, so they wait here.
+    private readonly ConcurrentQueue<string> _debugLines = new();
+
     [Parameter]
     [Alias("File")]
     [ValidateNotNullOrEmpty]
@@ -29,6 +33,7 @@ public abstract class StingCmdlet : PSCmdlet
     public string? ProjectName { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
     public string[]? Profile { get; set; }
 
     [Parameter]
@@ -66,12 +71,49 @@ public abstract class StingCmdlet : PSCmdlet
         return project;
     }
 
-    internal IContainerEngine ConnectEngine() => Try(() => EngineConnections.For(EnvironmentSnapshot()));
+    /// <param name="redact">Masks secrets in traced command lines and messages (-Debug).</param>
+    internal IContainerEngine ConnectEngine(Func<string, string>? redact = null) =>
+        EngineTracer(redact)(Try(() => EngineConnections.For(EnvironmentSnapshot())));
+
+    /// <summary>
+    /// With -Debug, wraps an engine so every call is reported (see <see cref="WriteQueuedDebug"/>); otherwise
+    /// leaves it as it is. Decided now, on the pipeline thread, so the result may run on any thread.
+    /// </summary>
+    internal Func<IContainerEngine, IContainerEngine> EngineTracer(Func<string, string>? redact = null) =>
+        DebugWanted ? engine => new TracingContainerEngine(engine, _debugLines.Enqueue, redact) : engine => engine;
+
+    private bool DebugWanted =>
+        MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)
+            ? ((SwitchParameter)debug).IsPresent
+            : GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
+
+    /// <summary>Writes the engine calls traced so far; call it on the pipeline thread only.</summary>
+    internal void WriteQueuedDebug()
+    {
+        while (_debugLines.TryDequeue(out var line))
+            WriteDebug(line);
+    }
 
     /// <summary>Awaits on the pipeline thread: only this thread may write to the pipeline.</summary>
-    internal T Await<T>(Task<T> task) => Try(() => task.GetAwaiter().GetResult());
+    internal T Await<T>(Task<T> task)
+    {
+        try
+        {
+            return Try(() => task.GetAwaiter().GetResult());
+        }
+        finally
+        {
+            WriteQueuedDebug();
+        }
+    }
 
-    internal void Await(Task task) => Try(() => { task.GetAwaiter().GetResult(); return true; });
+    internal void Await(Task task) => Await(Completion(task));
+
+    private static async Task<bool> Completion(Task task)
+    {
+        await task.ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>Runs core code; a StingException becomes a terminating error with its stable id.</summary>
     internal T Try<T>(Func<T> action)

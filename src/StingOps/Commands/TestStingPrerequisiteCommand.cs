@@ -33,7 +33,8 @@ public sealed class TestStingPrerequisiteCommand : StingServiceCmdlet
     protected override void EndProcessing()
     {
         var environment = EnvironmentSnapshot();
-        var checker = new PrerequisiteChecker(() => EngineConnections.For(environment), TimeProvider.System, StateDirectory.Resolve(environment), environment);
+        var trace = EngineTracer();
+        var checker = new PrerequisiteChecker(() => trace(EngineConnections.For(environment)), TimeProvider.System, StateDirectory.Resolve(environment), environment);
         var options = new PrerequisiteOptions
         {
             Names = Names,

@@ -18,7 +18,8 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
     protected override void EndProcessing()
     {
         var project = OpenProject();
-        var engine = ConnectEngine();
+        var redact = project.CreateRedactor();
+        var engine = ConnectEngine(redact);
         var containers = Await(engine.ListProjectContainersAsync(project.Name, Cancellation));
         var graph = Try(() => project.Graph(containers));
         var plan = Try(() => RestartPlan.Create(graph, project.Options, new RestartRequest
@@ -27,8 +28,11 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
             Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
         }));
         var statuses = ServiceInventory.Join(project.Compose, graph, project.Options, containers).ToDictionary(s => s.Service.Name);
-        var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, TimeProvider.System, project.Options.HealthCheckInterval, s => s);
+        var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, TimeProvider.System, project.Options.HealthCheckInterval, redact);
 
+        var began = TimeProvider.System.GetUtcNow();
+        foreach (var step in plan.Steps)
+            WriteVerbose(redact($"Waiting for {step.Service}: ready when {step.Probe}; timeout {step.Timeout.TotalSeconds:0}s."));
         var waits = plan.Steps.Select(step => (step, task: WaitOneAsync(waiter, step, statuses[step.Service]))).ToList();
         foreach (var (step, task) in waits)
         {
@@ -39,6 +43,7 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
                     $"Service '{step.Service}' is not ready: {outcome.Message}", step.Service));
                 continue;
             }
+            WriteVerbose($"{step.Service}: ready after {((outcome.ReadyAt ?? TimeProvider.System.GetUtcNow()) - began).TotalSeconds:0.0}s.");
             var info = Mapper.ToServiceInfo(status, project.Name);
             var details = status.Container is null ? null : Await(engine.InspectAsync(status.Container.Id, Cancellation));
             WriteObject(details is null ? info : Mapper.WithDetails(info, details));

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Management.Automation;
+using StingOps.Core.Execution;
+using StingOps.Core.Graph;
+
+namespace StingOps.Commands;
+
+/// <summary>
+/// -Verbose for a run: the plan, then each stop, start, probe verdict and outcome with the time since the
+/// run started, and a closing line with the counts. Built from the executor's events, on the pipeline thread;
+/// every line is redacted (probe commands and failure messages may quote a secret).
+/// </summary>
+internal sealed class RestartStory(Cmdlet cmdlet, RestartPlan plan, Func<string, string> redact)
+{
+    private readonly Dictionary<string, DateTimeOffset> _stopping = [];
+    private readonly Dictionary<string, DateTimeOffset> _starting = [];
+    private DateTimeOffset? _began;
+
+    public void Started(DateTimeOffset at) => _began = at;
+
+    public void Plan(string project)
+    {
+        var waves = plan.Steps.Select(s => s.Wave).Distinct().Count();
+        Write($"Plan for project '{project}': {plan.Steps.Count} service(s) in {waves} wave(s); " +
+            "dependents stop first, each service starts once its own dependencies are ready.");
+        foreach (var step in plan.Steps)
+        {
+            var after = step.DependsOn.Count == 0 ? "no dependencies in the plan" : $"after {string.Join(", ", step.DependencyNames)}";
+            Write($"  wave {step.Wave}: {step.Service} ({after}; ready when {step.Probe}; timeout {Seconds(step.Timeout)})");
+        }
+    }
+
+    public void Phase(ServicePhaseChanged e)
+    {
+        _began ??= e.Time;
+        var detail = e.Detail is null ? "" : $" ({e.Detail})";
+        var line = e.Phase switch
+        {
+            ServicePhase.Stopping => Mark(_stopping, e, $"stopping{detail}"),
+            ServicePhase.Stopped => $"stopped in {Since(_stopping, e)}",
+            ServicePhase.Starting => Mark(_starting, e, $"starting{detail}"),
+            ServicePhase.WaitingForHealth => $"started; probing: {e.Detail}",
+            ServicePhase.Ready => $"probe passed: ready {Since(_starting, e)} after its start",
+            _ => $"failed: {e.Detail}",
+        };
+        Write($"[{Elapsed(e.Time)}] {e.Service}: {line}");
+    }
+
+    public void Finished(ServiceFinished f)
+    {
+        var o = f.Outcome;
+        var took = o.Duration is { } d ? $" in {Seconds(d)} from stop to ready" : "";
+        var attempts = o.Attempts == 1 ? "1 attempt" : $"{o.Attempts} attempts";
+        var reason = o.Reason == OutcomeReason.None ? "" : $" ({o.Reason})";
+        Write($"[{Elapsed(f.Time)}] {o.Service}: {o.Status}{reason}{took}, {attempts}.");
+    }
+
+    public void Summary(string runId, IReadOnlyCollection<ServiceOutcome> outcomes, DateTimeOffset now)
+    {
+        var counts = string.Join(", ", outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
+        Write($"Run {runId} finished in {Seconds(_began is { } b ? now - b : TimeSpan.Zero)}: {(counts.Length == 0 ? "nothing ran" : counts)}.");
+    }
+
+    private void Write(string line) => cmdlet.WriteVerbose(redact(line));
+
+    private string Mark(Dictionary<string, DateTimeOffset> marks, ServicePhaseChanged e, string text)
+    {
+        marks[e.Service] = e.Time;
+        return text;
+    }
+
+    private static string Since(Dictionary<string, DateTimeOffset> marks, ServicePhaseChanged e) =>
+        marks.TryGetValue(e.Service, out var then) ? Seconds(e.Time - then) : "?";
+
+    private string Elapsed(DateTimeOffset time) => "+" + Seconds(_began is { } b ? time - b : TimeSpan.Zero);
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+}

@@ -1,0 +1,73 @@
+# Pins the format views of the BUILT module: every output type a cmdlet declares has a concise default
+# table and a list view with every property; durations read as seconds.
+BeforeDiscovery {
+    $script:OutputTypes = if ($env:STINGOPS_MODULE_PATH) {
+        $found = & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:STINGOPS_MODULE_PATH'; (Get-Command -Module StingOps).OutputType.Name | Where-Object { `$_ -like 'StingOps.*' } | Sort-Object -Unique"
+        @($found)
+    }
+    else { @() }
+}
+
+BeforeAll {
+    if (-not $env:STINGOPS_MODULE_PATH) { throw 'STINGOPS_MODULE_PATH is not set: run the tests through ./build.ps1 Test.' }
+    Import-Module $env:STINGOPS_MODULE_PATH -Force
+
+    function script:Get-View([string] $TypeName, [string] $Control) {
+        @((Get-FormatData -TypeName $TypeName -PowerShellVersion $PSVersionTable.PSVersion).FormatViewDefinition |
+                Where-Object { $_.Control.GetType().Name -eq $Control })
+    }
+}
+
+Describe 'Format views of <_>' -Tag 'Unit', 'Format' -ForEach $OutputTypes {
+    BeforeAll {
+        $script:TypeName = $_
+        $script:Properties = @(([type]$TypeName).GetProperties() | ForEach-Object Name)
+    }
+
+    It 'has a table view, the first (default) view' {
+        $views = @((Get-FormatData -TypeName $TypeName -PowerShellVersion $PSVersionTable.PSVersion).FormatViewDefinition)
+        $views.Count | Should -BeGreaterOrEqual 2
+        $views[0].Control.GetType().Name | Should -Be 'TableControl'
+    }
+
+    It 'keeps the table concise: at most 9 columns, all of them properties of the type' {
+        $table = Get-View $TypeName 'TableControl'
+        $headers = @($table[0].Control.Headers | ForEach-Object Label)
+        $headers.Count | Should -BeLessOrEqual 9
+        foreach ($h in $headers) { $Properties | Should -Contain $h }
+    }
+
+    It 'has a list view that shows every public property' {
+        $list = Get-View $TypeName 'ListControl'
+        $list.Count | Should -Be 1
+        $labels = @($list[0].Control.Entries[0].Items | ForEach-Object { if ($_.Label) { $_.Label } else { $_.DisplayEntry.Value } })
+        foreach ($p in $Properties) { $labels | Should -Contain $p -Because "Format-List of $TypeName must show $p" }
+    }
+}
+
+Describe 'What the views show' -Tag 'Unit', 'Format' {
+    It 'shows a service''s state and health in the default table' {
+        $s = [StingOps.ServiceInfo]@{ Name = 'db'; State = 'Running'; Health = 'Unhealthy'; DependsOn = @('vault'); Enabled = $true }
+        $lines = @(($s | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match '^Name\s+State\s+Health\b'
+        $lines[2] | Should -Match '^db\s+Running\s+Unhealthy\b'
+        $lines[2] | Should -Match '\bvault\b'
+    }
+
+    It 'shows durations as seconds in tables and lists' {
+        $r = [StingOps.RestartResult]@{ Service = 'db'; Status = 'Succeeded'; Attempts = 1; Duration = [timespan]::FromMilliseconds(12345) }
+        ($r | Out-String) | Should -Match '\b12\.3s\b'
+        ($r | Format-List | Out-String) | Should -Match 'Duration\s+: 12\.3s'
+        $m = [StingOps.RestartMetricSummary]@{ Service = '*'; Restarts = 2; Succeeded = 2; SuccessRate = 1.0
+            Mean = [timespan]::FromSeconds(4); P50 = [timespan]::FromSeconds(3); P95 = [timespan]::FromSeconds(5); Max = [timespan]::FromSeconds(65) }
+        $text = $m | Out-String
+        $text | Should -Match '\b65\.0s\b'
+        $text | Should -Not -Match '00:01:05'
+        ([StingOps.RestartPlanStep]@{ Service = 'db'; Timeout = [timespan]::FromSeconds(90) } | Out-String) | Should -Match '\b90s\b'
+    }
+
+    It 'leaves a duration empty, not 0s, when there is none' {
+        $r = [StingOps.RestartResult]@{ Service = 'app'; Status = 'Skipped'; FailureReason = 'Dependency' }
+        ($r | Format-List | Out-String) | Should -Match '(?m)^Duration\s+:\s*$'
+    }
+}
