@@ -11,8 +11,11 @@ written in plan order (by wave, then name).
 The effective probe is the restart configuration's health_check for the service (a command run inside
 the container, an HTTP or TCP check, "docker" for the compose healthcheck, or "running"), else the
 compose healthcheck, run actively inside the container rather than waiting for Docker's next interval,
-else "running". Probes are repeated with a backoff whose ceiling is health_check_interval (5 seconds by
-default).
+else "running". A test run inside the container (a command, or the compose healthcheck) is repeated
+there by the container's own /bin/sh every 100 ms, one exec per 3-second window, so readiness is seen
+within about 0.1 s; images without /bin/sh are probed one exec at a time. HTTP and TCP probes, and those
+single execs, are repeated with a backoff from 100 ms whose ceiling is health_check_interval (5 seconds
+by default). Engine events (start, die, health_status) wake the wait at once.
 '@
         @'
 Each service may take its timeout: the service's timeout in config.yml, else default_timeout, else 30
