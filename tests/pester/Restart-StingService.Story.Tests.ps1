@@ -118,5 +118,19 @@ Import-Module '$env:STINGOPS_MODULE_PATH'
             $text | Should -Match 'results: 0'
             @(Get-ChildItem $env:STING_LOG_DIR -File -ErrorAction SilentlyContinue | ForEach-Object { "$($_.Name):$($_.Length)" }) | Should -Be $metricsBefore
         }
+
+        It 'masks the secret in the HealthCheck that Get-StingService, Get-StingRestartPlan and Wait-StingService show' {
+            $shown = @(
+                (Get-StingService app -ProjectDirectory $P.Directory).HealthCheck
+                (Get-StingService app -ProjectDirectory $P.Directory -Offline).HealthCheck
+                (Get-StingRestartPlan app -ProjectDirectory $P.Directory).HealthCheck
+                (Wait-StingService app -ProjectDirectory $P.Directory -TimeoutSec 120).HealthCheck
+            )
+            $shown.Count | Should -Be 4
+            foreach ($h in $shown) {
+                $h | Should -Match '^command: test \*\*\* != x '
+                $h | Should -Not -Match ([regex]::Escape($Secret))
+            }
+        }
     }
 }

@@ -26,7 +26,8 @@ public sealed class GetStingRestartPlanCommand : StingServiceCmdlet
             Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
         };
         var plan = Try(() => RestartPlan.Create(graph, project.Options, request));
+        var redact = project.CreateRedactor();
         foreach (var step in plan.Steps)
-            WriteObject(Mapper.ToPlanStep(step));
+            WriteObject(Mapper.ToPlanStep(step, redact));
     }
 }

@@ -31,10 +31,11 @@ public sealed class GetStingServiceCommand : StingServiceCmdlet
             WriteError(ToErrorRecord(new StingException(ErrorIds.UnknownService, StingErrorKind.ObjectNotFound,
                 $"No service '{name}' in project '{project.Name}'.", target: name)));
         }
+        var redact = project.CreateRedactor();
         foreach (var status in statuses)
         {
             if (Names.Count == 0 || Names.Any(n => Wildcard.Matches(n, status.Service.Name)))
-                WriteObject(Mapper.ToServiceInfo(status, project.Name));
+                WriteObject(Mapper.ToServiceInfo(status, project.Name, redact));
         }
     }
 }

@@ -43,8 +43,9 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
                     $"Service '{step.Service}' is not ready: {outcome.Message}", step.Service));
                 continue;
             }
-            WriteVerbose($"{step.Service}: ready after {((outcome.ReadyAt ?? TimeProvider.System.GetUtcNow()) - began).TotalSeconds:0.0}s.");
-            var info = Mapper.ToServiceInfo(status, project.Name);
+            WriteVerbose(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{step.Service}: ready after {((outcome.ReadyAt ?? TimeProvider.System.GetUtcNow()) - began).TotalSeconds:0.0}s."));
+            var info = Mapper.ToServiceInfo(status, project.Name, redact);
             var details = status.Container is null ? null : Await(engine.InspectAsync(status.Container.Id, Cancellation));
             WriteObject(details is null ? info : Mapper.WithDetails(info, details));
         }

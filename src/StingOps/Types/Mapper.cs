@@ -7,7 +7,8 @@ namespace StingOps;
 /// <summary>Turns core results into the contract's PowerShell-facing types.</summary>
 internal static class Mapper
 {
-    public static ServiceInfo ToServiceInfo(ServiceStatus s, string project) => new()
+    /// <param name="redact">Masks env-file secrets: a probe command may carry one literally.</param>
+    public static ServiceInfo ToServiceInfo(ServiceStatus s, string project, Func<string, string> redact) => new()
     {
         Name = s.Service.Name,
         Project = project,
@@ -23,7 +24,7 @@ internal static class Mapper
         ContainerName = s.Container?.Name,
         Image = s.Container?.Image ?? s.Service.Image,
         StartedAt = null,
-        HealthCheck = s.Probe.ToString(),
+        HealthCheck = redact(s.Probe.ToString()),
     };
 
     public static ServiceInfo WithDetails(ServiceInfo info, ContainerDetails d) => new()
@@ -67,14 +68,15 @@ internal static class Mapper
         _ => ServiceHealth.Unknown,
     };
 
-    public static RestartPlanStep ToPlanStep(PlanStep s) => new()
+    /// <param name="redact">Masks env-file secrets: a probe command may carry one literally.</param>
+    public static RestartPlanStep ToPlanStep(PlanStep s, Func<string, string> redact) => new()
     {
         Service = s.Service,
         Wave = s.Wave,
         DependsOn = s.DependencyNames.ToArray(),
         DependsOnCondition = s.DependsOn.ToDictionary(d => d.Service, d => ComposeCondition(d.Condition)),
         Timeout = s.Timeout,
-        HealthCheck = s.Probe.ToString(),
+        HealthCheck = redact(s.Probe.ToString()),
         Critical = s.Critical,
     };
 
