@@ -119,6 +119,7 @@ public class PrometheusExporterTests
 
         var failures = new List<string>();
         var reads = 0;
+        using var firstRead = new ManualResetEventSlim();
         using var stop = new CancellationTokenSource();
         var reader = Task.Run(() =>
         {
@@ -127,11 +128,13 @@ public class PrometheusExporterTests
                 string text;
                 try { text = File.ReadAllText(path); }
                 catch (FileNotFoundException) { failures.Add("file missing during replace"); continue; }
-                try { ExpositionParser.Parse(text); reads++; }
+                try { ExpositionParser.Parse(text); reads++; firstRead.Set(); }
                 catch (Exception e) { failures.Add(e.Message); }
                 Thread.Yield();
             }
         });
+        // On a busy machine the reader may get its thread late: the replacements must overlap its reads.
+        Assert.True(firstRead.Wait(TimeSpan.FromSeconds(60)), "the reader never read the file");
         for (var i = 0; i < 100; i++)
         {
             records.Add(R(i % 60, $"svc{i % 25}", i, (RestartMetricStatus)(i % 5)));
