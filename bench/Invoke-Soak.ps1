@@ -137,11 +137,19 @@ try {
             if ($fault -and $fault.Kind -in 'kill', 'stopdep') {
                 $wait = [int]($fault.AtSeconds * 1000 - $handle.Clock.Elapsed.TotalMilliseconds)
                 if ($wait -gt 0) { Start-Sleep -Milliseconds $wait }
-                $fault.InjectedAt = [DateTimeOffset]::UtcNow
                 # @(...) around the if: a one-element array coming out of an if is unrolled to a string.
                 $verb = @(if ($fault.Kind -eq 'kill') { 'kill' } else { 'stop', '-t', '10' })
-                $r = Invoke-StingFixtureDocker -ArgumentList ($verb + $idByService[$fault.Target]) -TimeoutSec 60 -AllowFailure
-                $fault.Note = "docker $($verb[0]) exit $($r.ExitCode) $($r.StdErr.Trim())"
+                # The restart itself may have the target stopped at that moment: kill it once it runs again
+                # (while the run lasts), or the cycle would be a fault in name only.
+                $tries = 0
+                do {
+                    $tries++
+                    $fault.InjectedAt = [DateTimeOffset]::UtcNow
+                    $r = Invoke-StingFixtureDocker -ArgumentList ($verb + $idByService[$fault.Target]) -TimeoutSec 60 -AllowFailure
+                    $notRunning = $r.ExitCode -ne 0 -and $r.StdErr -match 'is not running'
+                    if ($notRunning) { Start-Sleep -Milliseconds 200 }
+                } while ($notRunning -and -not $handle.Async.IsCompleted -and $tries -lt 300)
+                $fault.Note = "docker $($verb[0]) exit $($r.ExitCode) after $tries tries at +$([math]::Round(($fault.InjectedAt - $runStart).TotalSeconds, 2))s $($r.StdErr.Trim())"
                 if ($r.ExitCode -ne 0) { Write-Warning "cycle ${cycle}: fault NOT injected: $($fault.Note)" }
             }
             if ($fault -and $fault.Kind -eq 'concurrent') {
