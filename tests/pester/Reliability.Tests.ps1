@@ -52,6 +52,20 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             Set-Content -LiteralPath $ConfigFile -Value ($text -replace $pattern, $replacement) -NoNewline
         }
         function script:LifecycleOf([object[]] $events) { @($events | Where-Object Action -in $Lifecycle) }
+        function script:Assert-RestartRefusedUntouched {
+            # A whole restart refused by the pre-flight: no lifecycle event on a live capture, no container restarted.
+            $before = @(Get-StingFixtureContainer -Project $P)
+            $capture = Start-StingEventCapture -ProjectName $P.ProjectName
+            { Restart-StingService @Common -ErrorAction Stop } |
+                Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand'
+            $events = @(Stop-StingEventCapture $capture)
+
+            $events.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
+            LifecycleOf $events | Should -BeNullOrEmpty
+            foreach ($c in @(Get-StingFixtureContainer -Project $P)) {
+                $c.StartedAt | Should -Be ($before | Where-Object Id -eq $c.Id).StartedAt -Because "$($c.Service) was not touched"
+            }
+        }
     }
 
     AfterAll {
@@ -258,17 +272,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
 
             # Restart-StingService has no -MinimumFreeSpaceGB: it takes the threshold from config.yml (minimum_free_space_gb).
             Set-RestartSetting '(?m)^restart_configuration:\s*$' "restart_configuration:`n  minimum_free_space_gb: 1000000"
-            $before = @(Get-StingFixtureContainer -Project $P)
-            $capture = Start-StingEventCapture -ProjectName $P.ProjectName
-            { Restart-StingService @Common -ErrorAction Stop } |
-                Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand'
-            $events = @(Stop-StingEventCapture $capture)
-
-            $events.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
-            LifecycleOf $events | Should -BeNullOrEmpty
-            foreach ($c in @(Get-StingFixtureContainer -Project $P)) {
-                $c.StartedAt | Should -Be ($before | Where-Object Id -eq $c.Id).StartedAt -Because "$($c.Service) was not touched"
-            }
+            Assert-RestartRefusedUntouched
         }
 
         It 'low memory: a warning by default; below a configured minimum_available_memory_mb a restart is refused untouched' {
@@ -282,17 +286,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             $m.Passed | Should -BeFalse
             "$($m.Severity)" | Should -Be 'Error'
             $m.Message | Should -Match 'minimum_available_memory_mb'
-            $before = @(Get-StingFixtureContainer -Project $P)
-            $capture = Start-StingEventCapture -ProjectName $P.ProjectName
-            { Restart-StingService @Common -ErrorAction Stop } |
-                Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand'
-            $events = @(Stop-StingEventCapture $capture)
-
-            $events.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
-            LifecycleOf $events | Should -BeNullOrEmpty
-            foreach ($c in @(Get-StingFixtureContainer -Project $P)) {
-                $c.StartedAt | Should -Be ($before | Where-Object Id -eq $c.Id).StartedAt -Because "$($c.Service) was not touched"
-            }
+            Assert-RestartRefusedUntouched
         }
 
         It 'a service under a compose memory limit (mem_limit 64m) restarts correctly and keeps the limit' {
