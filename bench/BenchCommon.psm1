@@ -13,8 +13,11 @@ Set-StrictMode -Version Latest
 
 $script:Invariant = [System.Globalization.CultureInfo]::InvariantCulture
 
+# The test helpers' process runner (hard timeout, both streams read, killed by its own Process object).
+Import-Module (Join-Path $PSScriptRoot '..' 'tests' 'pester' 'TestHelpers.psm1')
+
 function Invoke-BenchProcess {
-    <# Runs a program with a hard timeout; returns ExitCode, StdOut, StdErr, Ms (wall time). #>
+    <# Invoke-StingProcess plus wall time (Ms), without the caller's compose variables. #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][string] $FilePath,
@@ -24,45 +27,15 @@ function Invoke-BenchProcess {
         [System.Collections.IDictionary] $Environment,
         [switch] $AllowFailure
     )
-    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
-    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add([string]$a) }
-    $psi.UseShellExecute = $false
-    $psi.RedirectStandardInput = $true
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardError = $true
-    if ($WorkingDirectory) { $psi.WorkingDirectory = $WorkingDirectory }
     # The caller's compose variables must not redirect a baseline to another project.
-    foreach ($k in 'COMPOSE_FILE', 'COMPOSE_PROFILES', 'COMPOSE_PROJECT_NAME', 'COMPOSE_PATH_SEPARATOR') { [void]$psi.Environment.Remove($k) }
-    if ($Environment) {
-        foreach ($key in $Environment.Keys) {
-            if ($null -eq $Environment[$key]) { [void]$psi.Environment.Remove($key) } else { $psi.Environment[$key] = [string]$Environment[$key] }
-        }
-    }
+    $variables = [ordered]@{ COMPOSE_FILE = $null; COMPOSE_PROFILES = $null; COMPOSE_PROJECT_NAME = $null; COMPOSE_PATH_SEPARATOR = $null }
+    if ($Environment) { foreach ($key in $Environment.Keys) { $variables[$key] = $Environment[$key] } }
+    $run = @{ FilePath = $FilePath; ArgumentList = $ArgumentList; TimeoutSec = $TimeoutSec; Environment = $variables; AllowFailure = $AllowFailure }
+    if ($WorkingDirectory) { $run.WorkingDirectory = $WorkingDirectory }
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
-    $proc = [System.Diagnostics.Process]::Start($psi)
-    try {
-        $proc.StandardInput.Close()
-        $out = $proc.StandardOutput.ReadToEndAsync()
-        $err = $proc.StandardError.ReadToEndAsync()
-        if (-not $proc.WaitForExit($TimeoutSec * 1000)) {
-            try { $proc.Kill($true) } catch { }
-            [void]$proc.WaitForExit(5000)
-            throw "Timed out after ${TimeoutSec}s: $FilePath $($ArgumentList -join ' ')"
-        }
-        $proc.WaitForExit()
-        $ms = $clock.Elapsed.TotalMilliseconds
-        $r = [pscustomobject]@{
-            ExitCode = $proc.ExitCode
-            StdOut   = $(if ($out.Wait(5000)) { $out.Result } else { '' })
-            StdErr   = $(if ($err.Wait(5000)) { $err.Result } else { '' })
-            Ms       = $ms
-        }
-        if ($r.ExitCode -ne 0 -and -not $AllowFailure) {
-            throw "'$FilePath $($ArgumentList -join ' ')' exited with $($r.ExitCode): $(($r.StdErr + "`n" + $r.StdOut).Trim())"
-        }
-        $r
-    }
-    finally { $proc.Dispose() }
+    $r = Invoke-StingProcess @run
+    $ms = $clock.Elapsed.TotalMilliseconds
+    [pscustomobject]@{ ExitCode = $r.ExitCode; StdOut = $r.StdOut; StdErr = $r.StdErr; Ms = $ms }
 }
 
 function Get-BenchMedian {

@@ -701,6 +701,6 @@ function Remove-StingFixtureLeftover {
 
 #endregion
 
-Export-ModuleMember -Function Invoke-StingFixtureDocker, Initialize-StingFixtureImage, New-StingFixtureProject, Get-StingFixtureService,
+Export-ModuleMember -Function Invoke-StingProcess, Invoke-StingFixtureDocker, Initialize-StingFixtureImage, New-StingFixtureProject, Get-StingFixtureService,
     Get-StingFixtureContainer, Wait-StingFixtureHealthy, Start-StingFixture, Set-StingFixtureKnob,
     Clear-StingFixtureKnob, Get-StingFixtureDbStarts, Remove-StingFixture, Remove-StingFixtureLeftover
