@@ -85,7 +85,9 @@ public abstract class StingCmdlet : PSCmdlet
     private bool DebugWanted =>
         MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)
             ? ((SwitchParameter)debug).IsPresent
-            : GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
+            // Set in a function or script block, the preference is a plain string ('Continue'), not the enum.
+            : LanguagePrimitives.TryConvertTo(GetVariableValue("DebugPreference"), out ActionPreference preference)
+              && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
     /// <summary>Writes the engine calls traced so far; call it on the pipeline thread only.</summary>
     internal void WriteQueuedDebug()
