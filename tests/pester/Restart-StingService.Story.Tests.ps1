@@ -64,10 +64,10 @@ Describe 'The story of a restart on the fixture stack' -Tag 'Integration', 'Rest
 
         It 'adds the engine calls with -Debug: list, stop, start and the probe''s exec, each with its outcome and time' {
             $Debug | Should -Not -BeNullOrEmpty
-            @($Debug | Where-Object { $_ -match "^engine: list containers of project '$($P.ProjectName)' -> \d+ container\(s\) \(\d+ ms\)$" }).Count | Should -BeGreaterOrEqual 1
-            @($Debug | Where-Object { $_ -match '^engine: stop [0-9a-f]{12} \(grace \d+(\.\d)?s\) -> done \(\d+ ms\)$' }).Count | Should -Be 1
-            @($Debug | Where-Object { $_ -match '^engine: start [0-9a-f]{12} -> done \(\d+ ms\)$' }).Count | Should -Be 1
-            @($Debug | Where-Object { $_ -match '^engine: exec [0-9a-f]{12} \[.*\] \(timeout .*\) -> exit 0 \(\d+ ms\)$' }).Count | Should -BeGreaterOrEqual 1
+            @($Debug | Where-Object { $_ -match "^engine: list containers of project '$($P.ProjectName)' -> \d+ container\(s\) \(\d+ ms from \d\d:\d\d:\d\d\.\d{3}\)$" }).Count | Should -BeGreaterOrEqual 1
+            @($Debug | Where-Object { $_ -match '^engine: stop [0-9a-f]{12} \(grace \d+(\.\d)?s\) -> done \(\d+ ms from \d\d:\d\d:\d\d\.\d{3}\)$' }).Count | Should -Be 1
+            @($Debug | Where-Object { $_ -match '^engine: start [0-9a-f]{12} -> done \(\d+ ms from \d\d:\d\d:\d\d\.\d{3}\)$' }).Count | Should -Be 1
+            @($Debug | Where-Object { $_ -match '^engine: exec [0-9a-f]{12} \[.*\] \(timeout .*\) -> exit 0 \(\d+ ms from \d\d:\d\d:\d\d\.\d{3}\)$' }).Count | Should -BeGreaterOrEqual 1
         }
 
         It 'prints no secret in any stream, though the probe command quotes one' {
@@ -93,6 +93,15 @@ Describe 'The story of a restart on the fixture stack' -Tag 'Integration', 'Rest
             @($verbose | Where-Object { $_ -match '^(app|db): ready after \d+\.\ds\.$' }).Count | Should -Be 2
             @($debug | Where-Object { $_ -match '^engine: (exec|inspect) ' }).Count | Should -BeGreaterOrEqual 2
             ($verbose + $debug) -join "`n" | Should -Not -Match ([regex]::Escape($Secret))
+        }
+
+        It 'traces engine calls when a function sets $DebugPreference, as PowerShell does for Write-Debug' {
+            # A preference set in a function or script block is a local string ('Continue'), not the enum.
+            function Get-Traced { $DebugPreference = 'Continue'; Wait-StingService db -ProjectDirectory $P.Directory -TimeoutSec 120 }
+            $debug = @(Get-Traced 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+            @($debug | Where-Object { $_ -match '^engine: (exec|inspect) .* from \d\d:\d\d:\d\d\.\d{3}\)$' }).Count | Should -BeGreaterOrEqual 1
+            function Get-Quiet { $DebugPreference = 'SilentlyContinue'; Wait-StingService db -ProjectDirectory $P.Directory -TimeoutSec 120 }
+            @(Get-Quiet 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }) | Should -BeNullOrEmpty
         }
     }
 

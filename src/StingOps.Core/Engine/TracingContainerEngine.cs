@@ -75,16 +75,18 @@ public sealed class TracingContainerEngine(IContainerEngine inner, Action<string
 
     private async Task<T> Traced<T>(string call, Func<Task<T>> action, Func<T, string> describe)
     {
+        // The lines reach the host later than the calls happen, so each says when its call went out (UTC, like event times).
+        var sent = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         try
         {
             var result = await action().ConfigureAwait(false);
-            Emit($"engine: {call} -> {describe(result)} ({clock.Elapsed.TotalMilliseconds:0} ms)");
+            Emit($"engine: {call} -> {describe(result)} ({clock.Elapsed.TotalMilliseconds:0} ms from {sent:HH:mm:ss.fff})");
             return result;
         }
         catch (Exception ex)
         {
-            Emit($"engine: {call} -> {ex.GetType().Name}: {_redact(ex.Message)} ({clock.Elapsed.TotalMilliseconds:0} ms)");
+            Emit($"engine: {call} -> {ex.GetType().Name}: {_redact(ex.Message)} ({clock.Elapsed.TotalMilliseconds:0} ms from {sent:HH:mm:ss.fff})");
             throw;
         }
     }

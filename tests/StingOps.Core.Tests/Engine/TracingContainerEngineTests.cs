@@ -25,8 +25,8 @@ public sealed class TracingContainerEngineTests
 
         Assert.Equal(["stop", "start"], _inner.OpsOf("db").Select(o => o.Operation));
         Assert.Collection(_lines,
-            l => Assert.Matches($@"^engine: stop {id[..12]} \(grace 10s\) -> done \(\d+ ms\)$", l),
-            l => Assert.Matches($@"^engine: start {id[..12]} -> done \(\d+ ms\)$", l));
+            l => Assert.Matches($@"^engine: stop {id[..12]} \(grace 10s\) -> done \(\d+ ms from \d\d:\d\d:\d\d\.\d{{3}}\)$", l),
+            l => Assert.Matches($@"^engine: start {id[..12]} -> done \(\d+ ms from \d\d:\d\d:\d\d\.\d{{3}}\)$", l));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class TracingContainerEngineTests
         var ex = await Assert.ThrowsAsync<StingException>(() => engine.GetInfoAsync(CancellationToken.None));
 
         Assert.Equal(ErrorIds.EngineUnavailable, ex.ErrorId);
-        Assert.Matches(@"^engine: info \(fake://engine\) -> StingException: fake engine unreachable \(\d+ ms\)$", Assert.Single(_lines));
+        Assert.Matches(@"^engine: info \(fake://engine\) -> StingException: fake engine unreachable \(\d+ ms from \d\d:\d\d:\d\d\.\d{3}\)$", Assert.Single(_lines));
     }
 
     [Fact]
