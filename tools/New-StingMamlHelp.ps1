@@ -14,7 +14,7 @@
 
     The script fails, listing every problem at once, when an exported cmdlet has no help file, when a
     parameter (common parameters excepted) has no description, when an output type the cmdlet declares is
-    not described, or when a help file lacks its synopsis, description or two examples. Help files of
+    not described, or when a help file lacks its synopsis, description or three examples. Help files of
     cmdlets the module does not export (yet) are reported and skipped; descriptions of parameters a cmdlet
     does not have are warnings.
 
@@ -402,7 +402,7 @@ foreach ($meta in $metadata) {
         if (-not (Test-Text $help[$key])) { $problems.Add("$($meta.Name): $($file.Name) has no $key.") }
     }
     $examples = @($help['Examples'] | Where-Object { $_ -is [hashtable] })
-    if ($examples.Count -lt 2) { $problems.Add("$($meta.Name): $($file.Name) has $($examples.Count) example(s); at least 2 are needed.") }
+    if ($examples.Count -lt 3) { $problems.Add("$($meta.Name): $($file.Name) has $($examples.Count) example(s); at least 3 are needed.") }
     for ($i = 0; $i -lt $examples.Count; $i++) {
         if (-not $examples[$i]['Title'] -or -not $examples[$i]['Code'] -or -not (Test-Text $examples[$i]['Remarks'])) {
             $problems.Add("$($meta.Name): example $($i + 1) in $($file.Name) needs a Title, Code and Remarks.")
