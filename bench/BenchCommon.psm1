@@ -196,14 +196,33 @@ function Get-BenchReadyAt {
     [pscustomobject]@{ Start = $start; Ready = $(if ($pass.Count) { $pass[0].Time } else { $null }) }
 }
 
+function Get-BenchStartRequest {
+    <#
+    .SYNOPSIS
+        When each container's last start request went to the engine, from Restart-StingService's -Debug
+        lines ('engine: start <id12> -> done (N ms from HH:mm:ss.fff)', UTC). Keys: the 12-character id.
+    #>
+    param([string[]] $DebugLine = @(), [Parameter(Mandatory)][DateTimeOffset] $RunStart)
+    $sent = @{}
+    foreach ($line in $DebugLine) {
+        if ($line -notmatch '^engine: start ([0-9a-f]{12}) -> done \(\d+ ms from (\d\d:\d\d:\d\d\.\d{3})\)$') { continue }
+        $t = [DateTimeOffset]::new($RunStart.UtcDateTime.Date + [TimeSpan]::Parse($Matches[2], $script:Invariant), [TimeSpan]::Zero)
+        if ($t -lt $RunStart.AddHours(-12)) { $t = $t.AddDays(1) }   # the run crossed midnight UTC
+        $sent[$Matches[1]] = $t
+    }
+    $sent
+}
+
 function Get-BenchDependencyGap {
     <#
     .SYNOPSIS
         For each planned service with dependencies in the plan: its start minus the moment its LAST
         dependency satisfied its condition (ready for service_healthy, started for service_started),
-        from captured engine events. This is the scheduler's reaction time.
+        from captured engine events. GapMs ends at the engine's start event, which comes when the engine
+        has finished starting the container; RequestGapMs (with -StartRequest, service -> time) ends when
+        the start request went out: the scheduler's own reaction time.
     #>
-    param([Parameter(Mandatory)][object[]] $Events, [Parameter(Mandatory)][object[]] $Plan)
+    param([Parameter(Mandatory)][object[]] $Events, [Parameter(Mandatory)][object[]] $Plan, [hashtable] $StartRequest = @{})
     $steps = @{}; foreach ($s in $Plan) { $steps[$s.Service] = $s }
     $times = @{}; foreach ($s in $Plan) { $times[$s.Service] = Get-BenchReadyAt -Events $Events -Step $s }
     foreach ($step in $Plan) {
@@ -217,7 +236,11 @@ function Get-BenchDependencyGap {
             if ($null -eq $latest -or $t -gt $latest) { $latest = $t; $by = $dep }
         }
         if ($null -eq $latest) { continue }
-        [pscustomobject]@{ Service = $step.Service; Dependency = $by; GapMs = ($mine.Start - $latest).TotalMilliseconds }
+        $request = $StartRequest[$step.Service]
+        [pscustomobject]@{
+            Service = $step.Service; Dependency = $by; GapMs = ($mine.Start - $latest).TotalMilliseconds
+            RequestGapMs = if ($request) { ($request - $latest).TotalMilliseconds } else { $null }
+        }
     }
 }
 
@@ -236,5 +259,5 @@ function Save-BenchResult {
 }
 
 Export-ModuleMember -Function Invoke-BenchProcess, Get-BenchMedian, Get-BenchLoadAverage, Get-BenchMachineFacts,
-    Get-BenchContainerState, Wait-BenchHealthy, Get-BenchCriticalPath, Measure-BenchEngineLatency, Get-BenchReadyAt, Get-BenchDependencyGap,
+    Get-BenchContainerState, Wait-BenchHealthy, Get-BenchCriticalPath, Measure-BenchEngineLatency, Get-BenchReadyAt, Get-BenchStartRequest, Get-BenchDependencyGap,
     Format-BenchNumber, Save-BenchResult
