@@ -54,6 +54,22 @@ function Get-BenchLoadAverage {
     [double[]]@()
 }
 
+function Get-BenchCpuTicks {
+    <# The machine's CPU time so far (/proc/stat, all cores): Busy and Total jiffies; null off Linux. #>
+    if (-not (Test-Path /proc/stat)) { return $null }
+    $f = @((Get-Content /proc/stat -TotalCount 1) -split '\s+' | Select-Object -Skip 1 | Where-Object { $_ } | ForEach-Object { [double]$_ })
+    # user nice system idle iowait irq softirq steal: idle and iowait are the idle part.
+    $total = ($f[0..7] | Measure-Object -Sum).Sum
+    [pscustomobject]@{ Busy = $total - $f[3] - $f[4]; Total = $total }
+}
+
+function Get-BenchCpuBusy {
+    <# Share of the machine's CPU (0..1, all cores) that was busy between two Get-BenchCpuTicks. #>
+    param($Before, $After)
+    if ($null -eq $Before -or $null -eq $After -or $After.Total -le $Before.Total) { return $null }
+    ($After.Busy - $Before.Busy) / ($After.Total - $Before.Total)
+}
+
 function Get-BenchMachineFacts {
     param([string] $ModulePath)
     $engine = Invoke-BenchProcess docker -ArgumentList 'version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})' -TimeoutSec 30 -AllowFailure
@@ -258,6 +274,6 @@ function Save-BenchResult {
     $Path
 }
 
-Export-ModuleMember -Function Invoke-BenchProcess, Get-BenchMedian, Get-BenchLoadAverage, Get-BenchMachineFacts,
+Export-ModuleMember -Function Invoke-BenchProcess, Get-BenchMedian, Get-BenchLoadAverage, Get-BenchCpuTicks, Get-BenchCpuBusy, Get-BenchMachineFacts,
     Get-BenchContainerState, Wait-BenchHealthy, Get-BenchCriticalPath, Measure-BenchEngineLatency, Get-BenchReadyAt, Get-BenchStartRequest, Get-BenchDependencyGap,
     Format-BenchNumber, Save-BenchResult

@@ -54,7 +54,7 @@ function Add-Row {
     param([string] $Benchmark, [string] $Measure, [double] $Median, [string] $Unit, [string] $Versus = '', $Ratio = $null, [string] $Goal = '', $Met = $null)
     $rows.Add([pscustomobject]@{
             Benchmark = $Benchmark; Measure = $Measure
-            Median    = "$(Format-BenchNumber $Median $(if ($Unit -eq 'ms') { '0' } else { '0.00' })) $Unit"
+            Median    = "$(Format-BenchNumber $Median $(if ($Unit -in 'ms', '%') { '0' } else { '0.00' })) $Unit"
             Versus    = $Versus
             Ratio     = if ($null -eq $Ratio) { '' } else { (Format-BenchNumber $Ratio '0.00') + 'x' }
             Goal      = $Goal
@@ -125,6 +125,10 @@ function Invoke-RestartBenchmark {
     $gaps = [System.Collections.Generic.List[object]]::new()
     $phases = [System.Collections.Generic.List[object]]::new()
     $problems = [System.Collections.Generic.List[string]]::new()
+    # How busy the machine is with the healthy stack alone (its own healthchecks), and during each method's run.
+    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
+    $ticks = Get-BenchCpuTicks; Start-Sleep -Seconds 5; $idleBusy = Get-BenchCpuBusy $ticks (Get-BenchCpuTicks)
+    $busy = @{ ours = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new() }
     for ($r = 0; $r -lt $Repeat; $r++) {
         foreach ($method in (Get-Rotation @('ours', 'A', 'B') $r)) {
             $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300   # untimed: every method starts from a healthy stack
@@ -133,12 +137,14 @@ function Invoke-RestartBenchmark {
                     $capture = Start-StingEventCapture -ProjectName $Project.ProjectName
                     try {
                         $runStart = [DateTimeOffset]::UtcNow
+                        $ticks = Get-BenchCpuTicks
                         $clock = [System.Diagnostics.Stopwatch]::StartNew()
                         # -Debug lines say when each start request went out (the scheduler's reaction, below).
                         $debugLines = [System.Collections.Generic.List[string]]::new()
                         $results = @(& { $DebugPreference = 'Continue'; Restart-StingService -ProjectDirectory $Project.Directory -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs } 5>&1 |
                                 ForEach-Object { if ($_ -is [System.Management.Automation.DebugRecord]) { $debugLines.Add($_.Message) } else { $_ } })
                         $ms = $clock.Elapsed.TotalMilliseconds
+                        if ($null -ne ($b = Get-BenchCpuBusy $ticks (Get-BenchCpuTicks))) { $busy.ours.Add($b) }
                         $healthyMs = $ms + (Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300)
                     }
                     finally { $events = @(Stop-StingEventCapture $capture) }
@@ -167,16 +173,20 @@ function Invoke-RestartBenchmark {
                     Write-Host ("  round {0} ours: {1:0} ms (all docker-healthy at {2:0} ms)" -f ($r + 1), $ms, $healthyMs)
                 }
                 'A' {
+                    $ticks = Get-BenchCpuTicks
                     $clock = [System.Diagnostics.Stopwatch]::StartNew()
                     $null = Invoke-Compose -Project $Project -Arguments 'restart'
                     $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
                     $samples.A.Add($clock.Elapsed.TotalMilliseconds)
+                    if ($null -ne ($b = Get-BenchCpuBusy $ticks (Get-BenchCpuTicks))) { $busy.A.Add($b) }
                     Write-Host ("  round {0} A (docker-compose restart + poll 250 ms): {1:0} ms" -f ($r + 1), $samples.A[-1])
                 }
                 'B' {
+                    $ticks = Get-BenchCpuTicks
                     $clock = [System.Diagnostics.Stopwatch]::StartNew()
                     Invoke-WaveRestart -Plan $plan -IdByService $idByService
                     $samples.B.Add($clock.Elapsed.TotalMilliseconds)
+                    if ($null -ne ($b = Get-BenchCpuBusy $ticks (Get-BenchCpuTicks))) { $busy.B.Add($b) }
                     Write-Host ("  round {0} B (wave by wave, poll 1 s): {1:0} ms" -f ($r + 1), $samples.B[-1])
                 }
             }
@@ -204,6 +214,8 @@ function Invoke-RestartBenchmark {
     # The goal judges the scheduler: ready -> its start request. The start event comes only when the engine has
     # started the container, one start's latency later (measured alone above), which no scheduler can shorten.
     Add-Row restart 'dependency ready -> dependent start request' $mRequestGap ms "n=$($requestGapMs.Count); p90 $(& $p90 $requestGapMs) ms" $null '< 150 ms' ($mRequestGap -lt 150)
+    $pct = { param($v) if ($null -eq $v) { 'n/a' } else { '{0:0}%' -f (100 * $v) } }
+    if ($busy.ours.Count) { Add-Row restart 'machine CPU busy during ours' (100 * (Get-BenchMedian $busy.ours)) '%' "idle stack $(& $pct $idleBusy); A $(& $pct (Get-BenchMedian $busy.A)); B $(& $pct (Get-BenchMedian $busy.B))" $null $null $null }
     Add-Row restart 'dependency ready -> dependent start event' $mGap ms "n=$($gapMs.Count); p90 $(& $p90 $gapMs) ms; one start alone $(Format-BenchNumber ($latency.StartSeconds * 1000) '0') ms" $null $null $null
 
     [ordered]@{
@@ -211,6 +223,7 @@ function Invoke-RestartBenchmark {
         StartupDelays      = $delay
         CriticalPath       = [ordered]@{ Seconds = $cp.Seconds; EndsAt = $cp.EndsAt; SecondsCountingRunningProbeDelays = $cpAll.Seconds; Definition = 'start(s)=max over deps of ready(d) [service_healthy] or start(d) [service_started]; ready(s)=start(s)+STING_STARTUP_DELAY(s), start(s) for a running probe; no stop time, no engine latency' }
         EngineLatency      = [ordered]@{ StopSeconds = $latency.StopSeconds; StartSeconds = $latency.StartSeconds; Stops = $latency.Stops; Starts = $latency.Starts; FloorSeconds = $floor.Seconds; Definition = 'one container stopped and started alone via the Engine API (curl); floor D: stopped(s)=max over planned dependents of stopped(d)+stop; start(s)=max(stopped(s), dependencies)+start; ready as for C' }
+        CpuBusy            = [ordered]@{ IdleStack = $idleBusy; Ours = @($busy.ours); A = @($busy.A); B = @($busy.B); Definition = 'share of all cores busy (/proc/stat) during the timed part of each run; IdleStack: 5 s with the healthy stack alone' }
         Measurements       = @(
             New-Measurement 'ours' ms $samples.ours 'Restart-StingService -Confirm:$false wall time, in-process'
             New-Measurement 'oursUntilDockerHealthy' ms $samples.oursHealthy 'ours, then polling docker inspect every 250 ms until all healthy'
