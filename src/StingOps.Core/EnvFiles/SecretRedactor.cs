@@ -11,7 +11,7 @@ namespace StingOps.Core.EnvFiles;
 /// Matching is exact (ordinal) and runs in one pass over the text whatever the number of secrets (Aho-Corasick).
 /// Instances are immutable and thread-safe.
 /// </summary>
-public sealed class SecretRedactor
+public sealed partial class SecretRedactor
 {
     public const string Mask = "***";
 
@@ -250,26 +250,28 @@ public sealed class SecretRedactor
 
     // ---------------------------------------------------------------- known patterns
 
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
-    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Compiled;
+    // Generated at build time: compiling them at run time (RegexOptions.Compiled) cost every fresh process the
+    // Reflection.Emit and JIT work on its first redaction. 2 s timeout each.
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase;
+    private const int RegexTimeoutMs = 2000;
 
-    private static readonly Regex PemPrivateKey = new(
-        @"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)", Options, RegexTimeout);
+    [GeneratedRegex(@"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)", Options, RegexTimeoutMs)]
+    private static partial Regex PemPrivateKey();
 
-    private static readonly Regex AuthorizationHeader = new(
-        @"(?<![A-Za-z0-9_-])((?:proxy-)?authorization[""']?[ \t]*[:=][ \t]*[""']?)(?:(bearer|basic|token|digest|negotiate|ntlm)[ \t]+)?[^\s,;""']+",
-        Options, RegexTimeout);
+    [GeneratedRegex(@"(?<![A-Za-z0-9_-])((?:proxy-)?authorization[""']?[ \t]*[:=][ \t]*[""']?)(?:(bearer|basic|token|digest|negotiate|ntlm)[ \t]+)?[^\s,;""']+",
+        Options, RegexTimeoutMs)]
+    private static partial Regex AuthorizationHeader();
 
-    private static readonly Regex BearerToken = new(
-        @"(?<![A-Za-z0-9_])(bearer)[ \t]+[A-Za-z0-9\-._~+/]{8,}=*", Options, RegexTimeout);
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])(bearer)[ \t]+[A-Za-z0-9\-._~+/]{8,}=*", Options, RegexTimeoutMs)]
+    private static partial Regex BearerToken();
 
-    private static readonly Regex UrlCredentials = new(
-        @"([a-z][a-z0-9+.\-]*://[^\s/:@]*):[^\s/]+@", Options, RegexTimeout);
+    [GeneratedRegex(@"([a-z][a-z0-9+.\-]*://[^\s/:@]*):[^\s/]+@", Options, RegexTimeoutMs)]
+    private static partial Regex UrlCredentials();
 
     // NAME=value, NAME: value, "NAME": "value", --name=value. The name is checked with LooksSecretKey.
-    private static readonly Regex Assignment = new(
-        @"(?<![A-Za-z0-9_])(?<q>[""']?)(?<name>[A-Za-z_][A-Za-z0-9_.\-]*)\k<q>(?<sep>[ \t]*[=:][ \t]*)(?<value>""(?:[^""\\\n]|\\.)*""|'[^'\n]*'|[""'][^\n]*|\S+)",
-        Options, RegexTimeout);
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])(?<q>[""']?)(?<name>[A-Za-z_][A-Za-z0-9_.\-]*)\k<q>(?<sep>[ \t]*[=:][ \t]*)(?<value>""(?:[^""\\\n]|\\.)*""|'[^'\n]*'|[""'][^\n]*|\S+)",
+        Options, RegexTimeoutMs)]
+    private static partial Regex Assignment();
 
     /// <summary>
     /// Masks secrets recognisable by their shape, for text whose secrets are not known in advance: the value of any
@@ -285,11 +287,11 @@ public sealed class SecretRedactor
             return text;
         try
         {
-            var s = PemPrivateKey.Replace(text, m => m.Groups[1].Value + Mask + m.Groups[2].Value);
-            s = AuthorizationHeader.Replace(s, m =>
+            var s = PemPrivateKey().Replace(text, m => m.Groups[1].Value + Mask + m.Groups[2].Value);
+            s = AuthorizationHeader().Replace(s, m =>
                 m.Groups[1].Value + (m.Groups[2].Success ? m.Groups[2].Value + " " : "") + Mask);
-            s = BearerToken.Replace(s, m => m.Groups[1].Value + " " + Mask);
-            s = UrlCredentials.Replace(s, m => m.Groups[1].Value + ":" + Mask + "@");
+            s = BearerToken().Replace(s, m => m.Groups[1].Value + " " + Mask);
+            s = UrlCredentials().Replace(s, m => m.Groups[1].Value + ":" + Mask + "@");
             s = MaskAssignments(s);
             return s;
         }
@@ -310,7 +312,7 @@ public sealed class SecretRedactor
         var at = 0;
         while (at < s.Length)
         {
-            var m = Assignment.Match(s, at);
+            var m = Assignment().Match(s, at);
             if (!m.Success)
                 break;
             var value = m.Groups["value"];
