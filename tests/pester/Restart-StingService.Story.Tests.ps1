@@ -77,6 +77,18 @@ Describe 'The story of a restart on the fixture stack' -Tag 'Integration', 'Rest
             foreach ($s in $AllSecrets) { $text | Should -Not -Match ([regex]::Escape($s)) }   # ... masked
         }
 
+        It 'with -Debug alone writes the engine trace and no story, and asks nothing (a fresh non-interactive pwsh)' {
+            # PowerShell would show a compiled cmdlet's verbose lines under -Debug and ask to continue after each;
+            # where nobody can answer (-NonInteractive), that fails the command.
+            $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$env:STINGOPS_MODULE_PATH'; " +
+                "`$r = Restart-StingService app -ProjectDirectory '$($P.Directory)' -Confirm:`$false -Debug; 'status ' + `$r.Status"
+            $out = @(& dotnet pwsh -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object { "$_" })
+            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+            $out | Should -Contain 'status Succeeded'
+            @($out | Where-Object { $_ -match 'DEBUG: engine: start [0-9a-f]{12} -> done' }).Count | Should -Be 1
+            @($out | Where-Object { $_ -match 'VERBOSE:|Continue with this operation' }) | Should -BeNullOrEmpty
+        }
+
         It 'writes no Debug lines without -Debug, and no Verbose lines without -Verbose' {
             $quiet = Restart-StingService app @Common -ErrorAction SilentlyContinue 4>&1 5>&1
             @($quiet | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -or $_ -is [System.Management.Automation.DebugRecord] }) | Should -BeNullOrEmpty

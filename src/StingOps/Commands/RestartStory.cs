@@ -10,7 +10,7 @@ namespace StingOps.Commands;
 /// run started, and a closing line with the counts. Built from the executor's events, on the pipeline thread;
 /// every line is redacted (probe commands and failure messages may quote a secret).
 /// </summary>
-internal sealed class RestartStory(Cmdlet cmdlet, RestartPlan plan, Func<string, string> redact)
+internal sealed class RestartStory(StingCmdlet cmdlet, RestartPlan plan, Func<string, string> redact)
 {
     private readonly Dictionary<string, DateTimeOffset> _stopping = [];
     private readonly Dictionary<string, DateTimeOffset> _starting = [];

@@ -89,6 +89,20 @@ public abstract class StingCmdlet : PSCmdlet
             : LanguagePrimitives.TryConvertTo(GetVariableValue("DebugPreference"), out ActionPreference preference)
               && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
+    /// <summary>
+    /// A verbose line. Given -Debug without -Verbose, PowerShell shows a compiled cmdlet's verbose lines and asks
+    /// "Continue with this operation?" after each one (and fails where nobody can answer). Here -Debug asks for the
+    /// engine trace and the story belongs to -Verbose, so in that case the line is left out. It hides
+    /// Cmdlet.WriteVerbose so that no caller can bypass it.
+    /// </summary>
+    public new void WriteVerbose(string text)
+    {
+        var bound = MyInvocation.BoundParameters;
+        if (bound.TryGetValue("Debug", out var debug) && ((SwitchParameter)debug).IsPresent && !bound.ContainsKey("Verbose"))
+            return;
+        base.WriteVerbose(text);
+    }
+
     /// <summary>Writes the engine calls traced so far; call it on the pipeline thread only.</summary>
     internal void WriteQueuedDebug()
     {
