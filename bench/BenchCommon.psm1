@@ -55,7 +55,7 @@ function Get-BenchLoadAverage {
 }
 
 function Get-BenchCpuTicks {
-    <# The machine's CPU time so far (/proc/stat, all cores): Busy and Total jiffies; null off Linux. #>
+    # The machine's CPU time so far (/proc/stat, all cores): Busy and Total jiffies; null off Linux.
     if (-not (Test-Path /proc/stat)) { return $null }
     $f = @((Get-Content /proc/stat -TotalCount 1) -split '\s+' | Select-Object -Skip 1 | Where-Object { $_ } | ForEach-Object { [double]$_ })
     # user nice system idle iowait irq softirq steal: idle and iowait are the idle part.
@@ -63,11 +63,19 @@ function Get-BenchCpuTicks {
     [pscustomobject]@{ Busy = $total - $f[3] - $f[4]; Total = $total }
 }
 
-function Get-BenchCpuBusy {
-    <# Share of the machine's CPU (0..1, all cores) that was busy between two Get-BenchCpuTicks. #>
-    param($Before, $After)
-    if ($null -eq $Before -or $null -eq $After -or $After.Total -le $Before.Total) { return $null }
-    ($After.Busy - $Before.Busy) / ($After.Total - $Before.Total)
+function Start-BenchMeter {
+    <# Starts timing a measured run: wall clock and the machine's CPU. Stop-BenchMeter reads it. #>
+    [pscustomobject]@{ Ticks = Get-BenchCpuTicks; Clock = [System.Diagnostics.Stopwatch]::StartNew() }
+}
+
+function Stop-BenchMeter {
+    <# Ms: wall time since Start-BenchMeter; Busy: share of all cores busy meanwhile (0..1; null off Linux). #>
+    param([Parameter(Mandatory)] $Meter)
+    $ms = $Meter.Clock.Elapsed.TotalMilliseconds
+    $after = Get-BenchCpuTicks
+    $busy = if ($null -eq $Meter.Ticks -or $null -eq $after -or $after.Total -le $Meter.Ticks.Total) { $null }
+            else { ($after.Busy - $Meter.Ticks.Busy) / ($after.Total - $Meter.Ticks.Total) }
+    [pscustomobject]@{ Ms = $ms; Busy = $busy }
 }
 
 function Get-BenchMachineFacts {
@@ -215,16 +223,17 @@ function Get-BenchReadyAt {
 function Get-BenchStartRequest {
     <#
     .SYNOPSIS
-        When each container's last start request went to the engine, from Restart-StingService's -Debug
-        lines ('engine: start <id12> -> done (N ms from HH:mm:ss.fff)', UTC). Keys: the 12-character id.
+        When each service's last start request went to the engine, from Restart-StingService's -Debug lines
+        ('engine: start <id12> -> done (N ms from HH:mm:ss.fff)', UTC). Keys: service names.
     #>
-    param([string[]] $DebugLine = @(), [Parameter(Mandatory)][DateTimeOffset] $RunStart)
+    param([string[]] $DebugLine = @(), [Parameter(Mandatory)][hashtable] $IdByService, [Parameter(Mandatory)][DateTimeOffset] $RunStart)
+    $serviceById = @{}; foreach ($service in $IdByService.Keys) { $serviceById[$IdByService[$service].Substring(0, 12)] = $service }
     $sent = @{}
     foreach ($line in $DebugLine) {
-        if ($line -notmatch '^engine: start ([0-9a-f]{12}) -> done \(\d+ ms from (\d\d:\d\d:\d\d\.\d{3})\)$') { continue }
+        if ($line -notmatch '^engine: start ([0-9a-f]{12}) -> done \(\d+ ms from (\d\d:\d\d:\d\d\.\d{3})\)$' -or -not $serviceById.ContainsKey($Matches[1])) { continue }
         $t = [DateTimeOffset]::new($RunStart.UtcDateTime.Date + [TimeSpan]::Parse($Matches[2], $script:Invariant), [TimeSpan]::Zero)
         if ($t -lt $RunStart.AddHours(-12)) { $t = $t.AddDays(1) }   # the run crossed midnight UTC
-        $sent[$Matches[1]] = $t
+        $sent[$serviceById[$Matches[1]]] = $t
     }
     $sent
 }
@@ -274,6 +283,6 @@ function Save-BenchResult {
     $Path
 }
 
-Export-ModuleMember -Function Invoke-BenchProcess, Get-BenchMedian, Get-BenchLoadAverage, Get-BenchCpuTicks, Get-BenchCpuBusy, Get-BenchMachineFacts,
+Export-ModuleMember -Function Invoke-BenchProcess, Get-BenchMedian, Get-BenchLoadAverage, Start-BenchMeter, Stop-BenchMeter, Get-BenchMachineFacts,
     Get-BenchContainerState, Wait-BenchHealthy, Get-BenchCriticalPath, Measure-BenchEngineLatency, Get-BenchReadyAt, Get-BenchStartRequest, Get-BenchDependencyGap,
     Format-BenchNumber, Save-BenchResult

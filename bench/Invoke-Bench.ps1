@@ -127,7 +127,7 @@ function Invoke-RestartBenchmark {
     $problems = [System.Collections.Generic.List[string]]::new()
     # How busy the machine is with the healthy stack alone (its own healthchecks), and during each method's run.
     $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
-    $ticks = Get-BenchCpuTicks; Start-Sleep -Seconds 5; $idleBusy = Get-BenchCpuBusy $ticks (Get-BenchCpuTicks)
+    $idle = Start-BenchMeter; Start-Sleep -Seconds 5; $idleBusy = (Stop-BenchMeter $idle).Busy
     $busy = @{ ours = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new() }
     for ($r = 0; $r -lt $Repeat; $r++) {
         foreach ($method in (Get-Rotation @('ours', 'A', 'B') $r)) {
@@ -137,14 +137,13 @@ function Invoke-RestartBenchmark {
                     $capture = Start-StingEventCapture -ProjectName $Project.ProjectName
                     try {
                         $runStart = [DateTimeOffset]::UtcNow
-                        $ticks = Get-BenchCpuTicks
-                        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                        $meter = Start-BenchMeter
                         # -Debug lines say when each start request went out (the scheduler's reaction, below).
                         $debugLines = [System.Collections.Generic.List[string]]::new()
                         $results = @(& { $DebugPreference = 'Continue'; Restart-StingService -ProjectDirectory $Project.Directory -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs } 5>&1 |
                                 ForEach-Object { if ($_ -is [System.Management.Automation.DebugRecord]) { $debugLines.Add($_.Message) } else { $_ } })
-                        $ms = $clock.Elapsed.TotalMilliseconds
-                        if ($null -ne ($b = Get-BenchCpuBusy $ticks (Get-BenchCpuTicks))) { $busy.ours.Add($b) }
+                        $run = Stop-BenchMeter $meter; $ms = $run.Ms
+                        if ($null -ne $run.Busy) { $busy.ours.Add($run.Busy) }
                         $healthyMs = $ms + (Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300)
                     }
                     finally { $events = @(Stop-StingEventCapture $capture) }
@@ -154,8 +153,7 @@ function Invoke-RestartBenchmark {
                     }
                     $violations = @(Get-StingOrderViolation -Events $events -Plan $plan)
                     if ($violations.Count) { $problems.Add("round $($r + 1): order violations: $(($violations | ForEach-Object { "$($_.Service) before $($_.Dependency)" }) -join ', ')") }
-                    $sentById = Get-BenchStartRequest -DebugLine $debugLines -RunStart $runStart
-                    $requests = @{}; foreach ($service in $idByService.Keys) { $id12 = $idByService[$service].Substring(0, 12); if ($sentById.ContainsKey($id12)) { $requests[$service] = $sentById[$id12] } }
+                    $requests = Get-BenchStartRequest -DebugLine $debugLines -IdByService $idByService -RunStart $runStart
                     foreach ($g in @(Get-BenchDependencyGap -Events $events -Plan $plan -StartRequest $requests)) { $g | Add-Member Round ($r + 1); $gaps.Add($g) }
                     # Where the time went, from the engine events: stop phase, start phase, exec_die count (our probes + docker healthchecks).
                     $firstStart = @($events | Where-Object Action -eq 'start' | Sort-Object Time | Select-Object -First 1)
@@ -173,20 +171,18 @@ function Invoke-RestartBenchmark {
                     Write-Host ("  round {0} ours: {1:0} ms (all docker-healthy at {2:0} ms)" -f ($r + 1), $ms, $healthyMs)
                 }
                 'A' {
-                    $ticks = Get-BenchCpuTicks
-                    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                    $meter = Start-BenchMeter
                     $null = Invoke-Compose -Project $Project -Arguments 'restart'
                     $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
-                    $samples.A.Add($clock.Elapsed.TotalMilliseconds)
-                    if ($null -ne ($b = Get-BenchCpuBusy $ticks (Get-BenchCpuTicks))) { $busy.A.Add($b) }
+                    $run = Stop-BenchMeter $meter
+                    $samples.A.Add($run.Ms); if ($null -ne $run.Busy) { $busy.A.Add($run.Busy) }
                     Write-Host ("  round {0} A (docker-compose restart + poll 250 ms): {1:0} ms" -f ($r + 1), $samples.A[-1])
                 }
                 'B' {
-                    $ticks = Get-BenchCpuTicks
-                    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                    $meter = Start-BenchMeter
                     Invoke-WaveRestart -Plan $plan -IdByService $idByService
-                    $samples.B.Add($clock.Elapsed.TotalMilliseconds)
-                    if ($null -ne ($b = Get-BenchCpuBusy $ticks (Get-BenchCpuTicks))) { $busy.B.Add($b) }
+                    $run = Stop-BenchMeter $meter
+                    $samples.B.Add($run.Ms); if ($null -ne $run.Busy) { $busy.B.Add($run.Busy) }
                     Write-Host ("  round {0} B (wave by wave, poll 1 s): {1:0} ms" -f ($r + 1), $samples.B[-1])
                 }
             }
