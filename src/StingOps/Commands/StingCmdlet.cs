@@ -83,11 +83,14 @@ public abstract class StingCmdlet : PSCmdlet
         DebugWanted ? engine => new TracingContainerEngine(engine, _debugLines.Enqueue, redact) : engine => engine;
 
     private bool DebugWanted =>
-        MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)
-            ? ((SwitchParameter)debug).IsPresent
-            // Set in a function or script block, the preference is a plain string ('Continue'), not the enum.
-            : LanguagePrimitives.TryConvertTo(GetVariableValue("DebugPreference"), out ActionPreference preference)
-              && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+        DebugSwitch
+        // Set in a function or script block, the preference is a plain string ('Continue'), not the enum.
+        ?? (LanguagePrimitives.TryConvertTo(GetVariableValue("DebugPreference"), out ActionPreference preference)
+            && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore));
+
+    /// <summary>-Debug as given (-Debug:$false included); null when it was not.</summary>
+    private bool? DebugSwitch =>
+        MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) ? ((SwitchParameter)debug).IsPresent : null;
 
     /// <summary>
     /// A verbose line. Given -Debug without -Verbose, PowerShell shows a compiled cmdlet's verbose lines and asks
@@ -97,8 +100,7 @@ public abstract class StingCmdlet : PSCmdlet
     /// </summary>
     public new void WriteVerbose(string text)
     {
-        var bound = MyInvocation.BoundParameters;
-        if (bound.TryGetValue("Debug", out var debug) && ((SwitchParameter)debug).IsPresent && !bound.ContainsKey("Verbose"))
+        if (DebugSwitch == true && !MyInvocation.BoundParameters.ContainsKey("Verbose"))
             return;
         base.WriteVerbose(text);
     }
