@@ -1,11 +1,41 @@
-# Judging a restart from the engine's own event stream, not from what the cmdlet says about itself.
+# Judging a restart from the engine's own event stream and the fixture's own account of its readiness,
+# never from what the cmdlet (or its probes) says about itself.
 Set-StrictMode -Version 3.0
+Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1')
+
+$script:SentinelLabel = 'com.stingops.capture-sentinel'
+$script:FixtureImage = 'stingops-fixture:local'
+
+function Send-CaptureSentinel {
+    <# Creates (never starts) a container carrying the project's label and a unique sentinel label, so the
+       capture has an event it must see; removed again by Stop-StingEventCapture. Returns the sentinel value. #>
+    param([string] $ProjectName)
+    $value = [guid]::NewGuid().ToString('N')
+    $null = Invoke-StingFixtureDocker -ArgumentList 'create', '--network', 'none', '--label', "com.docker.compose.project=$ProjectName",
+        '--label', "$script:SentinelLabel=$value", '--label', "com.stingops.test-owner-pid=$PID", $script:FixtureImage -TimeoutSec 60
+    $value
+}
+
+function Wait-CaptureSentinel {
+    <# Waits (bounded) until the capture file holds the sentinel's create event; throws if it never does. #>
+    param($Capture, [string] $Value, [int] $TimeoutSec = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $Capture.Writer.Flush()
+        $text = [IO.File]::ReadAllText($Capture.File)
+        if ($text.Contains($Value)) { return }
+        if ($Capture.Process.HasExited) { throw "The docker events capture exited (code $($Capture.Process.ExitCode)) before its sentinel $Value arrived." }
+        Start-Sleep -Milliseconds 50
+    }
+    throw "The docker events capture did not see its sentinel event $Value within ${TimeoutSec}s: it is not live."
+}
 
 function Start-StingEventCapture {
     <#
     .SYNOPSIS
-        Starts recording the container events of one compose project. The engine keeps only its last
-        ~256 events, and healthchecks make many, so events must be followed live, not asked for later.
+        Starts recording the container events of one compose project, and proves the recording is live
+        (a sentinel event must arrive) before returning. The engine keeps only its last ~256 events, and
+        healthchecks make many, so events must be followed live, not asked for later.
     #>
     param([Parameter(Mandatory)][string] $ProjectName)
     $file = [IO.Path]::GetTempFileName()
@@ -16,94 +46,177 @@ function Start-StingEventCapture {
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false
     $process = [Diagnostics.Process]::Start($psi)
-    $writer = [IO.StreamWriter]::new($file)
-    $copy = $process.StandardOutput.BaseStream.CopyToAsync($writer.BaseStream)
-    # docker events answers once subscribed; a short pause makes sure the stream is live before acting.
-    Start-Sleep -Milliseconds 500
-    [pscustomobject]@{ Process = $process; File = $file; Writer = $writer; Copy = $copy }
+    # Shared read, so the sentinel wait can read what the copy has written so far.
+    $stream = [IO.FileStream]::new($file, [IO.FileMode]::Create, [IO.FileAccess]::Write, [IO.FileShare]::ReadWrite)
+    $writer = [IO.StreamWriter]::new($stream)
+    $copy = $process.StandardOutput.BaseStream.CopyToAsync($stream)
+    $capture = [pscustomobject]@{ Process = $process; File = $file; Writer = $writer; Copy = $copy; ProjectName = $ProjectName; Sentinels = [Collections.Generic.List[string]]::new() }
+    try {
+        $value = Send-CaptureSentinel -ProjectName $ProjectName
+        $capture.Sentinels.Add($value)
+        Wait-CaptureSentinel -Capture $capture -Value $value
+    }
+    catch {
+        Stop-CaptureProcess $capture
+        Remove-CaptureSentinel $capture
+        throw
+    }
+    $capture
+}
+
+function Stop-CaptureProcess {
+    param($Capture)
+    if (-not $Capture.Process.HasExited) { $Capture.Process.Kill() }
+    $Capture.Process.WaitForExit(5000) | Out-Null
+    try { $Capture.Copy.Wait(5000) | Out-Null } catch { }
+    $Capture.Writer.Dispose()
+}
+
+function Remove-CaptureSentinel {
+    param($Capture)
+    $ids = @((Invoke-StingFixtureDocker -ArgumentList 'ps', '-aq', '--filter', "label=$script:SentinelLabel" -TimeoutSec 30 -AllowFailure).StdOut -split '\s+' |
+        Where-Object { $_ })
+    # Only this capture's sentinels: another capture may be running beside this one.
+    $mine = foreach ($id in $ids) {
+        $value = (Invoke-StingFixtureDocker -ArgumentList 'inspect', '--format', "{{index .Config.Labels `"$script:SentinelLabel`"}}", $id -TimeoutSec 30 -AllowFailure).StdOut.Trim()
+        if ($value -in $Capture.Sentinels) { $id }
+    }
+    if (@($mine).Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('rm', '-f') + @($mine)) -TimeoutSec 60 -AllowFailure }
 }
 
 function Stop-StingEventCapture {
     <#
     .SYNOPSIS
-        Stops a capture and returns its events, oldest first: Time, Service, Action (without the
-        health_status detail), Detail (the full action), ExitCode.
+        Stops a capture and returns its events, oldest first: Time, Project, Service, ContainerId, Action
+        (without the health_status detail), Detail (the full action), ExitCode. Throws unless a second
+        sentinel arrives first, which proves the capture stayed live to the end and holds every event
+        the engine emitted before it. The sentinels themselves are not returned.
     #>
     param([Parameter(Mandatory)] $Capture)
-    Start-Sleep -Milliseconds 500
-    $Capture.Process.Kill()
-    $Capture.Process.WaitForExit(5000) | Out-Null
-    try { $Capture.Copy.Wait(5000) | Out-Null } catch { }
-    $Capture.Writer.Dispose()
+    try {
+        $value = Send-CaptureSentinel -ProjectName $Capture.ProjectName
+        $Capture.Sentinels.Add($value)
+        Wait-CaptureSentinel -Capture $Capture -Value $value
+    }
+    finally {
+        Stop-CaptureProcess $Capture
+        Remove-CaptureSentinel $Capture
+    }
     $lines = Get-Content $Capture.File
     Remove-Item $Capture.File -Force
     foreach ($line in $lines) {
         if (-not $line) { continue }
         $e = $line | ConvertFrom-Json
         $attributes = $e.Actor.Attributes
+        if ($attributes.PSObject.Properties[$script:SentinelLabel]) { continue }
         [pscustomobject]@{
-            Time     = [DateTimeOffset]::FromUnixTimeMilliseconds([long]([decimal]$e.timeNano / 1000000))
-            Service  = $attributes.'com.docker.compose.service'
-            Action   = ($e.Action -split ':')[0].Trim()
-            Detail   = $e.Action
-            ExitCode = if ($attributes.PSObject.Properties['exitCode']) { [int]$attributes.exitCode } else { $null }
+            Time        = [DateTimeOffset]::FromUnixTimeMilliseconds([long]([decimal]$e.timeNano / 1000000))
+            Project     = $attributes.'com.docker.compose.project'
+            Service     = $attributes.'com.docker.compose.service'
+            ContainerId = $e.Actor.ID
+            Action      = ($e.Action -split ':')[0].Trim()
+            Detail      = $e.Action
+            ExitCode    = if ($attributes.PSObject.Properties['exitCode']) { [int]$attributes.exitCode } else { $null }
         }
     }
+}
+
+function Get-StingFixtureSignal {
+    <#
+    .SYNOPSIS
+        What the fixture services say of themselves (image/sting-service.sh): one record per
+        "sting-signal <unix time> started|ready|stopping" line in the logs of every container of the
+        project: Service, ContainerId, Kind, Time. Oldest first.
+    #>
+    param([Parameter(Mandatory)][string] $ProjectName)
+    $ps = Invoke-StingFixtureDocker -ArgumentList 'ps', '-a', '--no-trunc', '--filter', "label=com.docker.compose.project=$ProjectName",
+        '--format', '{{.ID}} {{.Label "com.docker.compose.service"}}' -TimeoutSec 30
+    $records = foreach ($line in ($ps.StdOut -split "`r?`n" | Where-Object { $_ })) {
+        $id, $service = $line -split ' ', 2
+        if (-not $service) { continue }
+        # A container may be removed between ps and logs (a recreate); it then says nothing more.
+        $logs = Invoke-StingFixtureDocker -ArgumentList 'logs', $id -TimeoutSec 30 -AllowFailure
+        foreach ($l in ($logs.StdOut -split "`r?`n")) {
+            if ($l -match '^sting-signal (\d+)\.(\d{6}) (started|ready|stopping)$') {
+                $ms = [long]$Matches[1] * 1000 + [long]$Matches[2] / 1000
+                [pscustomobject]@{ Service = $service; ContainerId = $id; Kind = $Matches[3]; Time = [DateTimeOffset]::FromUnixTimeMilliseconds([long][math]::Floor($ms)) }
+            }
+        }
+    }
+    @($records | Sort-Object Time)
 }
 
 function Get-StingOrderViolation {
     <#
     .SYNOPSIS
-        Each service that the engine started before one of its service_healthy dependencies was ready.
-        Ready = the dependency's first passing probe (exec exit 0, or docker's health_status: healthy)
-        after its last start in the window; for a "running" probe, its start.
+        Each start of a service (from the engine's events) at which one of its dependencies was not
+        ready (service_healthy and short form) or not started (service_started).
+    .DESCRIPTION
+        A dependency's readiness comes from the fixture's own signals (Get-StingFixtureSignal): it is ready
+        from a "ready" line until its next "started" or "stopping" line or the engine's next "die" of it.
+        A dependency whose probe is "running" is ready from its start. A dependency with no such evidence
+        before the start counts as not ready: a missing observation is a violation, never "up all along".
+        One tolerance only: a dependency that was ready and died less than -DeathToleranceMs before the
+        dependent's start event (the engine stamps "start" when the container runs, a few hundred ms after
+        the start request) is not held against the dependent; the dependency itself is judged as usual.
+    .PARAMETER Events
+        Stop-StingEventCapture output of the run.
     .PARAMETER Plan
-        Get-StingRestartPlan output (gives DependsOn and the effective probe per service).
+        Get-StingRestartPlan output (DependsOn, DependsOnCondition and the effective probe per service).
+    .PARAMETER Signal
+        Get-StingFixtureSignal output; read from the project of the events when not given.
     #>
     param(
-        [Parameter(Mandatory)] [object[]] $Events,
-        [Parameter(Mandatory)] [object[]] $Plan
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Events,
+        [Parameter(Mandatory)] [object[]] $Plan,
+        [object[]] $Signal,
+        [string] $ProjectName,
+        [int] $DeathToleranceMs = 1500
     )
-    $byService = $Events | Group-Object Service -AsHashTable
-    function LastStart($service) {
-        if (-not $byService -or -not $byService.ContainsKey($service)) { return $null }
-        $starts = @($byService[$service] | Where-Object Action -eq 'start')
-        if ($starts.Count) { $starts[-1].Time } else { $null }
-    }
-    function FirstStart($service) {
-        if (-not $byService -or -not $byService.ContainsKey($service)) { return $null }
-        $starts = @($byService[$service] | Where-Object Action -eq 'start')
-        if ($starts.Count) { $starts[0].Time } else { $null }
-    }
-    function ReadyAt($step) {
-        $start = LastStart $step.Service
-        if ($null -eq $start) { return $null }
-        if ($step.HealthCheck -eq 'running') { return $start }
-        $passed = @($byService[$step.Service] | Where-Object {
-                $_.Time -ge $start -and (($_.Action -eq 'exec_die' -and $_.ExitCode -eq 0) -or $_.Detail -eq 'health_status: healthy')
-            })
-        if ($passed.Count) { $passed[0].Time } else { $null }
+    $starts = @($Events | Where-Object Action -eq 'start')
+    if ($starts.Count -eq 0) { return }
+    if (-not $PSBoundParameters.ContainsKey('Signal')) {
+        if (-not $ProjectName) {
+            $names = @($Events | ForEach-Object Project | Where-Object { $_ } | Sort-Object -Unique)
+            if ($names.Count -ne 1) { throw "Get-StingOrderViolation: the events name $($names.Count) projects; pass -ProjectName." }
+            $ProjectName = $names[0]
+        }
+        $Signal = Get-StingFixtureSignal -ProjectName $ProjectName
     }
     $steps = @{}
     foreach ($s in $Plan) { $steps[$s.Service] = $s }
-    foreach ($step in $Plan) {
-        $start = LastStart $step.Service
-        if ($null -eq $start) { continue }
+    $dies = @($Events | Where-Object Action -eq 'die')
+
+    # The moments a dependency became usable (ready, or started) and stopped being so, per service.
+    function Interval([string] $service, [bool] $startedIsEnough) {
+        $own = @($Signal | Where-Object Service -eq $service)
+        $opens = @($own | Where-Object { $_.Kind -eq 'ready' -or ($startedIsEnough -and $_.Kind -eq 'started') })
+        foreach ($o in $opens) {
+            $ends = @(@($own | Where-Object { $_.ContainerId -eq $o.ContainerId -and $_.Kind -in 'started', 'stopping' -and $_.Time -gt $o.Time } | ForEach-Object Time) +
+                @($dies | Where-Object { $_.ContainerId -eq $o.ContainerId -and $_.Time -gt $o.Time } | ForEach-Object Time) | Sort-Object)
+            [pscustomobject]@{ From = $o.Time; To = $(if ($ends.Count) { $ends[0] } else { $null }); EndedByDeath = $ends.Count -and @($dies | Where-Object { $_.ContainerId -eq $o.ContainerId -and $_.Time -eq $ends[0] }).Count -gt 0 }
+        }
+    }
+    $tolerance = [TimeSpan]::FromMilliseconds($DeathToleranceMs)
+    foreach ($start in $starts) {
+        if (-not $steps.ContainsKey($start.Service)) { continue }
+        $step = $steps[$start.Service]
         foreach ($dep in $step.DependsOn) {
-            if (-not $steps.ContainsKey($dep)) { continue }
-            if ($null -eq (LastStart $dep)) {
-                # Never started in the window: it was up all along, unless the window saw it go down.
-                $down = $byService -and $byService.ContainsKey($dep) -and @($byService[$dep] | Where-Object Action -in 'die', 'stop', 'kill').Count
-                if ($down) { [pscustomobject]@{ Service = $step.Service; Dependency = $dep; StartedAt = $start; DependencyReadyAt = $null } }
-                continue
-            }
-            # service_started needs only a start of the dependency before it (a later retry of the dependency is fine).
-            $depReady = if ($step.DependsOnCondition[$dep] -eq 'service_started') { FirstStart $dep } else { ReadyAt $steps[$dep] }
-            if ($null -eq $depReady -or $start -lt $depReady) {
-                [pscustomobject]@{ Service = $step.Service; Dependency = $dep; StartedAt = $start; DependencyReadyAt = $depReady }
+            $condition = if ($step.DependsOnCondition) { [string]$step.DependsOnCondition[$dep] } else { '' }
+            $depProbe = if ($steps.ContainsKey($dep)) { $steps[$dep].HealthCheck } else { '' }
+            $startedIsEnough = $condition -eq 'service_started' -or $depProbe -eq 'running'
+            $usable = @(Interval $dep $startedIsEnough | Where-Object {
+                    $_.From -le $start.Time -and ($null -eq $_.To -or $_.To -ge $start.Time -or ($_.EndedByDeath -and $start.Time - $_.To -le $tolerance))
+                })
+            if ($usable.Count -eq 0) {
+                $last = @(Interval $dep $startedIsEnough | Where-Object From -le $start.Time) | Select-Object -Last 1
+                [pscustomobject]@{
+                    Service = $start.Service; Dependency = $dep; StartedAt = $start.Time
+                    DependencyReadyAt = $(if ($last) { $last.From } else { $null }); DependencyUnreadyAt = $(if ($last) { $last.To } else { $null })
+                }
             }
         }
     }
 }
 
-Export-ModuleMember -Function Start-StingEventCapture, Stop-StingEventCapture, Get-StingOrderViolation
+Export-ModuleMember -Function Start-StingEventCapture, Stop-StingEventCapture, Get-StingFixtureSignal, Get-StingOrderViolation
