@@ -699,8 +699,59 @@ function Remove-StingFixtureLeftover {
     }
 }
 
+function Start-StingChildRestart {
+    <#
+    .SYNOPSIS
+        Restart-StingService of the whole project in a child pwsh (Invoke-ChildRestart.ps1), which a test
+        can SIGKILL or point at another engine endpoint (-DockerHost). The child inherits this process's
+        environment (XDG_STATE_HOME, STING_LOG_DIR). Complete-StingChildRestart collects what it said.
+    #>
+    param([Parameter(Mandatory)][string] $ModulePath, [Parameter(Mandatory)] $Project, [int] $TimeoutSec, [string] $DockerHost, [string[]] $Name)
+    $out = Join-Path $Project.Directory "run-$([guid]::NewGuid().ToString('N')).json"
+    # This pwsh again: under `dotnet pwsh` the process is the dotnet host running pwsh.dll.
+    $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Invoke-ChildRestart.ps1'), '-ModulePath', $ModulePath,
+        '-ProjectDirectory', $Project.Directory, '-OutputPath', $out, '-TimeoutSec', $TimeoutSec) { $psi.ArgumentList.Add([string]$a) }
+    if ($Name) { $psi.ArgumentList.Add('-Name'); $psi.ArgumentList.Add(($Name -join ',')) }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    if ($DockerHost) { $psi.Environment['DOCKER_HOST'] = $DockerHost }
+    $p = [System.Diagnostics.Process]::Start($psi)
+    [pscustomobject]@{ Process = $p; Output = $out; StdOut = $p.StandardOutput.ReadToEndAsync(); StdErr = $p.StandardError.ReadToEndAsync() }
+}
+
+function Wait-StingChildRestartLocked {
+    <# Waits (bounded) until the child run holds the project's lock; returns the moment, or $null if it ended first. #>
+    param([Parameter(Mandatory)] $Handle, [Parameter(Mandatory)][string] $LockFile, [int] $TimeoutSec = 120)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline -and -not $Handle.Process.HasExited) {
+        if (Test-Path -LiteralPath $LockFile) { return [DateTimeOffset]::UtcNow }
+        Start-Sleep -Milliseconds 25
+    }
+    $null
+}
+
+function Complete-StingChildRestart {
+    <# Waits (bounded) for the child; returns what it wrote (Output: null when it was killed), its exit code and stderr. #>
+    param([Parameter(Mandatory)] $Handle, [int] $TimeoutSec = 600)
+    if (-not $Handle.Process.WaitForExit($TimeoutSec * 1000)) {
+        $Handle.Process.Kill()
+        $null = $Handle.Process.WaitForExit(10000)
+        throw "Restart-StingService (pid $($Handle.Process.Id)) did not finish within ${TimeoutSec}s"
+    }
+    $output = $null
+    if (Test-Path -LiteralPath $Handle.Output) {
+        $output = Get-Content -LiteralPath $Handle.Output -Raw | ConvertFrom-Json
+        Remove-Item -LiteralPath $Handle.Output
+    }
+    [pscustomobject]@{ ExitCode = $Handle.Process.ExitCode; Output = $output; StdErr = $(if ($Handle.StdErr.Wait(5000)) { $Handle.StdErr.Result.Trim() } else { '' }) }
+}
+
 #endregion
 
 Export-ModuleMember -Function Invoke-StingProcess, Invoke-StingFixtureDocker, Initialize-StingFixtureImage, New-StingFixtureProject, Get-StingFixtureService,
     Get-StingFixtureContainer, Wait-StingFixtureHealthy, Start-StingFixture, Set-StingFixtureKnob,
-    Clear-StingFixtureKnob, Get-StingFixtureDbStarts, Remove-StingFixture, Remove-StingFixtureLeftover
+    Clear-StingFixtureKnob, Get-StingFixtureDbStarts, Remove-StingFixture, Remove-StingFixtureLeftover,
+    Start-StingChildRestart, Wait-StingChildRestartLocked, Complete-StingChildRestart
