@@ -8,10 +8,10 @@ $script:FixtureImage = 'stingops-fixture:local'
 
 function Send-CaptureSentinel {
     <# Creates (never starts) a container carrying the project's label and a unique sentinel label, so the
-       capture has an event it must see; removed again by Stop-StingEventCapture. Returns the sentinel value. #>
+       capture has an event it must see; removed again as soon as it was seen. Returns the sentinel value. #>
     param([string] $ProjectName)
     $value = [guid]::NewGuid().ToString('N')
-    $null = Invoke-StingFixtureDocker -ArgumentList 'create', '--network', 'none', '--label', "com.docker.compose.project=$ProjectName",
+    $null = Invoke-StingFixtureDocker -ArgumentList 'create', '--name', "stingops-sentinel-$value", '--network', 'none', '--label', "com.docker.compose.project=$ProjectName",
         '--label', "$script:SentinelLabel=$value", '--label', "com.stingops.test-owner-pid=$PID", $script:FixtureImage -TimeoutSec 60
     $value
 }
@@ -58,8 +58,11 @@ function Start-StingEventCapture {
     }
     catch {
         Stop-CaptureProcess $capture
-        Remove-CaptureSentinel $capture
         throw
+    }
+    finally {
+        # Gone before the run: a container of the project that no service owns must not be there for it to see.
+        Remove-CaptureSentinel $capture
     }
     $capture
 }
@@ -74,14 +77,10 @@ function Stop-CaptureProcess {
 
 function Remove-CaptureSentinel {
     param($Capture)
-    $ids = @((Invoke-StingFixtureDocker -ArgumentList 'ps', '-aq', '--filter', "label=$script:SentinelLabel" -TimeoutSec 30 -AllowFailure).StdOut -split '\s+' |
-        Where-Object { $_ })
-    # Only this capture's sentinels: another capture may be running beside this one.
-    $mine = foreach ($id in $ids) {
-        $value = (Invoke-StingFixtureDocker -ArgumentList 'inspect', '--format', "{{index .Config.Labels `"$script:SentinelLabel`"}}", $id -TimeoutSec 30 -AllowFailure).StdOut.Trim()
-        if ($value -in $Capture.Sentinels) { $id }
-    }
-    if (@($mine).Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('rm', '-f') + @($mine)) -TimeoutSec 60 -AllowFailure }
+    # By name: only this capture's sentinels (another capture may be running beside this one).
+    $names = @($Capture.Sentinels | ForEach-Object { "stingops-sentinel-$_" })
+    if ($names.Count) { $null = Invoke-StingFixtureDocker -ArgumentList (@('rm', '-f') + $names) -TimeoutSec 60 -AllowFailure }
+    $Capture.Sentinels.Clear()
 }
 
 function Stop-StingEventCapture {
