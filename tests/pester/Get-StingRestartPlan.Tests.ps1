@@ -88,9 +88,11 @@ Describe 'Get-StingRestartPlan' -Tag 'Unit', 'Plan' {
     }
 
     It 'never contacts the engine' {
+        $savedHost = $env:DOCKER_HOST
         $env:DOCKER_HOST = 'unix:///nonexistent/docker.sock'
         try { (Get-StingRestartPlan -ProjectDirectory $Dir).Count | Should -Be 7 }
-        finally { Remove-Item Env:DOCKER_HOST }
+        # Put back what the caller had: a run against another engine must stay on it.
+        finally { if ($null -eq $savedHost) { Remove-Item Env:DOCKER_HOST } else { $env:DOCKER_HOST = $savedHost } }
     }
 
     It 'fails with StingUnknownService for an unknown name' {

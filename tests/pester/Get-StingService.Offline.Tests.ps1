@@ -28,9 +28,11 @@ Describe 'Get-StingService parameter contract' -Tag 'Unit', 'Service' {
 
 Describe 'Get-StingService -Offline' -Tag 'Unit', 'Service' {
     It 'lists every service from the compose file without contacting the engine' {
+        $savedHost = $env:DOCKER_HOST
         $env:DOCKER_HOST = 'unix:///nonexistent/docker.sock'
         try { $services = Get-StingService -Offline -ProjectDirectory $Dir }
-        finally { Remove-Item Env:DOCKER_HOST }
+        # Put back what the caller had: a run against another engine must stay on it.
+        finally { if ($null -eq $savedHost) { Remove-Item Env:DOCKER_HOST } else { $env:DOCKER_HOST = $savedHost } }
         $services.Name | Should -Be @('app', 'db', 'loki')
         ($services | Where-Object Name -eq db).State | Should -Be 'Unknown'
         ($services | Where-Object Name -eq loki).State | Should -Be 'Disabled'
@@ -52,8 +54,10 @@ Describe 'Get-StingService -Offline' -Tag 'Unit', 'Service' {
     }
 
     It 'is terminating with StingEngineUnavailable when live and the engine is unreachable' {
+        $savedHost = $env:DOCKER_HOST
         $env:DOCKER_HOST = 'unix:///nonexistent/docker.sock'
         try { { Get-StingService -ProjectDirectory $Dir -ErrorAction Stop } | Should -Throw -ErrorId 'StingEngineUnavailable*' }
-        finally { Remove-Item Env:DOCKER_HOST }
+        # Put back what the caller had: a run against another engine must stay on it.
+        finally { if ($null -eq $savedHost) { Remove-Item Env:DOCKER_HOST } else { $env:DOCKER_HOST = $savedHost } }
     }
 }
