@@ -183,7 +183,10 @@ try {
                     # proves it was live until now) and open a new one once the engine is back.
                     foreach ($e in @(Stop-StingEventCapture $captures[-1])) { $events.Add($e) }
                     $fault.InjectedAt = [DateTimeOffset]::UtcNow
-                    $r = Invoke-StingProcess -FilePath 'bash' -ArgumentList (Join-Path $Root 'tools/test-engine.sh'), '--restart' -TimeoutSec 300 -AllowFailure
+                    # test-engine.sh restarts the engine on the default socket: only inject when that is the one under test.
+                    $r = if (-not $env:DOCKER_HOST -or $env:DOCKER_HOST -eq 'unix:///var/run/docker.sock') {
+                        Invoke-StingProcess -FilePath 'bash' -ArgumentList (Join-Path $Root 'tools/test-engine.sh'), '--restart' -TimeoutSec 300 -AllowFailure
+                    } else { [pscustomobject]@{ ExitCode = -1; StdOut = ''; StdErr = "DOCKER_HOST=$env:DOCKER_HOST is not the engine tools/test-engine.sh restarts" } }
                     $fault.Injected = $r.ExitCode -eq 0
                     $back = [DateTimeOffset]::UtcNow
                     $captures.Add((Start-StingEventCapture -ProjectName $project.ProjectName))

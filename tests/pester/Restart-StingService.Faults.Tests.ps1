@@ -15,6 +15,7 @@ Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliab
         $script:P = New-StingFixtureProject
         Start-StingFixture -Project $P -TimeoutSec 300 | Out-Null
         $script:Common = @{ ProjectDirectory = $P.Directory; Confirm = $false }
+        $script:Read = @{ ProjectDirectory = $P.Directory }
         $script:SavedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR }
         # The child runs inherit these: lock, journal and metrics in this project's own directory.
         $env:XDG_STATE_HOME = Join-Path $P.Directory 'state'
@@ -68,12 +69,12 @@ Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliab
         $left | Should -Contain 'app' -Because 'app waits for vault, so the killed run had it stopped'
         Test-Path -LiteralPath $LockFile | Should -BeTrue -Because 'a killed run cannot release its lock'
 
-        $null = Get-StingService @Common -WarningVariable seen -WarningAction SilentlyContinue
+        $null = Get-StingService @Read -WarningVariable seen -WarningAction SilentlyContinue
         $said = @($seen | ForEach-Object Message | Where-Object { $_ -match 'interrupted' })
         $said.Count | Should -Be 1 -Because 'Get-StingService reports the interrupted run once'
         foreach ($s in $left) { $said[0] | Should -Match "\b$([regex]::Escape($s))\b" -Because "$s was left stopped" }
 
-        $checks = @(Test-StingPrerequisite @Common -WarningAction SilentlyContinue)
+        $checks = @(Test-StingPrerequisite @Read -WarningAction SilentlyContinue)
         $interrupted = @($checks | Where-Object Check -eq 'InterruptedRun')
         $interrupted.Count | Should -Be 1
         $interrupted[0].Passed | Should -BeFalse
@@ -87,7 +88,7 @@ Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliab
         $text | Should -Match 'interrupted'
         Assert-AllSucceeded $results
         Test-Path -LiteralPath $LockFile | Should -BeFalse
-        $null = Get-StingService @Common -WarningVariable after -WarningAction SilentlyContinue
+        $null = Get-StingService @Read -WarningVariable after -WarningAction SilentlyContinue
         @($after | Where-Object { $_.Message -match 'interrupted' }).Count | Should -Be 0 -Because 'the run that healed the stack completed'
         Wait-StingFixtureHealthy -Project $P -TimeoutSec 120 | Out-Null
     }
@@ -114,8 +115,9 @@ Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliab
         # Only an engine that tools/test-engine.sh started can be restarted here (CI's always is).
         $pidFile = '/var/run/stingops-dockerd.pid'
         $enginePid = if (Test-Path $pidFile) { (Get-Content $pidFile -Raw).Trim() } else { '' }
-        if (-not $enginePid -or (Get-Content "/proc/$enginePid/comm" -ErrorAction SilentlyContinue) -ne 'dockerd') {
-            Set-ItResult -Skipped -Because 'the engine was not started by tools/test-engine.sh, so this test may not restart it'
+        $defaultSocket = -not $env:DOCKER_HOST -or $env:DOCKER_HOST -eq 'unix:///var/run/docker.sock'
+        if (-not $defaultSocket -or -not $enginePid -or (Get-Content "/proc/$enginePid/comm" -ErrorAction SilentlyContinue) -ne 'dockerd') {
+            Set-ItResult -Skipped -Because 'the engine under test is not the one tools/test-engine.sh started on the default socket, so this test may not restart it'
             return
         }
         Set-StingFixtureKnob -Project $P -Service vault -StartupDelay 4 | Out-Null
