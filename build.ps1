@@ -7,8 +7,12 @@
            and its dependencies in Dependencies/ (loaded in a private AssemblyLoadContext).
     Test   builds, makes sure a Docker engine answers (tools/test-engine.sh), runs xUnit, then Pester against
            the BUILT module in a fresh pwsh, then a short chaos soak (-Cycles, default 10, with the fixed -Seed;
-           -Cycles 0 skips it), prints "N passed, N failed" (the soak counts as one check) and exits non-zero
-           on any failure.
+           -Cycles 0 skips it), prints "N passed, N failed, N skipped" for xUnit and for Pester, then alone on
+           the last line the totals "N passed, N failed, N skipped (S s)" (the soak counts as one check), and
+           exits non-zero on any failure. With $env:CI -eq 'true' a skipped integration check is a failure,
+           named in the output: any skipped xUnit test (the skippable ones are the [IntegrationFact] tests,
+           trait Category=Integration, which skip only when no engine answers), any skipped Pester test
+           inside a block tagged Integration, and a soak skipped with -Cycles 0.
     Demo   shows what the module does on the fixture STING stack (brought up on the local engine if needed,
            left up afterwards); Demo -Cleanup removes everything the demo created.
     Bench  runs the benchmarks in bench/ and prints ratios measured in the same run.
@@ -111,22 +115,32 @@ function Invoke-XUnit {
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
     $trx = Join-Path $results 'xunit.trx'
-    if (-not (Test-Path $trx)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Note = "xUnit produced no results (exit $exit)" } }
-    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + ($exit -ne 0 -and [int]$counters.failed -eq 0 ? 1 : 0); Note = '' }
+    if (-not (Test-Path $trx)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; SkippedIntegration = @(); Note = "xUnit produced no results (exit $exit)" } }
+    $run = ([xml](Get-Content $trx -Raw)).TestRun
+    $counters = $run.ResultSummary.Counters
+    # The trx counter notExecuted stays 0 for xUnit's skipped tests: count the results themselves.
+    $skipped = @($run.Results.UnitTestResult | Where-Object outcome -eq 'NotExecuted' | ForEach-Object testName | Sort-Object)
+    [pscustomobject]@{
+        Passed = [int]$counters.passed
+        Failed = [int]$counters.failed + [int]$counters.error + ($exit -ne 0 -and [int]$counters.failed -eq 0 ? 1 : 0)
+        Skipped = $skipped.Count
+        # Only [IntegrationFact] tests skip (when no engine answers); CI must not pass without them.
+        SkippedIntegration = $skipped
+        Note = ''
+    }
 }
 
 function Invoke-SoakCheck {
     # A fresh pwsh, as for Pester, so a soak that dies cannot take the summary with it. Its result file is a build
     # artefact (out/), not one of the benchmark runs kept in bench/results.
-    if ($Cycles -eq 0) { return [pscustomobject]@{ Passed = 0; Failed = 0; Note = 'skipped (-Cycles 0)' } }
+    if ($Cycles -eq 0) { return [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 1; SkippedIntegration = @('soak (-Cycles 0)'); Note = 'skipped (-Cycles 0)' } }
     $resultFile = Join-Path $OutDir "soak-seed$Seed.json"
     dotnet pwsh -NoProfile -File (Join-Path $Root 'bench/Invoke-Soak.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1') `
         -Cycles $Cycles -Seed $Seed -ResultPath $resultFile | Out-Host
     $exit = $LASTEXITCODE
     $note = "($Cycles cycles, seed $Seed; $resultFile)"
-    if ($exit -eq 0) { [pscustomobject]@{ Passed = 1; Failed = 0; Note = $note } }
-    else { [pscustomobject]@{ Passed = 0; Failed = 1; Note = "$note exit $exit" } }
+    if ($exit -eq 0) { [pscustomobject]@{ Passed = 1; Failed = 0; Skipped = 0; SkippedIntegration = @(); Note = $note } }
+    else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; SkippedIntegration = @(); Note = "$note exit $exit" } }
 }
 
 function Invoke-PesterTests {
@@ -139,9 +153,35 @@ function Invoke-PesterTests {
     if ($ExcludeTag) { $args += @('-ExcludeTag', ($ExcludeTag -join ',')) }
     # A fresh pwsh: the tests must see the module exactly as users import it.
     dotnet pwsh @args | Out-Host
-    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
-    Get-Content $resultFile -Raw | ConvertFrom-Json
+    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; SkippedIntegration = @() } }
+    $summary = Get-Content $resultFile -Raw | ConvertFrom-Json
+    [pscustomobject]@{
+        Passed = [int]$summary.Passed
+        Failed = [int]$summary.Failed
+        Skipped = [int]$summary.Skipped
+        SkippedIntegration = @($summary.SkippedIntegration | Where-Object { $_ })
+    }
 }
+
+function Resolve-CiSkip {
+    <#
+    .SYNOPSIS
+        In CI ($env:CI -eq 'true') a skipped integration check is a failure: it moves from Skipped to Failed and
+        is named, so a run without an engine cannot end green.
+    #>
+    param([Parameter(Mandatory)] $Counts, [Parameter(Mandatory)] [string] $Suite)
+    $names = @($Counts.SkippedIntegration)
+    if ($env:CI -ne 'true') {
+        foreach ($name in $names) { Write-Host "${Suite}: skipped: $name" }
+        return $Counts
+    }
+    foreach ($name in $names) { Write-Host "${Suite}: skipped in CI, counted as failed: $name" }
+    $Counts.Failed += $names.Count
+    $Counts.Skipped = [Math]::Max(0, $Counts.Skipped - $names.Count)
+    $Counts
+}
+
+function Format-Count($Counts) { '{0} passed, {1} failed, {2} skipped' -f $Counts.Passed, $Counts.Failed, $Counts.Skipped }
 
 switch ($Task) {
     'Build' { Invoke-Build }
@@ -158,13 +198,18 @@ switch ($Task) {
         $xunit = Invoke-XUnit
         $pester = Invoke-PesterTests
         $soak = Invoke-SoakCheck
+        Write-Host ''
+        $xunit = Resolve-CiSkip $xunit 'xUnit'
+        $pester = Resolve-CiSkip $pester 'Pester'
+        $soak = Resolve-CiSkip $soak 'Soak'
         $passed = $xunit.Passed + $pester.Passed + $soak.Passed
         $failed = $xunit.Failed + $pester.Failed + $soak.Failed
-        Write-Host ''
-        Write-Host "xUnit:  $($xunit.Passed) passed, $($xunit.Failed) failed $($xunit.Note)"
-        Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+        $skipped = $xunit.Skipped + $pester.Skipped + $soak.Skipped
+        Write-Host "xUnit:  $(Format-Count $xunit) $($xunit.Note)"
+        Write-Host "Pester: $(Format-Count $pester)"
         Write-Host "Soak:   $(if ($soak.Failed) { 'failed' } elseif ($soak.Passed) { 'passed' } else { 'not run' }) $($soak.Note)"
-        Write-Host ("{0} passed, {1} failed ({2:n0} s)" -f $passed, $failed, ((Get-Date) - $started).TotalSeconds)
+        # The last line, alone, is the verdict scripts parse: "N passed, N failed, N skipped (S s)".
+        Write-Host ('{0} passed, {1} failed, {2} skipped ({3:n0} s)' -f $passed, $failed, $skipped, ((Get-Date) - $started).TotalSeconds)
         if ($failed -gt 0) { exit 1 }
     }
     'Demo' {

@@ -24,8 +24,19 @@ if ($Tag) { $config.Filter.Tag = $Tag -split ',' }
 if ($ExcludeTag) { $config.Filter.ExcludeTag = $ExcludeTag -split ',' }
 
 $result = Invoke-Pester -Configuration $config
+
+# A test is an integration test when it or any block around it carries the Integration tag: those need the
+# engine, and build.ps1 fails a CI run in which any of them was skipped.
+function Get-InheritedTag($Test) {
+    $tags = @($Test.Tag)
+    for ($block = $Test.Block; $block -and -not $block.IsRoot; $block = $block.Parent) { $tags += @($block.Tag) }
+    @($tags | Where-Object { $_ })
+}
+$skipped = @($result.Skipped)
 [pscustomobject]@{
     Passed = $result.PassedCount
     Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount
+    SkippedNames = @($skipped | ForEach-Object ExpandedPath)
+    SkippedIntegration = @($skipped | Where-Object { (Get-InheritedTag $_) -contains 'Integration' } | ForEach-Object ExpandedPath)
 } | ConvertTo-Json | Set-Content $SummaryPath

@@ -9,6 +9,7 @@ BeforeAll {
     Import-Module $env:STINGOPS_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'RestartAssertions.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ResultAssertions.psm1') -Force
 }
 
 Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' -Tag 'Integration', 'Reliability' {
@@ -96,7 +97,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             $events = @(Stop-StingEventCapture $capture)
 
             $results.Count | Should -Be $Plan.Count
-            $results | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
+            Assert-StingRestartSucceeded $results -Service $Plan.Service
             # The engine: every service ran again (a start event each), in the same container, and is healthy now.
             foreach ($s in $Plan.Service) {
                 @($events | Where-Object { $_.Service -eq $s -and $_.Action -eq 'start' }).Count | Should -BeGreaterThan 0 -Because "$s was restarted"
@@ -168,7 +169,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
 
             Clear-StingFixtureKnob -Project $P
             $healed = @(Restart-StingService (@('vault') + $heldBack) -IncludeDependents @Common)
-            $healed | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
+            Assert-StingRestartSucceeded $healed -Service (@('vault') + $heldBack + @(@('vault') + $heldBack | ForEach-Object { DependentsOf $_ } | ForEach-Object { $_ }))
             Wait-StingFixtureHealthy -Project $P -TimeoutSec 180 | Out-Null
         }
 
@@ -235,7 +236,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
 
             Clear-StingFixtureKnob -Project $P
             $healed = @(Restart-StingService knowledge -IncludeDependents @Common)
-            $healed | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
+            Assert-StingRestartSucceeded $healed -Service (@('knowledge') + (DependentsOf knowledge))
             Wait-StingFixtureHealthy -Project $P -Service knowledge, frontend -TimeoutSec 120 | Out-Null
         }
 
@@ -391,7 +392,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             $events = @(Stop-StingEventCapture $capture)
 
             $results.Count | Should -Be $ProfilePlan.Count
-            $results | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
+            Assert-StingRestartSucceeded $results -Service $ProfilePlan.Service
             foreach ($s in $Observability) {
                 ($results | Where-Object Service -eq $s).Status | Should -Be 'Succeeded'
                 @($events | Where-Object { $_.Service -eq $s -and $_.Action -eq 'start' }).Count | Should -BeGreaterThan 0 -Because "$s was restarted"
@@ -414,7 +415,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             $events = @(Stop-StingEventCapture $capture)
 
             $results.Count | Should -Be $ProfilePlan.Count
-            $results | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
+            Assert-StingRestartSucceeded $results -Service $ProfilePlan.Service
             foreach ($s in $Observability) {
                 @($events | Where-Object { $_.Service -eq $s -and $_.Action -eq 'start' }).Count | Should -BeGreaterThan 0 -Because "$s runs, so it was restarted"
             }
@@ -434,7 +435,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             $events = @(Stop-StingEventCapture $capture)
 
             $results.Count | Should -Be $Plan.Count
-            $results | Where-Object Status -ne 'Succeeded' | Should -BeNullOrEmpty
+            Assert-StingRestartSucceeded $results -Service $Plan.Service
             $results | Where-Object Service -in $Observability | Should -BeNullOrEmpty
             @($events | Where-Object Action -eq 'start').Count | Should -BeGreaterThan 0 -Because 'the capture saw the restart'
             $events | Where-Object Service -in $Observability | Should -BeNullOrEmpty

@@ -3,6 +3,7 @@
 BeforeAll {
     Import-Module $env:STINGOPS_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'RestartAssertions.psm1') -Force
 }
 
 Describe 'Restart-StingService -Recreate on the fixture stack' -Tag 'Integration', 'Recreate' {
@@ -45,6 +46,7 @@ Describe 'Restart-StingService -Recreate on the fixture stack' -Tag 'Integration
         $after.Id | Should -Not -Be $before.Id
         HasEnv $after $pair | Should -BeTrue
         Wait-StingFixtureHealthy -Project $P -Service app -TimeoutSec 30 | Out-Null
+        Test-Path -LiteralPath (Join-Path $env:XDG_STATE_HOME 'stingops') -PathType Container | Should -BeTrue -Because 'the run kept its state here'
         @(Get-ChildItem -LiteralPath (Join-Path $env:XDG_STATE_HOME 'stingops' 'snapshots') -ErrorAction SilentlyContinue).Count | Should -Be 0
     }
 
@@ -64,6 +66,7 @@ Describe 'Restart-StingService -Recreate on the fixture stack' -Tag 'Integration
         foreach ($e in @($before.Inspect.Config.Env)) { HasEnv $after $e | Should -BeTrue }
         $after.State | Should -Be 'running'
         Wait-StingFixtureHealthy -Project $P -Service app -TimeoutSec 30 | Out-Null
+        Test-Path -LiteralPath (Join-Path $env:XDG_STATE_HOME 'stingops') -PathType Container | Should -BeTrue -Because 'the run kept its state here'
         @(Get-ChildItem -LiteralPath (Join-Path $env:XDG_STATE_HOME 'stingops' 'snapshots') -ErrorAction SilentlyContinue).Count | Should -Be 0
     }
 
@@ -78,13 +81,56 @@ Describe 'Restart-StingService -Recreate on the fixture stack' -Tag 'Integration
     }
 
     It 'refuses when the engine is unreachable, without writing anything' {
-        $saved = $env:DOCKER_HOST
+        # Fresh folders the refused run must not create; a control run afterwards with the same variables shows
+        # they are where a run writes, so their absence means something.
+        $stateHome = Join-Path $P.Directory 'state-unreachable'
+        $logDir = Join-Path $P.Directory 'metrics-unreachable'
+        # The compose CLI (and docker itself) behind shims on PATH that log each call.
+        $shimDir = Join-Path $P.Directory 'cli-shims'
+        $cliLog = Join-Path $P.Directory 'cli-calls.log'
+        $null = New-Item -ItemType Directory -Path $shimDir -Force
+        foreach ($cli in 'docker', 'docker-compose') {
+            $real = (Get-Command $cli -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+            if (-not $real) { continue }
+            $shim = Join-Path $shimDir $cli
+            Set-Content -LiteralPath $shim -Value "#!/bin/sh`necho `"$cli `$*`" >> '$cliLog'`nexec '$real' `"`$@`"`n"
+            & chmod +x $shim
+        }
+        $containersBefore = @(Get-StingFixtureContainer -Project $P | ForEach-Object { "$($_.Service) $($_.Id) $($_.State) $($_.StartedAt)" } | Sort-Object)
+        $containersBefore.Count | Should -BeGreaterThan 0
+        $capture = Start-StingEventCapture -ProjectName $P.ProjectName
+        $saved = @{}
+        foreach ($name in 'DOCKER_HOST', 'XDG_STATE_HOME', 'STING_LOG_DIR', 'PATH') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
         try {
             $env:DOCKER_HOST = 'unix:///nonexistent.sock'
-            { Restart-StingService app @Common -ErrorAction Stop } |
+            $env:XDG_STATE_HOME = $stateHome
+            $env:STING_LOG_DIR = $logDir
+            $env:PATH = "$shimDir$([IO.Path]::PathSeparator)$($saved.PATH)"
+            # -Recreate: the run that would also save snapshots and run the compose CLI.
+            { Restart-StingService app -Recreate @Common -ErrorAction Stop } |
                 Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand'
             (Test-StingPrerequisite app -ProjectDirectory $P.Directory | Where-Object Check -eq 'DockerEngine').Passed | Should -BeFalse
         }
-        finally { $env:DOCKER_HOST = $saved }
+        finally {
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+            $events = @(Stop-StingEventCapture $capture)
+        }
+
+        $events.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
+        @($events | Where-Object Action -in 'create', 'start', 'restart', 'stop', 'kill', 'die', 'destroy', 'rename', 'update' |
+            ForEach-Object { "$($_.Service) $($_.Detail)" }) | Should -Be @()
+        @(Get-StingFixtureContainer -Project $P | ForEach-Object { "$($_.Service) $($_.Id) $($_.State) $($_.StartedAt)" } | Sort-Object) |
+            Should -Be $containersBefore
+        Test-Path -LiteralPath $stateHome | Should -BeFalse -Because 'no lock, no snapshot'
+        Test-Path -LiteralPath $logDir | Should -BeFalse -Because 'no metrics'
+        # Asking a CLI its version is a read; anything else would be a compose run.
+        @(Get-Content -LiteralPath $cliLog -ErrorAction SilentlyContinue | Where-Object { $_ -notmatch '(^| )version( |$)' }) | Should -Be @()
+
+        $env:XDG_STATE_HOME = $stateHome
+        $env:STING_LOG_DIR = $logDir
+        try { (Restart-StingService app @Common).Status | Should -Be 'Succeeded' }
+        finally { foreach ($name in 'XDG_STATE_HOME', 'STING_LOG_DIR') { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
+        Test-Path -LiteralPath (Join-Path $stateHome 'stingops') -PathType Container | Should -BeTrue -Because 'the control run locked there'
+        @(Get-ChildItem -LiteralPath $logDir -File).Count | Should -BeGreaterThan 0 -Because 'the control run recorded its metrics there'
     }
 }

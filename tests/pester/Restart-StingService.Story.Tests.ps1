@@ -128,7 +128,9 @@ Import-Module '$env:STINGOPS_MODULE_PATH'
 `$r = Get-StingService -ProjectDirectory '$($P.Directory)' | Where-Object Enabled | Restart-StingService -ProjectDirectory '$($P.Directory)' -WhatIf
 'results: ' + @(`$r).Count
 "@ 2>&1
-            $events = @(Stop-StingEventCapture $capture | Where-Object Action -in 'create', 'stop', 'kill', 'die', 'start', 'restart', 'destroy', 'rename', 'pause', 'unpause', 'update')
+            $captured = @(Stop-StingEventCapture $capture)
+            $captured.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
+            $events = @($captured | Where-Object Action -in 'create', 'stop', 'kill', 'die', 'start', 'restart', 'destroy', 'rename', 'pause', 'unpause', 'update')
             $events | Should -BeNullOrEmpty
             $text = $out -join "`n"
             $whatIf = @($out | Where-Object { "$_" -match '^What if: Performing the operation "Restart" on target ' })
