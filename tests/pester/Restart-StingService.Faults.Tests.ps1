@@ -6,6 +6,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'RestartAssertions.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'EngineProxy.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ResultAssertions.psm1') -Force
 }
 
 Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliability' {
@@ -34,10 +35,6 @@ Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliab
             } until (($v.State -eq 'running' -and [DateTimeOffset]$v.StartedAt -gt $since) -or [DateTime]::UtcNow -gt $deadline)
             $v.State | Should -Be 'running' -Because 'the run started vault again within 90 s'
             [DateTimeOffset]$v.StartedAt | Should -BeGreaterThan $since -Because 'the run restarted vault'
-        }
-        function script:Assert-AllSucceeded([object[]] $results) {
-            $results.Count | Should -Be $Plan.Count
-            ($results | Where-Object Status -eq 'Succeeded').Count | Should -Be $Plan.Count -Because (($results | Where-Object Status -ne 'Succeeded' | ForEach-Object { "$($_.Service)=$($_.Status): $($_.Message)" }) -join '; ')
         }
     }
 
@@ -86,7 +83,7 @@ Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliab
         $text = @($warned | ForEach-Object Message) -join "`n"
         $text | Should -Match 'stale restart lock'
         $text | Should -Match 'interrupted'
-        Assert-AllSucceeded $results
+        Assert-StingRestartSucceeded $results -Service $Plan.Service
         Test-Path -LiteralPath $LockFile | Should -BeFalse
         $null = Get-StingService @Read -WarningVariable after -WarningAction SilentlyContinue
         @($after | Where-Object { $_.Message -match 'interrupted' }).Count | Should -Be 0 -Because 'the run that healed the stack completed'
@@ -105,7 +102,7 @@ Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliab
 
         $proxy.Refused() | Should -BeGreaterThan 0 -Because 'the run asked for the engine events and was refused'
         $run.Output | Should -Not -BeNullOrEmpty -Because "the run completed (exit $($run.ExitCode): $($run.StdErr))"
-        Assert-AllSucceeded @($run.Output.Results)
+        Assert-StingRestartSucceeded @($run.Output.Results) -Service $Plan.Service
         @($run.Output.Verbose | Where-Object { $_ -match 'events' -and $_ -match 'prob' }).Count | Should -BeGreaterThan 0 -Because 'the run says it relies on probing'
         @($events | Where-Object Action -eq 'start').Count | Should -Be $Plan.Count
         Get-StingOrderViolation -Events $events -Plan $Plan | Should -BeNullOrEmpty
@@ -131,7 +128,7 @@ Describe 'Restart-StingService under outside faults' -Tag 'Integration', 'Reliab
         $run.Output | Should -Not -BeNullOrEmpty -Because "the run completed (exit $($run.ExitCode): $($run.StdErr))"
 
         # An outage of seconds is shorter than every service's timeout: the run rides it out.
-        Assert-AllSucceeded @($run.Output.Results)
+        Assert-StingRestartSucceeded @($run.Output.Results) -Service $Plan.Service
         Test-Path -LiteralPath $LockFile | Should -BeFalse
 
         Wait-StingFixtureHealthy -Project $P -TimeoutSec 180 | Out-Null
