@@ -48,6 +48,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         _ = Task.Run(async () =>
         {
             var outcomes = new List<ServiceOutcome>();
+            Exception? failure = null;
             try
             {
                 await foreach (var e in events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -58,16 +59,21 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                 }
                 if (Record(outcomes) is { } warning)
                     output.Writer.TryWrite(warning);
-                output.Writer.TryComplete();
             }
             catch (Exception ex)
             {
                 Record(outcomes);
-                output.Writer.TryComplete(ex);
+                failure = ex;
+            }
+            // The lock goes before the stream ends: a caller that starts the next run the moment this one's
+            // results end must find the project free (success, failure and cancellation alike).
+            try
+            {
+                lockHandle.Dispose();
             }
             finally
             {
-                lockHandle.Dispose();
+                output.Writer.TryComplete(failure);
             }
         }, CancellationToken.None);
         return output.Reader;
