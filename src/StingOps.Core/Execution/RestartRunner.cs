@@ -43,6 +43,11 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         var output = Channel.CreateUnbounded<RestartEvent>(new UnboundedChannelOptions { SingleReader = true });
         if (lockHandle.TakenOverFrom is { } stale)
             output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), $"Took over a stale restart lock of pid {stale.Pid} (since {stale.Since:u}), which no longer runs."));
+        // Holding the lock proves the writer of an unfinished journal is gone: that run was interrupted.
+        if (RunJournal.Read(stateDirectory, prepared.Project.Name) is { Completed: false } interrupted)
+            output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), interrupted.Describe(s => prepared.Containers.TryGetValue(s, out var c) ? c.State == "running" : false)));
+        var journal = new JournalKeeper(stateDirectory, prepared.Project.Name, runId, prepared.Plan.Steps.Select(s => s.Service).ToList(), time,
+            message => output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), message)));
         var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator);
         var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken);
         _ = Task.Run(async () =>
@@ -53,6 +58,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             {
                 await foreach (var e in events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 {
+                    journal.Record(e);
                     if (e is ServiceFinished f)
                         outcomes.Add(f.Outcome);
                     output.Writer.TryWrite(e);
@@ -69,6 +75,8 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             // results end must find the project free (success, failure and cancellation alike).
             try
             {
+                // Every outcome is out (failed and cancelled ones too): nothing was interrupted.
+                journal.Complete();
                 lockHandle.Dispose();
             }
             finally

@@ -69,9 +69,54 @@ public sealed class RestartRunnerTests : IDisposable
                     outcomes.Add(f.Outcome);
             Assert.Equal(2, outcomes.Count);
             Assert.All(outcomes, o => Assert.Contains(o.Status, new[] { OutcomeStatus.Succeeded, OutcomeStatus.Cancelled }));
+            // Cancelled is reported, not interrupted: no journal is left behind.
+            Assert.False(File.Exists(RunJournal.PathFor(StateDir, "proj")));
 
             using var next = await RestartLock.AcquireAsync(StateDir, "proj", TimeSpan.Zero, TimeProvider.System, default);
         }
+    }
+
+    [Fact]
+    public async Task StartAsync_WritesTheJournalAsTheRunGoes_AndRemovesItWhenTheRunEnds()
+    {
+        var (engine, project) = TinyProject("db", "app");
+        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
+        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
+        var events = await runner.StartAsync(prepared, "run-j", default);
+        var seenWhileRunning = new List<JournaledRun?>();
+
+        await foreach (var e in events.ReadAllAsync())
+            if (e is ServiceFinished)
+                seenWhileRunning.Add(RunJournal.Read(StateDir, "proj"));
+
+        // Each event is in the journal before the caller sees it.
+        Assert.Equal(2, seenWhileRunning.Count);
+        Assert.All(seenWhileRunning, run => Assert.Equal("run-j", run!.RunId));
+        Assert.Contains(seenWhileRunning, run => run!.Entries.Count(x => x.Event == JournalEntry.Finished) == 2
+            && run.Entries.Count(x => x.Event == JournalEntry.Stopped) == 2 && run.Entries.Count(x => x.Event == JournalEntry.Started) == 2);
+        Assert.False(File.Exists(RunJournal.PathFor(StateDir, "proj")));
+    }
+
+    [Fact]
+    public async Task StartAsync_AfterAnInterruptedRun_WarnsNamingIt_AndReplacesItsJournal()
+    {
+        var (engine, project) = TinyProject("db", "app");
+        Directory.CreateDirectory(StateDir);
+        File.WriteAllText(RunJournal.PathFor(StateDir, "proj"),
+            "{\"event\":\"run\",\"at\":\"2026-11-29T02:00:00+00:00\",\"runId\":\"r-killed\",\"pid\":999999,\"services\":[\"db\",\"app\"]}\n" +
+            "{\"event\":\"stopped\",\"at\":\"2026-11-29T02:00:01+00:00\",\"service\":\"app\"}\n{\"event\":\"sto");
+        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
+        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
+
+        var events = await runner.StartAsync(prepared, "run-next", default);
+        var all = new List<RestartEvent>();
+        await foreach (var e in events.ReadAllAsync())
+            all.Add(e);
+
+        var warning = Assert.IsType<RunWarning>(all[0]);
+        Assert.Contains("Restart run r-killed (pid 999999, started 2026-11-29 02:00:00Z) was interrupted and left app stopped; running again: app", warning.Message);
+        Assert.All(all.OfType<ServiceFinished>(), f => Assert.Equal(OutcomeStatus.Succeeded, f.Outcome.Status));
+        Assert.False(File.Exists(RunJournal.PathFor(StateDir, "proj")));
     }
 
     public void Dispose()
