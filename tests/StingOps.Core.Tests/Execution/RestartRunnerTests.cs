@@ -13,7 +13,10 @@ public sealed class RestartRunnerTests : IDisposable
     private string MetricsDir => Path.Combine(_root, "metrics");
 
     /// <summary>A tiny project on the fake engine, instantly ready, on the real clock: a run takes milliseconds.</summary>
-    private static (FakeEngine Engine, StingProject Project) TinyProject(params string[] services)
+    private static (FakeEngine Engine, StingProject Project) TinyProject(params string[] services) => TinyProject(false, services);
+
+    /// <param name="chain">Each service depends on the one before it (service_healthy).</param>
+    private static (FakeEngine Engine, StingProject Project) TinyProject(bool chain, params string[] services)
     {
         var engine = new FakeEngine(TimeProvider.System);
         foreach (var s in services)
@@ -24,7 +27,12 @@ public sealed class RestartRunnerTests : IDisposable
             ProjectDirectory = "/tmp/proj",
             ComposeFiles = ["/tmp/proj/compose.yaml"],
             ActiveProfiles = [],
-            Services = services.Select(s => new ComposeService { Name = s, HealthCheck = new HealthCheckSpec { Test = ["CMD", "true"] } }).ToList(),
+            Services = services.Select((s, i) => new ComposeService
+            {
+                Name = s,
+                HealthCheck = new HealthCheckSpec { Test = ["CMD", "true"] },
+                DependsOn = chain && i > 0 ? [new ServiceDependency(services[i - 1], DependencyCondition.ServiceHealthy)] : [],
+            }).ToList(),
         };
         var location = new ProjectLocation { ComposeFiles = compose.ComposeFiles, ProjectDirectory = compose.ProjectDirectory, ProjectName = "proj" };
         return (engine, StingProject.Create(location, compose, new RestartOptions { MaxRetries = 1, LockTimeout = TimeSpan.Zero }));
@@ -79,21 +87,36 @@ public sealed class RestartRunnerTests : IDisposable
     [Fact]
     public async Task StartAsync_WritesTheJournalAsTheRunGoes_AndRemovesItWhenTheRunEnds()
     {
-        var (engine, project) = TinyProject("db", "app");
+        var (engine, project) = TinyProject(chain: true, "db", "app");
+        // db is held not ready until the journal has been looked at, so the run is surely still going then.
+        var db = engine.ContainersOf("db").Single().Behaviour;
+        db.NeverHealthy = true;
         var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
         var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
         var events = await runner.StartAsync(prepared, "run-j", default);
-        var seenWhileRunning = new List<JournaledRun?>();
+        JournaledRun? whileRunning = null;
+        var finished = 0;
 
         await foreach (var e in events.ReadAllAsync())
-            if (e is ServiceFinished)
-                seenWhileRunning.Add(RunJournal.Read(StateDir, "proj"));
+        {
+            if (e is ServicePhaseChanged { Service: "db", Phase: ServicePhase.WaitingForHealth } && whileRunning is null)
+            {
+                // Each event is in the journal before the caller sees it.
+                whileRunning = RunJournal.Read(StateDir, "proj");
+                db.NeverHealthy = false;
+            }
+            if (e is ServiceFinished { Outcome.Status: OutcomeStatus.Succeeded })
+                finished++;
+        }
 
-        // Each event is in the journal before the caller sees it.
-        Assert.Equal(2, seenWhileRunning.Count);
-        Assert.All(seenWhileRunning, run => Assert.Equal("run-j", run!.RunId));
-        Assert.Contains(seenWhileRunning, run => run!.Entries.Count(x => x.Event == JournalEntry.Finished) == 2
-            && run.Entries.Count(x => x.Event == JournalEntry.Stopped) == 2 && run.Entries.Count(x => x.Event == JournalEntry.Started) == 2);
+        Assert.Equal(2, finished);
+        Assert.NotNull(whileRunning);
+        Assert.Equal("run-j", whileRunning.RunId);
+        Assert.False(whileRunning.Completed);
+        Assert.Equal(["db", "app"], whileRunning.Services);
+        Assert.Contains(whileRunning.Entries, x => x is { Event: JournalEntry.Stopped, Service: "db" });
+        Assert.Contains(whileRunning.Entries, x => x is { Event: JournalEntry.Started, Service: "db" });
+        Assert.Equal(["app"], whileRunning.LeftStopped);
         Assert.False(File.Exists(RunJournal.PathFor(StateDir, "proj")));
     }
 
