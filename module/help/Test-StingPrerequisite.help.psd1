@@ -14,6 +14,7 @@ returns one StingOps.PrerequisiteResult per check and target, passed or not, in 
 - EnvironmentFile: per service to be restarted, its env_file entries parse and the keys of service_specific.<name>.required_env are set and not empty. Never a value, only file, line and key.
 - Dependencies: dependencies outside the request are running and ready (named restarts only).
 - RestartLock: no other restart of the project holds the lock (a Warning when lock_timeout would wait for it).
+- InterruptedRun: no earlier restart was killed mid-run (a Warning naming its run id, start time and the services it left stopped; see about_StingOps).
 - ConfigDrift: each container still matches the compose model (environment, image); a Warning that a plain restart would not apply the change.
 - ComposeCli: with -Recreate, docker compose (v2) or docker-compose (v1) answers on PATH.
 '@
@@ -46,7 +47,7 @@ stops the cmdlet: a -Name that matches no service (StingUnknownService).
         @{ Type = 'StingOps.ServiceInfo'; Description = 'Objects with a Name property, such as the output of Get-StingService, bound to -Name by property name.' }
     )
     Outputs      = @(
-        @{ Type = 'StingOps.PrerequisiteResult'; Description = 'One per check and target: Check (ComposeFile, RestartConfiguration, DockerEngine, DiskSpace, Memory, EnvironmentFile, Dependencies, RestartLock, ConfigDrift, ComposeCli), Target (a path, service or endpoint), Passed, Severity (Error or Warning) and Message.' }
+        @{ Type = 'StingOps.PrerequisiteResult'; Description = 'One per check and target: Check (ComposeFile, RestartConfiguration, DockerEngine, DiskSpace, Memory, EnvironmentFile, Dependencies, RestartLock, InterruptedRun, ConfigDrift, ComposeCli), Target (a path, service or endpoint), Passed, Severity (Error or Warning) and Message.' }
         @{ Type = 'System.Boolean'; Description = 'With -Quiet: $true when every check of severity Error passed.' }
     )
     Notes        = @(

@@ -11,13 +11,21 @@ public sealed record ReadinessOutcome(bool Ready, OutcomeReason Reason, string M
 
     /// <summary>Timed out while the last probe could not even run: restarting the container would not help.</summary>
     public bool ProbeInconclusive { get; init; }
+
+    /// <summary>
+    /// The container stopped while the engine was away (a daemon restart stops every container, and brings back
+    /// only those with a restart policy): not the service's fault, so it is started again without counting an attempt.
+    /// </summary>
+    public bool StoppedByEngineOutage { get; init; }
 }
 
 /// <summary>
 /// Waits until a container passes its probe: probes actively on a backoff that starts near 100 ms and
 /// grows to the configured interval, and is woken early by engine events. An exited or crashed container
 /// fails at once, also when its restart policy already brought it back; "unhealthy" while starting does
-/// not, until the timeout.
+/// not, until the timeout. An engine that is away for a while (inspect fails with StingEngineUnavailable) means
+/// "not ready yet" until the timeout, never an engine failure at once; once it is back, what its restart did to
+/// the container is judged as such (revived by its restart policy: fine; left stopped: <see cref="ReadinessOutcome.StoppedByEngineOutage"/>).
 /// </summary>
 public sealed class ReadinessWaiter(
     IContainerEngine engine,
@@ -41,16 +49,45 @@ public sealed class ReadinessWaiter(
         TimeSpan timeout, CancellationToken cancellationToken, int? restartCountBaseline = null)
     {
         var started = time.GetTimestamp();
+        var waitBegan = time.GetUtcNow();
         var interval = FirstInterval;
         var signal = events?.SignalFor(service);
         string? lastOutput = null;
         var lastInconclusive = false;
+        var engineWasAway = false;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var container = await engine.InspectAsync(containerId, cancellationToken).ConfigureAwait(false);
+            ContainerDetails? container;
+            try
+            {
+                container = await engine.InspectAsync(containerId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (EngineOutage.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+            {
+                engineWasAway = true;
+                var left = timeout - time.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                    return new ReadinessOutcome(false, OutcomeReason.Engine, $"not ready within {timeout.TotalSeconds:0.#}s: the engine was unavailable ({redact(e.Message)})", null);
+                await Task.Delay(interval < left ? interval : left, time, cancellationToken).ConfigureAwait(false);
+                interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), maxInterval.Ticks));
+                continue;
+            }
             if (container is null)
                 return new ReadinessOutcome(false, OutcomeReason.Engine, $"container {Short(containerId)} disappeared while starting", null);
+
+            // The engine may have restarted under the container (inspect failed, or the event stream was lost):
+            // a container it left stopped did not crash, one its restart policy revived starts a new count.
+            if ((engineWasAway || events?.EventsLostSince(waitBegan) == true) && container.State is "exited" or "dead")
+            {
+                return new ReadinessOutcome(false, OutcomeReason.Engine,
+                    $"the container stopped (exit code {container.ExitCode ?? -1}) while the engine was unavailable", null) { StoppedByEngineOutage = true };
+            }
+            if (engineWasAway)
+            {
+                restartCountBaseline = container.RestartCount;
+                engineWasAway = false;
+            }
 
             // A manual start resets RestartCount (baseline 0); any increase means the restart policy revived a crash.
             restartCountBaseline ??= container.RestartCount;

@@ -15,6 +15,9 @@ public sealed record ServiceFinished(DateTimeOffset Time, ServiceOutcome Outcome
 
 public sealed record RunWarning(DateTimeOffset Time, string Message) : RestartEvent(Time);
 
+/// <summary>Worth telling (-Verbose) but no cause for concern: the run copes, e.g. probing while engine events are unavailable.</summary>
+public sealed record RunNote(DateTimeOffset Time, string Message) : RestartEvent(Time);
+
 /// <summary>The final state of one service in one run.</summary>
 public sealed record ServiceOutcome(
     string RunId,

@@ -84,14 +84,14 @@ public sealed class RestartExecutor
 
         public async Task ExecuteAsync(CancellationToken cancellationToken)
         {
-            _hub = await EngineEventHub.StartAsync(Engine, project, Warn, cancellationToken).ConfigureAwait(false);
+            _hub = await EngineEventHub.StartAsync(Engine, project, Time, Note, cancellationToken).ConfigureAwait(false);
             await using var hub = _hub;
             _waiter = new ReadinessWaiter(Engine, owner._probes, _hub, Time, owner._options.HealthCheckInterval, owner._redact);
             var tasks = plan.Steps.Select(step => Task.Run(() => RunServiceAsync(step, cancellationToken), CancellationToken.None));
             await Task.WhenAll(tasks).ConfigureAwait(false);
         }
 
-        private void Warn(string message) => events.TryWrite(new RunWarning(Time.GetUtcNow(), message));
+        private void Note(string message) => events.TryWrite(new RunNote(Time.GetUtcNow(), message));
 
         private void Phase(string service, ServicePhase phase, string? detail = null) =>
             events.TryWrite(new ServicePhaseChanged(Time.GetUtcNow(), service, phase, detail));
@@ -140,7 +140,7 @@ public sealed class RestartExecutor
                 Phase(step.Service, ServicePhase.Stopping);
                 var died = _hub!.WhenDied(container.Id, Time.GetUtcNow());
                 // Not cancelled with the run: an operation in flight finishes.
-                var stop = Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None);
+                var stop = StopAsync(step, container, cancellationToken);
                 // Once it is dead its dependencies may stop; its own start still waits for the stop call to end.
                 await Task.WhenAny(stop, died).ConfigureAwait(false);
                 if (!stop.IsCompleted)
@@ -220,6 +220,12 @@ public sealed class RestartExecutor
             _stopped[service].TrySetResult(true);
         }
 
+        /// <summary>Stops the container, trying again while the engine is away (within the service's timeout).</summary>
+        private Task StopAsync(PlanStep step, ContainerSummary container, CancellationToken cancellationToken) =>
+            EngineOutage.RetryAsync(() => Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None), step.Timeout, Time,
+                reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to stop it again for up to {step.Timeout.TotalSeconds:0.#}s."),
+                cancellationToken);
+
         /// <summary>Not starting after all: the dependencies it claimed may be retried again.</summary>
         private void ReleaseClaims(PlanStep step)
         {
@@ -269,24 +275,38 @@ public sealed class RestartExecutor
                     }
                     tracker.Attempts = attempt;
                     Phase(step.Service, ServicePhase.Stopping, $"attempt {attempt} of {attempts}");
-                    await Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None).ConfigureAwait(false);
+                    await StopAsync(step, container, cancellationToken).ConfigureAwait(false);
                 }
-                Phase(step.Service, ServicePhase.Starting, attempt > 1 ? $"attempt {attempt} of {attempts}" : null);
-                await Engine.StartAsync(container.Id, CancellationToken.None).ConfigureAwait(false);
-                tracker.StartedAt ??= Time.GetUtcNow();
-                StartedSignal(step.Service).TrySetResult(true);
+                var attemptStarted = Time.GetTimestamp();
+                var detail = attempt > 1 ? $"attempt {attempt} of {attempts}" : null;
+                while (true)
+                {
+                    Phase(step.Service, ServicePhase.Starting, detail);
+                    await EngineOutage.RetryAsync(() => Engine.StartAsync(container.Id, CancellationToken.None), step.Timeout, Time,
+                        reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to start it again for up to {step.Timeout.TotalSeconds:0.#}s."),
+                        cancellationToken).ConfigureAwait(false);
+                    tracker.StartedAt ??= Time.GetUtcNow();
+                    StartedSignal(step.Service).TrySetResult(true);
+                    var left = step.Timeout - Time.GetElapsedTime(attemptStarted);
+                    if (left <= TimeSpan.Zero)
+                        left = TimeSpan.FromTicks(1);
 
-                if (IsOneShot(step))
-                {
-                    Phase(step.Service, ServicePhase.WaitingForHealth, "waiting for it to complete");
-                    last = await _waiter.WaitForExitAsync(container.Id, step.Timeout, cancellationToken).ConfigureAwait(false);
-                    if (last.Ready)
-                        _completed[step.Service].TrySetResult(true);
-                }
-                else
-                {
-                    Phase(step.Service, ServicePhase.WaitingForHealth, step.Probe.ToString());
-                    last = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, step.Timeout, cancellationToken, restartCountBaseline: 0).ConfigureAwait(false);
+                    if (IsOneShot(step))
+                    {
+                        Phase(step.Service, ServicePhase.WaitingForHealth, "waiting for it to complete");
+                        last = await _waiter.WaitForExitAsync(container.Id, left, cancellationToken).ConfigureAwait(false);
+                        if (last.Ready)
+                            _completed[step.Service].TrySetResult(true);
+                    }
+                    else
+                    {
+                        Phase(step.Service, ServicePhase.WaitingForHealth, step.Probe.ToString());
+                        last = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, left, cancellationToken, restartCountBaseline: 0).ConfigureAwait(false);
+                    }
+                    // A daemon restart stopped it (no restart policy brought it back): start it again, within the same timeout.
+                    if (!last.StoppedByEngineOutage || Time.GetElapsedTime(attemptStarted) >= step.Timeout)
+                        break;
+                    detail = "again: the engine restart stopped it";
                 }
                 if (last.Ready)
                 {

@@ -43,31 +43,45 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         var output = Channel.CreateUnbounded<RestartEvent>(new UnboundedChannelOptions { SingleReader = true });
         if (lockHandle.TakenOverFrom is { } stale)
             output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), $"Took over a stale restart lock of pid {stale.Pid} (since {stale.Since:u}), which no longer runs."));
+        // Holding the lock proves the writer of an unfinished journal is gone: that run was interrupted.
+        if (RunJournal.Read(stateDirectory, prepared.Project.Name) is { Completed: false } interrupted)
+            output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), interrupted.Describe(s => prepared.Containers.TryGetValue(s, out var c) ? c.State == "running" : false)));
+        var journal = new JournalKeeper(stateDirectory, prepared.Project.Name, runId, prepared.Plan.Steps.Select(s => s.Service).ToList(), time,
+            message => output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), message)));
         var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator);
         var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken);
         _ = Task.Run(async () =>
         {
             var outcomes = new List<ServiceOutcome>();
+            Exception? failure = null;
             try
             {
                 await foreach (var e in events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 {
+                    journal.Record(e);
                     if (e is ServiceFinished f)
                         outcomes.Add(f.Outcome);
                     output.Writer.TryWrite(e);
                 }
                 if (Record(outcomes) is { } warning)
                     output.Writer.TryWrite(warning);
-                output.Writer.TryComplete();
             }
             catch (Exception ex)
             {
                 Record(outcomes);
-                output.Writer.TryComplete(ex);
+                failure = ex;
+            }
+            // The lock goes before the stream ends: a caller that starts the next run the moment this one's
+            // results end must find the project free (success, failure and cancellation alike).
+            try
+            {
+                // Every outcome is out (failed and cancelled ones too): nothing was interrupted.
+                journal.Complete();
+                lockHandle.Dispose();
             }
             finally
             {
-                lockHandle.Dispose();
+                output.Writer.TryComplete(failure);
             }
         }, CancellationToken.None);
         return output.Reader;

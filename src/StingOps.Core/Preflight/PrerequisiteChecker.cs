@@ -130,7 +130,10 @@ public sealed class PrerequisiteChecker
             results.AddRange(await CheckDependenciesAsync(engine.Engine!, project, plan, byService, cancellationToken).ConfigureAwait(false));
 
         if (options.CheckLock)
+        {
             results.Add(CheckLock(project));
+            results.Add(CheckInterruptedRun(project, byService));
+        }
 
         if (byService is not null)
             results.AddRange(await CheckDriftAsync(engine.Engine!, services, byService, options.Recreate, cancellationToken).ConfigureAwait(false));
@@ -289,6 +292,14 @@ public sealed class PrerequisiteChecker
     }
 
     // ---------------------------------------------------------------------------------------------- lock
+
+    private PrerequisiteCheckResult CheckInterruptedRun(StingProject project, IReadOnlyDictionary<string, ContainerSummary>? byService)
+    {
+        if (RunJournal.FindInterrupted(_stateDirectory, project.Name) is not { } run)
+            return Pass(PrerequisiteCheck.InterruptedRun, project.Name, "no interrupted restart");
+        Func<string, bool?>? isRunning = byService is null ? null : s => byService.TryGetValue(s, out var c) && c.State == "running";
+        return Warn(PrerequisiteCheck.InterruptedRun, project.Name, run.Describe(isRunning));
+    }
 
     private PrerequisiteCheckResult CheckLock(StingProject project)
     {

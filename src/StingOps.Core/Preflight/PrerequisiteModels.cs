@@ -11,6 +11,8 @@ public enum PrerequisiteCheck
     EnvironmentFile,
     Dependencies,
     RestartLock,
+    /// <summary>A restart of the project was killed mid-run (its journal never completed): what it left stopped.</summary>
+    InterruptedRun,
     ConfigDrift,
     ComposeCli,
 }
@@ -45,7 +47,8 @@ public sealed record PrerequisiteOptions
     public double MinimumAvailableMemoryMB { get; init; } = DefaultMinimumAvailableMemoryMB;
     /// <summary>Judge dependencies outside the request (Restart-StingService does that itself, per service).</summary>
     public bool CheckDependencies { get; init; } = true;
-    /// <summary>Probe the restart lock (Restart-StingService takes it itself and refuses with StingRestartLocked).</summary>
+    /// <summary>Probe the restart lock and the run journal (Restart-StingService takes the lock itself and refuses with
+    /// StingRestartLocked, and warns of an interrupted run under it).</summary>
     public bool CheckLock { get; init; } = true;
 }
 

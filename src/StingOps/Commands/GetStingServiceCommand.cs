@@ -2,6 +2,7 @@ using System.Management.Automation;
 using StingOps.Core;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
+using StingOps.Core.State;
 
 namespace StingOps.Commands;
 
@@ -23,6 +24,7 @@ public sealed class GetStingServiceCommand : StingServiceCmdlet
             var engine = ConnectEngine();
             containers = Await(engine.ListProjectContainersAsync(project.Name, Cancellation));
         }
+        WarnOfInterruptedRun(project, containers);
         var graph = Try(() => project.Graph(containers));
         var statuses = ServiceInventory.Join(project.Compose, graph, project.Options, containers);
 
@@ -37,5 +39,14 @@ public sealed class GetStingServiceCommand : StingServiceCmdlet
             if (Names.Count == 0 || Names.Any(n => Wildcard.Matches(n, status.Service.Name)))
                 WriteObject(Mapper.ToServiceInfo(status, project.Name, redact));
         }
+    }
+
+    /// <summary>A restart killed mid-run may have left services stopped: say which, and whether they still are (-Offline: unknown).</summary>
+    private void WarnOfInterruptedRun(StingProject project, IReadOnlyList<ContainerSummary>? containers)
+    {
+        if (RunJournal.FindInterrupted(StateDirectory.Resolve(EnvironmentSnapshot()), project.Name) is not { } run)
+            return;
+        var byService = containers is null ? null : ServiceInventory.ByService(containers);
+        WriteWarning(run.Describe(byService is null ? null : s => byService.TryGetValue(s, out var c) && c.State == "running"));
     }
 }

@@ -113,6 +113,9 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
                 case RunWarning w:
                     WriteWarning(w.Message);
                     break;
+                case RunNote n:
+                    story.Note(n);
+                    break;
                 case ServiceFinished f:
                     story.Finished(f);
                     progress.Finished(f.Outcome);

@@ -46,6 +46,12 @@ internal sealed class RestartStory(StingCmdlet cmdlet, RestartPlan plan, Func<st
         Write($"[{Elapsed(e.Time)}] {e.Service}: {line}");
     }
 
+    public void Note(RunNote n)
+    {
+        _began ??= n.Time;
+        Write($"[{Elapsed(n.Time)}] {n.Message}");
+    }
+
     public void Finished(ServiceFinished f)
     {
         var o = f.Outcome;

@@ -3,7 +3,7 @@ namespace StingOps;
 /// <summary>One pre-restart check on one target (CONTRACT.md: StingOps.PrerequisiteResult). Never carries a secret value.</summary>
 public sealed class PrerequisiteResult
 {
-    /// <summary>DockerEngine, DiskSpace, Memory, ComposeFile, RestartConfiguration, EnvironmentFile, Dependencies, RestartLock, ConfigDrift, ComposeCli.</summary>
+    /// <summary>DockerEngine, DiskSpace, Memory, ComposeFile, RestartConfiguration, EnvironmentFile, Dependencies, RestartLock, InterruptedRun, ConfigDrift, ComposeCli.</summary>
     public string Check { get; init; } = "";
     public string Target { get; init; } = "";
     public bool Passed { get; init; }

@@ -7,13 +7,18 @@ using StingOps.Core.Engine;
 namespace StingOps.Core.Tests.Engine;
 
 /// <summary>
-/// Whether a Docker engine answers here; integration tests skip (with this reason) only when none does.
+/// Whether a Docker engine answers here; integration tests skip (with this reason) only when none does,
+/// and never under CI=true: CI has an engine by construction, so a missing one must fail the tests with
+/// their real error instead of passing them as skipped.
 /// </summary>
 public static class EngineAvailability
 {
     private static readonly Lazy<string?> Reason = new(Probe);
 
-    public static string? SkipReason => Reason.Value;
+    public static string? SkipReason => SkippingAllowed(Environment.GetEnvironmentVariable("CI")) ? Reason.Value : null;
+
+    /// <summary>Skipping is for local runs only: CI set to "true" (any case) forbids it.</summary>
+    public static bool SkippingAllowed(string? ci) => !string.Equals(ci?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
     public static Uri Endpoint => DockerEndpoint.Resolve();
 

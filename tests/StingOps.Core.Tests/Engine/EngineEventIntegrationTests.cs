@@ -125,7 +125,8 @@ public sealed class EngineEventIntegrationTests(DockerEngineFixture fx, ITestOut
         });
         sw.Stop();
         output.WriteLine($"ended {sw.ElapsedMilliseconds} ms after start (cancelled at 300 ms)");
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed}");
+        // Without the cancellation the enumeration never ends: any end within the bound is the cancellation at work.
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"took {sw.Elapsed}");
     }
 
     [IntegrationFact]

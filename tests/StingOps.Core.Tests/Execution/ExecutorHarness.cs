@@ -62,6 +62,10 @@ public sealed class ExecutorHarness
                 throw new TimeoutException("the executor did not finish within 1000 s of fake time");
             if (cancelWhen?.Invoke(Time) == true)
                 cts.Cancel();
+            // Fake time must not run ahead of work still queued on a busy machine (a probe that "timed out" only because
+            // its thread had not run yet): let queued work drain first. Bounded, since other tests share the pool.
+            for (var spin = 0; spin < 20 && ThreadPool.PendingWorkItemCount > 0; spin++)
+                await Task.Delay(1);
             Time.Advance(TimeSpan.FromMilliseconds(50));
             await Task.Delay(1);
         }

@@ -26,7 +26,14 @@ public sealed class FakeBehaviour
     public List<string> Environment { get; set; } = [];
     /// <summary>Config.Image.</summary>
     public string Image { get; set; } = "fake:latest";
+    /// <summary>restart: unless-stopped: the daemon starts it again when it comes back, unless we stopped it.</summary>
+    public bool RestartUnlessStopped { get; set; }
 }
+
+/// <summary>How one event subscription behaves: fails to subscribe, or ends/breaks after a number of events.</summary>
+public enum EventStreamEnd { SubscribeFails, Ends, Breaks }
+
+public sealed record EventStreamScript(EventStreamEnd End, int AfterEvents = 0);
 
 /// <summary>
 /// An in-memory engine whose clock is a FakeTimeProvider: containers become ready after their start-up
@@ -40,6 +47,96 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
     public ConcurrentQueue<(DateTimeOffset Time, string Operation, string Service)> Log { get; } = new();
     public string Endpoint => "fake://engine";
     public bool Unreachable { get; set; }
+
+    /// <summary>Scripts for the next event subscriptions, one per subscribe; none left: a subscription that works.</summary>
+    public ConcurrentQueue<EventStreamScript> EventScripts { get; } = new();
+    public int Subscriptions => Volatile.Read(ref _subscriptions);
+    private int _subscriptions;
+    private readonly object _outageGate = new();
+    private DateTimeOffset? _downUntil;
+    private CancellationTokenSource _streamsBreak = new();
+    private List<FakeContainer> _killedByOutage = [];
+
+    /// <summary>
+    /// The daemon stops now for <paramref name="duration"/> of fake time: it stops every running container,
+    /// every call and subscription fails with StingEngineUnavailable, open event streams break; when it is back,
+    /// containers with RestartUnlessStopped that it stopped (not we) run again.
+    /// </summary>
+    public void BeginOutage(TimeSpan duration)
+    {
+        lock (_outageGate)
+        {
+            var now = time.GetUtcNow();
+            _downUntil = now + duration;
+            Log.Enqueue((now, "outage", ""));
+            foreach (var c in _containers.Values.Where(c => c.State == "running"))
+            {
+                c.State = "exited";
+                c.ExitCode = 143;
+                _killedByOutage.Add(c);
+            }
+            _streamsBreak.Cancel();
+            _streamsBreak = new CancellationTokenSource();
+        }
+    }
+
+    private void ThrowIfDown()
+    {
+        lock (_outageGate)
+        {
+            if (_downUntil is not { } until)
+                return;
+            var now = time.GetUtcNow();
+            if (now < until)
+                throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.ConnectionError, "Cannot reach the Docker engine at fake://engine (no socket at /fake.sock)");
+            _downUntil = null;
+            Log.Enqueue((now, "back", ""));
+            foreach (var c in _killedByOutage.Where(c => c.Behaviour.RestartUnlessStopped))
+            {
+                c.State = "running";
+                c.StartedAt = now;
+                Log.Enqueue((now, "revived", c.Service));
+            }
+            _killedByOutage = [];
+        }
+    }
+
+    public Task<IEngineEventSubscription> SubscribeEventsAsync(string project, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _subscriptions);
+        ThrowIfDown();
+        EventScripts.TryDequeue(out var script);
+        if (script?.End == EventStreamEnd.SubscribeFails)
+            throw new StingException(ErrorIds.EngineOperationFailed, StingErrorKind.InvalidOperation, "The Docker engine at fake://engine could not subscribe to events: fake 500 (HTTP 500).");
+        CancellationToken breaks;
+        lock (_outageGate)
+            breaks = _streamsBreak.Token;
+        return Task.FromResult<IEngineEventSubscription>(new ChannelEventSubscription(token => ProduceAsync(script, breaks, token), time.GetUtcNow()));
+    }
+
+    private async IAsyncEnumerable<EngineEvent> ProduceAsync(EventStreamScript? script, CancellationToken breaks, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(breaks, cancellationToken);
+        for (var delivered = 0; ; delivered++)
+        {
+            if (script is not null && delivered >= script.AfterEvents)
+            {
+                if (script.End == EventStreamEnd.Breaks)
+                    throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.ConnectionError, "The event stream from the Docker engine at fake://engine broke (connection reset).");
+                yield break;
+            }
+            EngineEvent e;
+            try
+            {
+                e = await _events.Reader.ReadAsync(either.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.ConnectionError, "The Docker engine at fake://engine closed the event stream (did it stop or restart?).");
+            }
+            yield return e;
+        }
+    }
 
     public FakeBehaviour Add(string service, string project = "proj")
     {
@@ -107,13 +204,14 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
         : Task.FromResult(new EngineInfo(Endpoint, "20.10.24", "1.41", "/var/lib/docker", 8L << 30, "Fake"));
 
     public Task<IReadOnlyList<ContainerSummary>> ListProjectContainersAsync(string project, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ContainerSummary>>(_containers.Values.Where(c => c.Project == project).Select(c => c.Summary()).ToList());
+        Down() ?? Task.FromResult<IReadOnlyList<ContainerSummary>>(_containers.Values.Where(c => c.Project == project).Select(c => c.Summary()).ToList());
 
     public Task<ContainerDetails?> InspectAsync(string containerId, CancellationToken cancellationToken) =>
-        Task.FromResult(_containers.TryGetValue(containerId, out var c) ? c.Details(time.GetUtcNow()) : null);
+        Down<ContainerDetails?>() ?? Task.FromResult(_containers.TryGetValue(containerId, out var c) ? c.Details(time.GetUtcNow()) : null);
 
     public async Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
+        ThrowIfDown();
         var c = _containers[containerId];
         Log.Enqueue((time.GetUtcNow(), "stop", c.Service));
         c.State = "exited";
@@ -128,6 +226,7 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
 
     public Task StartAsync(string containerId, CancellationToken cancellationToken)
     {
+        ThrowIfDown();
         var c = _containers[containerId];
         var now = time.GetUtcNow();
         Log.Enqueue((now, "start", c.Service));
@@ -154,6 +253,7 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
 
     public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        ThrowIfDown();
         var c = _containers[containerId];
         if (c.Behaviour.ExecFails)
             throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.OperationTimeout, "fake engine: exec timed out");
@@ -174,6 +274,21 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
             yield return e;
         }
     }
+
+    private Task<T>? Down<T>()
+    {
+        try
+        {
+            ThrowIfDown();
+            return null;
+        }
+        catch (StingException e)
+        {
+            return Task.FromException<T>(e);
+        }
+    }
+
+    private Task<IReadOnlyList<ContainerSummary>>? Down() => Down<IReadOnlyList<ContainerSummary>>();
 
     public void Dispose() { }
 

@@ -243,6 +243,36 @@ public sealed class PrerequisiteCheckerTests
     }
 
     [Fact]
+    public async Task CheckAsync_NoJournal_PassesInterruptedRun()
+    {
+        using var f = new PreflightFixture();
+
+        var results = await f.CheckAsync();
+
+        Assert.True(Single(results, PrerequisiteCheck.InterruptedRun).Passed);
+    }
+
+    [Fact]
+    public async Task CheckAsync_JournalOfADeadRun_WarnsInterruptedRun_NamingRunTimeAndServices()
+    {
+        using var f = new PreflightFixture();
+        Directory.CreateDirectory(f.StateDirectory);
+        File.WriteAllText(RunJournal.PathFor(f.StateDirectory, "proj"),
+            "{\"event\":\"run\",\"at\":\"2026-11-29T02:00:00+00:00\",\"runId\":\"r-dead\",\"pid\":999999,\"services\":[\"db\"]}\n" +
+            "{\"event\":\"stopped\",\"at\":\"2026-11-29T02:00:01+00:00\",\"service\":\"db\"}\n");
+
+        var results = await f.CheckAsync();
+
+        var interrupted = Single(results, PrerequisiteCheck.InterruptedRun);
+        Assert.False(interrupted.Passed);
+        Assert.False(interrupted.IsBlocking);
+        Assert.Equal(PrerequisiteSeverity.Warning, interrupted.Severity);
+        Assert.Contains("r-dead", interrupted.Message);
+        Assert.Contains("2026-11-29 02:00:00Z", interrupted.Message);
+        Assert.Contains("left db stopped", interrupted.Message);
+    }
+
+    [Fact]
     public async Task CheckAsync_ChangedEnvFile_WarnsConfigDrift_NamingKeysOnly()
     {
         using var f = new PreflightFixture();

@@ -35,7 +35,12 @@ public sealed class RestartLockTests : IDisposable
     {
         using var first = await RestartLock.AcquireAsync(_dir, "a", TimeSpan.Zero, TimeProvider.System, default);
         using var second = await RestartLock.AcquireAsync(_dir, "b", TimeSpan.Zero, TimeProvider.System, default);
-        Assert.NotNull(second);
+
+        // Both are really held, each recording its owner; "b" did not take "a"'s over.
+        Assert.Null(second.TakenOverFrom);
+        Assert.Equal((LockState.Held, Environment.ProcessId), (RestartLock.Probe(_dir, "a").State, RestartLock.Probe(_dir, "a").Owner!.Pid));
+        Assert.Equal((LockState.Held, Environment.ProcessId), (RestartLock.Probe(_dir, "b").State, RestartLock.Probe(_dir, "b").Owner!.Pid));
+        await Assert.ThrowsAsync<StingException>(() => RestartLock.AcquireAsync(_dir, "b", TimeSpan.Zero, TimeProvider.System, default));
     }
 
     [Fact]
@@ -66,14 +71,23 @@ public sealed class RestartLockTests : IDisposable
     [Fact]
     public async Task Acquire_WaitsForLockTimeout_ThenSucceedsWhenReleased()
     {
+        var before = DateTimeOffset.UtcNow;
         var first = await RestartLock.AcquireAsync(_dir, "proj", TimeSpan.Zero, TimeProvider.System, default);
-        var waiting = RestartLock.AcquireAsync(_dir, "proj", TimeSpan.FromSeconds(10), TimeProvider.System, default);
+        // A lock_timeout no slow machine can exhaust: the wait ends because the lock is released, not by timing out.
+        var waiting = RestartLock.AcquireAsync(_dir, "proj", TimeSpan.FromMinutes(5), TimeProvider.System, default);
         await Task.Delay(300);
         Assert.False(waiting.IsCompleted);
         first.Dispose();
 
-        using var second = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.NotNull(second);
+        using var second = await waiting.WaitAsync(TimeSpan.FromMinutes(2));
+        // The waiter now holds it and says so: a third attempt is refused, naming our pid and a start time after ours.
+        var (state, owner) = RestartLock.Probe(_dir, "proj");
+        Assert.Equal(LockState.Held, state);
+        Assert.Equal(Environment.ProcessId, owner!.Pid);
+        Assert.True(owner.Since >= before.AddSeconds(-1), $"owner since {owner.Since:o}, test began {before:o}");
+        Assert.Null(second.TakenOverFrom);
+        var refused = await Assert.ThrowsAsync<StingException>(() => RestartLock.AcquireAsync(_dir, "proj", TimeSpan.Zero, TimeProvider.System, default));
+        Assert.Equal(ErrorIds.RestartLocked, refused.ErrorId);
     }
 
     public void Dispose()

@@ -1,0 +1,162 @@
+using StingOps.Core.Configuration;
+using StingOps.Core.Execution;
+
+namespace StingOps.Core.Tests.Execution;
+
+/// <summary>The engine misbehaving under a run: events that fail or end, a daemon that goes away for seconds.</summary>
+public sealed class EngineFaultTests
+{
+    private static readonly RestartOptions Options = new() { MaxRetries = 1, HealthCheckInterval = TimeSpan.FromSeconds(1), DefaultTimeout = TimeSpan.FromSeconds(30) };
+
+    private static ExecutorHarness Chain()
+    {
+        var h = new ExecutorHarness();
+        h.Service("db");
+        h.Service("app", "db");
+        h.Service("frontend", "app");
+        return h;
+    }
+
+    private static List<string> Notes(ExecutorHarness h)
+    {
+        lock (h.Events)
+            return h.Events.OfType<RunNote>().Select(n => n.Message).ToList();
+    }
+
+    private static void AssertInOrder(ExecutorHarness h)
+    {
+        // A dependent started only once its dependency was ready, whatever the engine did.
+        Assert.True(h.Engine.TimeOf("app", "start") >= h.Engine.TimeOf("db", "start") + TimeSpan.FromMilliseconds(500));
+        Assert.True(h.Engine.TimeOf("frontend", "start") >= h.Engine.TimeOf("app", "start") + TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task Run_EventSubscriptionFailsAtStart_CompletesByProbing_AndSaysSo()
+    {
+        var h = Chain();
+        for (var i = 0; i < 1000; i++)
+            h.Engine.EventScripts.Enqueue(new EventStreamScript(EventStreamEnd.SubscribeFails));
+
+        var outcomes = await h.RunAsync(Options);
+
+        Assert.Equal(3, outcomes.Count);
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        AssertInOrder(h);
+        var notes = Notes(h);
+        Assert.Single(notes, n => n.StartsWith("Engine events unavailable (", StringComparison.Ordinal) && n.Contains("relying on probing until they are back"));
+        Assert.DoesNotContain(notes, n => n.StartsWith("Engine events resumed", StringComparison.Ordinal));
+        // It kept trying, on a capped backoff: more than once, far fewer than once per fake 50 ms step.
+        Assert.InRange(h.Engine.Subscriptions, 2, 200);
+    }
+
+    [Theory]
+    [InlineData(EventStreamEnd.Ends)]
+    [InlineData(EventStreamEnd.Breaks)]
+    public async Task Run_EventStreamEndsMidRun_Resubscribes_SaysSoOncePerOutage(EventStreamEnd end)
+    {
+        var h = Chain();
+        h.Engine.EventScripts.Enqueue(new EventStreamScript(end, AfterEvents: 1));
+
+        var outcomes = await h.RunAsync(Options);
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        AssertInOrder(h);
+        var notes = Notes(h);
+        Assert.Single(notes, n => n.StartsWith("Engine events unavailable (", StringComparison.Ordinal));
+        Assert.Single(notes, n => n == "Engine events resumed.");
+        Assert.True(notes.FindIndex(n => n.StartsWith("Engine events unavailable", StringComparison.Ordinal)) < notes.IndexOf("Engine events resumed."));
+        Assert.True(h.Engine.Subscriptions >= 2);
+    }
+
+    [Fact]
+    public async Task Run_TwoOutagesOfTheEventStream_EachSaidOnce()
+    {
+        var h = Chain();
+        h.Engine.EventScripts.Enqueue(new EventStreamScript(EventStreamEnd.Ends, AfterEvents: 1));
+        h.Engine.EventScripts.Enqueue(new EventStreamScript(EventStreamEnd.SubscribeFails));
+        h.Engine.EventScripts.Enqueue(new EventStreamScript(EventStreamEnd.Breaks, AfterEvents: 1));
+
+        var outcomes = await h.RunAsync(Options);
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        var notes = Notes(h);
+        Assert.Equal(2, notes.Count(n => n.StartsWith("Engine events unavailable (", StringComparison.Ordinal)));
+        Assert.Equal(2, notes.Count(n => n == "Engine events resumed."));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_DaemonRestartsWhileADependencyStarts_EveryServiceStillSucceedsInOrder(bool unlessStopped)
+    {
+        var h = Chain();
+        foreach (var s in new[] { "db", "app", "frontend" })
+            h.Engine.ContainersOf(s).Single().Behaviour.RestartUnlessStopped = unlessStopped;
+        var outage = false;
+
+        // db has started but is not ready yet (500 ms start-up) when the daemon goes away for 8 s.
+        var outcomes = await h.RunAsync(Options, cancelWhen: t =>
+        {
+            if (!outage && h.Engine.OpsOf("db").Any(o => o.Operation == "start"))
+            {
+                outage = true;
+                h.Engine.BeginOutage(TimeSpan.FromSeconds(8));
+            }
+            return false;
+        });
+
+        Assert.True(outage);
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        Assert.All(outcomes, o => Assert.Equal(1, o.Attempts));
+        // Nothing started before the daemon came back and db was ready again.
+        var back = h.Engine.TimeOf("", "back");
+        Assert.True(h.Engine.TimeOf("app", "start") >= back);
+        AssertInOrder(h);
+    }
+
+    [Fact]
+    public async Task Run_DaemonAwayWhileStoppingAndStarting_StopAndStartAreRetriedWithinTheTimeout()
+    {
+        var h = Chain();
+        var outage = false;
+
+        // The daemon goes away as the run begins: frontend's stop, and everything after it, meet an absent engine.
+        var outcomes = await h.RunAsync(Options, cancelWhen: t =>
+        {
+            if (!outage)
+            {
+                outage = true;
+                h.Engine.BeginOutage(TimeSpan.FromSeconds(6));
+            }
+            return false;
+        });
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        Assert.Contains(Notes(h), n => n.Contains("the engine is unavailable", StringComparison.Ordinal));
+        AssertInOrder(h);
+    }
+
+    [Fact]
+    public async Task Run_DaemonAwayLongerThanTheTimeout_FailsWithAClearReason()
+    {
+        var h = Chain();
+        var outage = false;
+        var options = new RestartOptions { MaxRetries = 1, HealthCheckInterval = TimeSpan.FromSeconds(1), DefaultTimeout = TimeSpan.FromSeconds(5) };
+
+        var outcomes = await h.RunAsync(options, cancelWhen: t =>
+        {
+            if (!outage && h.Engine.OpsOf("db").Any(o => o.Operation == "start"))
+            {
+                outage = true;
+                h.Engine.BeginOutage(TimeSpan.FromSeconds(60));
+            }
+            return false;
+        });
+
+        var db = outcomes.Single(o => o.Service == "db");
+        Assert.Equal(OutcomeStatus.Failed, db.Status);
+        Assert.Equal(OutcomeReason.Engine, db.Reason);
+        Assert.Contains("the engine was unavailable", db.Message);
+        Assert.All(outcomes.Where(o => o.Service != "db"), o => Assert.Equal(OutcomeStatus.Skipped, o.Status));
+    }
+}
