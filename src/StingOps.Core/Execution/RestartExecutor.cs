@@ -72,6 +72,7 @@ public sealed class RestartExecutor
         private readonly object _gate = new();
         private readonly Dictionary<string, TaskCompletionSource<bool>> _ready = Sources(plan);
         private readonly Dictionary<string, TaskCompletionSource<bool>> _completed = Sources(plan);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _succeeded = new(StringComparer.Ordinal);
         private volatile string? _criticalFailure;
         private ReadinessWaiter _waiter = null!;
         private EngineEventHub? _hub;
@@ -87,8 +88,38 @@ public sealed class RestartExecutor
             _hub = await EngineEventHub.StartAsync(Engine, project, Time, Note, cancellationToken).ConfigureAwait(false);
             await using var hub = _hub;
             _waiter = new ReadinessWaiter(Engine, owner._probes, _hub, Time, owner._options.HealthCheckInterval, owner._redact);
+            var runStart = Time.GetUtcNow();
             var tasks = plan.Steps.Select(step => Task.Run(() => RunServiceAsync(step, cancellationToken), CancellationToken.None));
             await Task.WhenAll(tasks).ConfigureAwait(false);
+            if (!cancellationToken.IsCancellationRequested && _hub.EventsLostSince(runStart))
+                await WarnOfReadyServicesNowDownAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// An engine that went away during the run (dockerd restarted) stopped every container, and its restart
+        /// policies bring back only some: a service reported Succeeded before that may be down now, which its
+        /// result cannot say. One list call after the run tells.
+        /// </summary>
+        private async Task WarnOfReadyServicesNowDownAsync()
+        {
+            if (_succeeded.IsEmpty)
+                return;
+            IReadOnlyList<ContainerSummary> now;
+            try
+            {
+                now = await Engine.ListProjectContainersAsync(project, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (StingException e)
+            {
+                events.TryWrite(new RunWarning(Time.GetUtcNow(), $"The engine was unavailable during the run, and whether the services that were ready before still run cannot be told now: {owner._redact(e.Message)}"));
+                return;
+            }
+            var running = now.Where(c => c.State == "running").Select(c => c.Service).ToHashSet(StringComparer.Ordinal);
+            var down = _succeeded.Keys.Where(s => !running.Contains(s)).Order(StringComparer.Ordinal).ToList();
+            if (down.Count > 0)
+                events.TryWrite(new RunWarning(Time.GetUtcNow(),
+                    $"The engine was unavailable during the run: {string.Join(", ", down)} became ready before and {(down.Count == 1 ? "is" : "are")} not running now " +
+                    "(the engine's restart policy did not bring them back). Run Restart-StingService again to start them in dependency order."));
         }
 
         private void Note(string message) => events.TryWrite(new RunNote(Time.GetUtcNow(), message));
@@ -123,7 +154,9 @@ public sealed class RestartExecutor
             StartedSignal(step.Service).TrySetResult(false);
             _ready[step.Service].TrySetResult(false);
             _completed[step.Service].TrySetResult(false);
-            if (outcome.Status != OutcomeStatus.Succeeded)
+            if (outcome.Status == OutcomeStatus.Succeeded)
+                _succeeded[step.Service] = true;
+            else
                 Phase(step.Service, ServicePhase.Failed, outcome.Message);
             events.TryWrite(new ServiceFinished(Time.GetUtcNow(), outcome));
         }

@@ -159,4 +159,37 @@ public sealed class EngineFaultTests
         Assert.Contains("the engine was unavailable", db.Message);
         Assert.All(outcomes.Where(o => o.Service != "db"), o => Assert.Equal(OutcomeStatus.Skipped, o.Status));
     }
+
+    [Fact]
+    public async Task Run_DaemonRestartStopsAServiceAlreadyReady_TheRunWarnsItIsDownNow()
+    {
+        var h = Chain();
+        h.Service("solo").StartupDelay = TimeSpan.FromMilliseconds(100);
+        h.Engine.ContainersOf("db").Single().Behaviour.StartupDelay = TimeSpan.FromSeconds(3);
+        foreach (var s in new[] { "db", "app", "frontend" })
+            h.Engine.ContainersOf(s).Single().Behaviour.RestartUnlessStopped = true;
+        var outage = false;
+
+        // solo (restart: "no") is ready long before app starts; the daemon goes away as app starts.
+        var outcomes = await h.RunAsync(Options, cancelWhen: t =>
+        {
+            if (!outage && h.Engine.OpsOf("app").Any(o => o.Operation == "start"))
+            {
+                outage = true;
+                h.Engine.BeginOutage(TimeSpan.FromSeconds(5));
+            }
+            return false;
+        });
+
+        Assert.True(outage);
+        var solo = outcomes.Single(o => o.Service == "solo");
+        Assert.Equal(OutcomeStatus.Succeeded, solo.Status);
+        Assert.True(solo.ReadyAt < h.Engine.TimeOf("", "outage"));
+        List<string> warnings;
+        lock (h.Events)
+            warnings = h.Events.OfType<RunWarning>().Select(w => w.Message).ToList();
+        var warning = Assert.Single(warnings, w => w.StartsWith("The engine was unavailable during the run", StringComparison.Ordinal));
+        Assert.Contains("solo became ready before and is not running now", warning);
+        Assert.DoesNotContain("db", warning);
+    }
 }
