@@ -23,7 +23,8 @@
                   Succeeded => running and healthy; Skipped => not started after the run began;
                   Failed => a FailureReason and a message. (A service the fault hit after it was ready is exempt.)
       expected    none/concurrent/events/engine: all Succeeded (an outage of seconds is shorter than any
-                  timeout: the run rides it out); slow/never: the target Failed/Timeout and nothing that
+                  timeout: the run rides it out; what the outage stopped after it was ready and did not bring
+                  back, the run names in a warning); slow/never: the target Failed/Timeout and nothing that
                   needs it ready Succeeded; concurrent: the second run refused with StingRestartLocked;
                   sigkill: the next run took the lock over with a warning and named every service the
                   killed run left stopped; events: the run said in -Verbose that it went on by probing
@@ -268,6 +269,12 @@ try {
                     $dr = @($results | Where-Object Service -eq $d) | Select-Object -First 1
                     if ($dr -and $dr.Status -eq 'Succeeded') { $expectation.Add("${d}: Succeeded although it needs $($fault.Target) ready") }
                 }
+            }
+            'engine' {
+                # What the daemon stopped after it was ready and did not bring back, the run must name.
+                $downNow = @($exempt | Where-Object { -not $state[$_] -or $state[$_].State -ne 'running' })
+                $said = @($output.Warnings | Where-Object { $_ -match 'engine was unavailable during the run' }) -join ' '
+                foreach ($s in $downNow) { if ($said -notmatch "\b$([regex]::Escape($s))\b") { $expectation.Add("$s was ready before the outage and is down now, and the run did not say so") } }
             }
             'events' {
                 if (-not @($output.Verbose | Where-Object { $_ -match 'events' -and $_ -match 'prob' }).Count) { $expectation.Add('-Verbose did not say that engine events were unavailable and the run relied on probing') }
