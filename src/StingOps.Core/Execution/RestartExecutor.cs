@@ -312,6 +312,7 @@ public sealed class RestartExecutor
                 }
                 var attemptStarted = Time.GetTimestamp();
                 var detail = attempt > 1 ? $"attempt {attempt} of {attempts}" : null;
+                var restartedAfterOutage = false;
                 while (true)
                 {
                     Phase(step.Service, ServicePhase.Starting, detail);
@@ -320,7 +321,9 @@ public sealed class RestartExecutor
                         cancellationToken).ConfigureAwait(false);
                     tracker.StartedAt ??= Time.GetUtcNow();
                     StartedSignal(step.Service).TrySetResult(true);
-                    var left = step.Timeout - Time.GetElapsedTime(attemptStarted);
+                    // The service's whole timeout counts from its start, as it always did (and as its message says);
+                    // only a start again after an engine outage gets what is left of it.
+                    var left = restartedAfterOutage ? step.Timeout - Time.GetElapsedTime(attemptStarted) : step.Timeout;
                     if (left <= TimeSpan.Zero)
                         left = TimeSpan.FromTicks(1);
 
@@ -340,6 +343,7 @@ public sealed class RestartExecutor
                     if (!last.StoppedByEngineOutage || Time.GetElapsedTime(attemptStarted) >= step.Timeout)
                         break;
                     detail = "again: the engine restart stopped it";
+                    restartedAfterOutage = true;
                 }
                 if (last.Ready)
                 {
