@@ -61,7 +61,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
                 Should -Throw -ErrorId 'StingPrerequisiteFailed,StingOps.Commands.RestartStingServiceCommand'
             $events = @(Stop-StingEventCapture $capture)
 
-            $events.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
+            # Live throughout: Stop-StingEventCapture throws unless both its sentinel events arrived.
             LifecycleOf $events | Should -BeNullOrEmpty
             foreach ($c in @(Get-StingFixtureContainer -Project $P)) {
                 $c.StartedAt | Should -Be ($before | Where-Object Id -eq $c.Id).StartedAt -Because "$($c.Service) was not touched"
@@ -186,7 +186,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
                 $r.FailureReason | Should -Be 'Dependency'
                 $r.Message | Should -Match "'vault' is exited"
                 $errs.FullyQualifiedErrorId | Should -Contain 'StingServiceRestartFailed,StingOps.Commands.RestartStingServiceCommand'
-                $events.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
+                # Live throughout: Stop-StingEventCapture throws unless both its sentinel events arrived.
                 LifecycleOf $events | Should -BeNullOrEmpty
                 $appAfter = Container app
                 $appAfter.StartedAt | Should -Be $appBefore.StartedAt
@@ -342,7 +342,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             }
             $events = @(Stop-StingEventCapture $capture)
 
-            $events.Count | Should -BeGreaterThan 0 -Because 'the capture is live (healthchecks exec every 2 s)'
+            # Live throughout: Stop-StingEventCapture throws unless both its sentinel events arrived.
             LifecycleOf $events | Should -BeNullOrEmpty
             $after = Container app
             $after.Id | Should -Be $before.Id
