@@ -130,10 +130,12 @@ namespace StingOps.Test
 function Start-StingEngineProxy {
     <#
     .SYNOPSIS
-        Starts a proxy in front of the local engine (/var/run/docker.sock) that answers 500 to every request
-        whose path contains -Refuse. Returns DockerHost (for DOCKER_HOST), Refused() and Passed() counters.
+        Starts a proxy in front of the engine under test (DOCKER_HOST's socket, else /var/run/docker.sock) that
+        answers 500 to every request whose path contains -Refuse. Returns DockerHost (for DOCKER_HOST),
+        Refused() and Passed() counters.
     #>
-    param([Parameter(Mandatory)][string] $Refuse, [string] $Upstream = '/var/run/docker.sock')
+    param([Parameter(Mandatory)][string] $Refuse, [string] $Upstream)
+    if (-not $Upstream) { $Upstream = if ($env:DOCKER_HOST -match '^unix://(.+)$') { $Matches[1] } else { '/var/run/docker.sock' } }
     $dir = Join-Path ([IO.Path]::GetTempPath()) "stingops-proxy-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
     $null = New-Item -ItemType Directory -Path $dir
     $proxy = [StingOps.Test.EngineProxy]::new((Join-Path $dir 'docker.sock'), $Upstream, $Refuse)
