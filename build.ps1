@@ -5,9 +5,13 @@
 .DESCRIPTION
     Build  assembles an importable module in module/StingOps: the cmdlets assembly at the root, StingOps.Core
            and its dependencies in Dependencies/ (loaded in a private AssemblyLoadContext).
-    Test   builds, makes sure a Docker engine answers (tools/test-engine.sh), runs xUnit, then Pester against
-           the BUILT module in a fresh pwsh, then a short chaos soak (-Cycles, default 10, with the fixed -Seed;
-           -Cycles 0 skips it), prints "N passed, N failed, N skipped" for xUnit and for Pester, then alone on
+    Test   builds, brings up the modern engine leg (tools/test-engine.sh: dockerd 26.1 + compose v2), runs xUnit,
+           then Pester against the BUILT module in a fresh pwsh, then a short chaos soak (-Cycles, default 10,
+           with the fixed -Seed; -Cycles 0 skips it); then switches to the legacy leg (Docker 20.10 +
+           docker-compose v1) for the Pester tests tagged Legacy (a smoke: the fixture restart, -Recreate with
+           rollback, drift, pre-flight). -Leg Modern or -Leg Legacy runs one leg only (Legacy: its smoke).
+           An engine chosen with DOCKER_HOST (other than the default socket) is used as it is, for one leg.
+           Prints "N passed, N failed, N skipped" for xUnit and for Pester, then alone on
            the last line the totals "N passed, N failed, N skipped (S s)" (the soak counts as one check), and
            exits non-zero on any failure. With $env:CI -eq 'true' a skipped integration check is a failure,
            named in the output: any skipped xUnit test (the skippable ones are the [IntegrationFact] tests,
@@ -38,7 +42,11 @@ param(
     [ValidateRange(0, 10000)]
     [int] $Cycles = 10,
     # The soak's seed: a fixed one makes Test's soak the same schedule of faults every run.
-    [int] $Seed = 1
+    [int] $Seed = 1,
+    # The engine leg(s): Modern (dockerd 26.1 + compose v2, the default everywhere), Legacy (Docker 20.10 +
+    # docker-compose v1); Test runs Both by default: everything on Modern, then the Legacy smoke.
+    [ValidateSet('Modern', 'Legacy', 'Both')]
+    [string] $Leg
 )
 
 $ErrorActionPreference = 'Stop'
@@ -88,13 +96,20 @@ function Invoke-Build {
 }
 
 function Assert-Engine {
-    docker info *> $null
-    if ($LASTEXITCODE -eq 0) { return }
-    $script = Join-Path $Root 'tools/test-engine.sh'
-    & bash $script
+    <# Brings up the engine of the leg (tools/test-engine.sh) and tells the tests which leg it is
+       (STINGOPS_ENGINE_LEG: the compose CLI they use). An engine chosen with DOCKER_HOST is used as it is. #>
+    param([ValidateSet('Modern', 'Legacy')][string] $Leg = 'Modern')
+    $env:STINGOPS_ENGINE_LEG = $Leg.ToLowerInvariant()
+    if ($env:DOCKER_HOST -and $env:DOCKER_HOST -ne 'unix:///var/run/docker.sock') {
+        docker info *> $null
+        if ($LASTEXITCODE -ne 0) { throw "No Docker engine answers at DOCKER_HOST=$env:DOCKER_HOST." }
+        Write-Host "Using the engine at DOCKER_HOST=$env:DOCKER_HOST as the $Leg leg."
+        return
+    }
+    & bash (Join-Path $Root 'tools/test-engine.sh') --leg $env:STINGOPS_ENGINE_LEG
     if ($LASTEXITCODE -ne 0) {
-        throw "No Docker engine answers and tools/test-engine.sh could not start one (exit $LASTEXITCODE). " +
-        'Tests, the demo and the benchmarks need a Docker engine: run as root on Debian (the script installs docker.io), or start an engine and set DOCKER_HOST.'
+        throw "tools/test-engine.sh could not bring up the $Leg engine leg (exit $LASTEXITCODE). " +
+        'Tests, the demo and the benchmarks need a Docker engine: run as root on Debian (the script fetches and starts one), or start an engine and set DOCKER_HOST.'
     }
 }
 
@@ -144,12 +159,13 @@ function Invoke-SoakCheck {
 }
 
 function Invoke-PesterTests {
-    $resultFile = Join-Path $OutDir 'pester-summary.json'
+    param([string[]] $OnlyTag = $Tag, [string] $Name = 'pester')
+    $resultFile = Join-Path $OutDir "$Name-summary.json"
     if (Test-Path $resultFile) { Remove-Item $resultFile }
     $runner = Join-Path $Root 'tests/pester/Invoke-StingPester.ps1'
     $args = @('-NoProfile', '-File', $runner, '-PesterPath', (Get-PesterModulePath), '-ModulePath', (Join-Path $ModuleDir 'StingOps.psd1'),
         '-SummaryPath', $resultFile)
-    if ($Tag) { $args += @('-Tag', ($Tag -join ',')) }
+    if ($OnlyTag) { $args += @('-Tag', ($OnlyTag -join ',')) }
     if ($ExcludeTag) { $args += @('-ExcludeTag', ($ExcludeTag -join ',')) }
     # A fresh pwsh: the tests must see the module exactly as users import it.
     dotnet pwsh @args | Out-Host
@@ -193,38 +209,52 @@ switch ($Task) {
     }
     'Test' {
         $started = Get-Date
+        $legs = if ($Leg -and $Leg -ne 'Both') { @($Leg) } elseif ($env:DOCKER_HOST -and $env:DOCKER_HOST -ne 'unix:///var/run/docker.sock') { @('Modern') } else { @('Modern', 'Legacy') }
         Invoke-Build
-        Assert-Engine
-        $xunit = Invoke-XUnit
-        $pester = Invoke-PesterTests
-        $soak = Invoke-SoakCheck
+        $none = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Note = ''; SkippedIntegration = @() }
+        $xunit = $none; $pester = $none; $soak = $none; $legacy = $none
+        if ('Modern' -in $legs) {
+            Assert-Engine Modern
+            $xunit = Invoke-XUnit
+            $pester = Invoke-PesterTests
+            $soak = Invoke-SoakCheck
+        }
+        if ('Legacy' -in $legs) {
+            Assert-Engine Legacy
+            $legacy = Invoke-PesterTests -OnlyTag 'Legacy' -Name 'pester-legacy'
+        }
         Write-Host ''
         $xunit = Resolve-CiSkip $xunit 'xUnit'
         $pester = Resolve-CiSkip $pester 'Pester'
         $soak = Resolve-CiSkip $soak 'Soak'
-        $passed = $xunit.Passed + $pester.Passed + $soak.Passed
-        $failed = $xunit.Failed + $pester.Failed + $soak.Failed
-        $skipped = $xunit.Skipped + $pester.Skipped + $soak.Skipped
-        Write-Host "xUnit:  $(Format-Count $xunit) $($xunit.Note)"
-        Write-Host "Pester: $(Format-Count $pester)"
-        Write-Host "Soak:   $(if ($soak.Failed) { 'failed' } elseif ($soak.Passed) { 'passed' } else { 'not run' }) $($soak.Note)"
+        $legacy = Resolve-CiSkip $legacy 'Pester (legacy leg)'
+        $all = @($xunit, $pester, $soak, $legacy)
+        $passed = ($all | Measure-Object Passed -Sum).Sum
+        $failed = ($all | Measure-Object Failed -Sum).Sum
+        $skipped = ($all | Measure-Object Skipped -Sum).Sum
+        if ('Modern' -in $legs) {
+            Write-Host "xUnit:  $(Format-Count $xunit) $($xunit.Note)"
+            Write-Host "Pester: $(Format-Count $pester)"
+            Write-Host "Soak:   $(if ($soak.Failed) { 'failed' } elseif ($soak.Passed) { 'passed' } else { 'not run' }) $($soak.Note)"
+        }
+        if ('Legacy' -in $legs) { Write-Host "Pester, legacy leg (Docker 20.10 + docker-compose v1, tag Legacy): $(Format-Count $legacy)" }
         # The last line, alone, is the verdict scripts parse: "N passed, N failed, N skipped (S s)".
         Write-Host ('{0} passed, {1} failed, {2} skipped ({3:n0} s)' -f $passed, $failed, $skipped, ((Get-Date) - $started).TotalSeconds)
         if ($failed -gt 0) { exit 1 }
     }
     'Demo' {
         if (-not $Cleanup) { Invoke-Build }
-        Assert-Engine
+        Assert-Engine $(if ($Leg -eq 'Legacy') { 'Legacy' } else { 'Modern' })
         & (Join-Path $Root 'examples/demo.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1') -Cleanup:$Cleanup
     }
     'Bench' {
         Invoke-Build
-        Assert-Engine
+        Assert-Engine $(if ($Leg -eq 'Legacy') { 'Legacy' } else { 'Modern' })
         & (Join-Path $Root 'bench/Invoke-Bench.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1')
     }
     'Soak' {
         Invoke-Build
-        Assert-Engine
+        Assert-Engine $(if ($Leg -eq 'Legacy') { 'Legacy' } else { 'Modern' })
         & (Join-Path $Root 'bench/Invoke-Soak.ps1') -ModulePath (Join-Path $ModuleDir 'StingOps.psd1') -Cycles $Cycles -Seed $Seed
     }
 }
