@@ -48,7 +48,9 @@ Describe 'Get-StingService and Wait-StingService on the fixture stack' -Tag 'Int
     It 'lists a disabled-by-profile service whose container runs as part of the live set' {
         # The seed's "log-forwarder: Not Found": started by hand with its profile, then listed without it.
         try {
-            & docker-compose --project-directory $P.Directory -p $P.ProjectName -f $P.ComposeFile --profile observability up -d --no-deps log-forwarder 2>&1 | Out-Null
+            $withProfile = $P.PSObject.Copy()
+            $withProfile.Profile = [string[]]@('observability')
+            Start-StingFixture -Project $withProfile -Service log-forwarder | Out-Null
             $lf = Get-StingService log-forwarder @Common
             $lf.State | Should -Be 'Running'
             $lf.Enabled | Should -BeTrue

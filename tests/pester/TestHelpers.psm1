@@ -81,15 +81,18 @@ function Invoke-StingProcess {
 
 
 function Get-StingComposeCli {
-    # docker-compose (v1, what Debian ships) first, as the fixture is written for it; else the v2 plugin.
+    # The compose CLI of the engine leg under test (tools/test-engine.sh): `docker compose` (v2) by default,
+    # docker-compose (v1) on the legacy leg (STINGOPS_ENGINE_LEG=legacy). Never the other one silently: a
+    # stack made by one generation is not the same stack to the other (names, config hashes).
     if ($null -eq $script:ComposeCli) {
-        if (Get-Command 'docker-compose' -CommandType Application -ErrorAction SilentlyContinue) {
+        if ($env:STINGOPS_ENGINE_LEG -eq 'legacy') {
+            if (-not (Get-Command 'docker-compose' -CommandType Application -ErrorAction SilentlyContinue)) { throw 'The legacy leg needs docker-compose (v1); run tools/test-engine.sh --leg legacy.' }
             $script:ComposeCli = @('docker-compose')
         }
         elseif ((Invoke-StingFixtureDocker -ArgumentList 'compose', 'version' -TimeoutSec 20 -AllowFailure).ExitCode -eq 0) {
             $script:ComposeCli = @('docker', 'compose')
         }
-        else { throw 'Neither docker-compose nor the docker compose plugin is installed.' }
+        else { throw 'The docker compose plugin (v2) is not installed; run tools/test-engine.sh (or set STINGOPS_ENGINE_LEG=legacy for docker-compose v1).' }
     }
     , $script:ComposeCli
 }
@@ -169,7 +172,9 @@ function Get-StingFixtureModel {
     param([Parameter(Mandatory)] $Project)
     $key = "$(@($Project.ComposeFile) -join ';')|$($Project.ProjectName)"
     if ($script:ModelCache.ContainsKey($key)) { return $script:ModelCache[$key] }
-    $text = (Invoke-StingCompose -Project $Project -ArgumentList 'config' -TimeoutSec 60).StdOut
+    # compose v2 leaves services of inactive profiles out of `config` unless every profile is asked for.
+    $configArgs = if ((Get-StingComposeCli)[0] -eq 'docker') { @('--profile', '*', 'config') } else { @('config') }
+    $text = (Invoke-StingCompose -Project $Project -ArgumentList $configArgs -TimeoutSec 60).StdOut
     $services = [System.Collections.Generic.List[object]]::new()
     $current = $null; $section = $null; $inServices = $false; $depIndent = -1
     foreach ($line in ($text -split "`r?`n")) {
@@ -754,4 +759,4 @@ function Complete-StingChildRestart {
 Export-ModuleMember -Function Invoke-StingProcess, Invoke-StingFixtureDocker, Initialize-StingFixtureImage, New-StingFixtureProject, Get-StingFixtureService,
     Get-StingFixtureContainer, Wait-StingFixtureHealthy, Start-StingFixture, Set-StingFixtureKnob,
     Clear-StingFixtureKnob, Get-StingFixtureDbStarts, Remove-StingFixture, Remove-StingFixtureLeftover,
-    Start-StingChildRestart, Wait-StingChildRestartLocked, Complete-StingChildRestart
+    Start-StingChildRestart, Wait-StingChildRestartLocked, Complete-StingChildRestart, Get-StingComposeCli
