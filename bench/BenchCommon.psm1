@@ -81,7 +81,8 @@ function Stop-BenchMeter {
 function Get-BenchMachineFacts {
     param([string] $ModulePath)
     $engine = Invoke-BenchProcess docker -ArgumentList 'version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})' -TimeoutSec 30 -AllowFailure
-    $compose = Invoke-BenchProcess docker-compose -ArgumentList 'version', '--short' -TimeoutSec 60 -AllowFailure
+    $cli = Get-StingComposeCli
+    $compose = Invoke-BenchProcess $cli[0] -ArgumentList (@($cli | Select-Object -Skip 1) + 'version', '--short') -TimeoutSec 60 -AllowFailure
     $root = Split-Path -Parent $PSScriptRoot
     $commit = Invoke-BenchProcess git -ArgumentList '-C', $root, 'rev-parse', '--short', 'HEAD' -TimeoutSec 30 -AllowFailure
     $cpu = if (Test-Path /proc/cpuinfo) { (Select-String -Path /proc/cpuinfo -Pattern '^model name\s*:\s*(.*)$' | Select-Object -First 1).Matches.Groups[1].Value } else { '' }
@@ -95,7 +96,7 @@ function Get-BenchMachineFacts {
         PowerShell      = $PSVersionTable.PSVersion.ToString()
         Dotnet          = [Environment]::Version.ToString()
         Engine          = $engine.StdOut.Trim()
-        Compose         = $compose.StdOut.Trim()
+        Compose         = "$($cli -join ' ') $($compose.StdOut.Trim())"
         Module          = if ($ModulePath) { (Import-PowerShellDataFile $ModulePath).ModuleVersion } else { $null }
         Commit          = $commit.StdOut.Trim()
         LoadAverageBefore = Get-BenchLoadAverage

@@ -3,16 +3,18 @@
 .SYNOPSIS
     StingOps benchmarks against baselines measured in the same run, interleaved and repeated.
 .DESCRIPTION
-    restart    full restart of the fixture stack: Restart-StingService vs (A) docker-compose restart +
-               polling docker inspect every 250 ms until all healthy, (B) wave-by-wave docker restart
-               polling health once a second, (C) the critical path from the start-up delays; plus the
+    restart    full restart of the fixture stack: Restart-StingService vs (A) the leg's compose restart
+               (docker compose v2, or docker-compose v1 on the legacy leg) + polling docker inspect every
+               250 ms until all healthy, (B) wave-by-wave docker restart polling health once a second,
+               (E, v2 only) docker compose stop + up -d --wait, compose's own ordered health-gated path,
+               (C) the critical path from the start-up delays; plus the
                scheduler's reaction time (dependency ready -> dependent start) from live engine events.
     readiness  one service restarted by Restart-StingService: its ReadyAt - (start + delay) vs docker's
                own health_status: healthy event - (start + delay), both from the same restart.
-    startup    fresh pwsh: Import-Module + first Get-StingService vs docker-compose ps (and a bare pwsh);
+    startup    fresh pwsh: Import-Module + first Get-StingService vs compose ps (and a bare pwsh);
                warm Get-StingService in one session vs the docker ps CLI.
     planning   Get-StingRestartPlan over a generated 2,000-service project (cold in a fresh pwsh, warm
-               in-process) vs docker-compose config -q on the same file.
+               in-process) vs compose config -q on the same file.
 
     The machine may be loaded: every figure is a ratio against a baseline from the same run, orders
     are rotated each repetition, medians are reported. Nothing here asserts on a time.
@@ -44,7 +46,7 @@ $Invariant = [System.Globalization.CultureInfo]::InvariantCulture
 $selected = if ($Only) { $Only } else { @('restart', 'readiness', 'startup', 'planning') }
 
 $facts = Get-BenchMachineFacts -ModulePath $ModulePath
-Write-Host ("Machine: {0} CPU(s), load {1}, engine {2}, docker-compose {3}, pwsh {4}, StingOps {5} ({6})" -f $facts.Nproc,
+Write-Host ("Machine: {0} CPU(s), load {1}, engine {2}, compose {3}, pwsh {4}, StingOps {5} ({6})" -f $facts.Nproc,
     ($facts.LoadAverageBefore -join ' '), $facts.Engine, $facts.Compose, $facts.PowerShell, $facts.Module, $facts.Commit)
 
 $rows = [System.Collections.Generic.List[object]]::new()
@@ -74,10 +76,15 @@ function Get-Rotation {
 }
 
 function Invoke-Compose {
+    <# The leg's compose CLI (docker compose v2, or docker-compose v1 on the legacy leg) on the fixture project. #>
     param($Project, [string[]] $Arguments, [int] $TimeoutSec = 300, [switch] $AllowFailure)
-    Invoke-BenchProcess docker-compose -ArgumentList (@('--project-directory', $Project.Directory, '-p', $Project.ProjectName, '-f', $Project.ComposeFile) + $Arguments) `
+    $cli = Get-StingComposeCli
+    Invoke-BenchProcess $cli[0] -ArgumentList (@($cli | Select-Object -Skip 1) + @('--project-directory', $Project.Directory, '-p', $Project.ProjectName, '-f', $Project.ComposeFile) + $Arguments) `
         -WorkingDirectory $Project.Directory -TimeoutSec $TimeoutSec -AllowFailure:$AllowFailure
 }
+# compose's own ordered, health-gated path (stop, then up --wait) exists only in v2.
+$ComposeName = (Get-StingComposeCli) -join ' '
+$ComposeHasWait = $ComposeName -eq 'docker compose'
 
 #region restart: full restart of the fixture stack
 
@@ -121,16 +128,17 @@ function Invoke-RestartBenchmark {
     $floor = Get-BenchCriticalPath -Plan $plan -Delay $delay -StopSeconds $latency.StopSeconds -StartSeconds $latency.StartSeconds
     Write-Host ("restart: one container alone stops in {0:0} ms and starts in {1:0} ms; ordered-restart floor D {2:0.00} s (critical path plus those, step by step)" -f ($latency.StopSeconds * 1000), ($latency.StartSeconds * 1000), $floor.Seconds)
 
-    $samples = @{ ours = [System.Collections.Generic.List[double]]::new(); oursHealthy = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new() }
+    $samples = @{ ours = [System.Collections.Generic.List[double]]::new(); oursHealthy = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new(); E = [System.Collections.Generic.List[double]]::new() }
     $gaps = [System.Collections.Generic.List[object]]::new()
     $phases = [System.Collections.Generic.List[object]]::new()
     $problems = [System.Collections.Generic.List[string]]::new()
     # How busy the machine is with the healthy stack alone (its own healthchecks), and during each method's run.
     $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
     $idle = Start-BenchMeter; Start-Sleep -Seconds 5; $idleBusy = (Stop-BenchMeter $idle).Busy
-    $busy = @{ ours = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new() }
+    $busy = @{ ours = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new(); E = [System.Collections.Generic.List[double]]::new() }
+    $methods = @('ours', 'A', 'B') + @(if ($ComposeHasWait) { 'E' })
     for ($r = 0; $r -lt $Repeat; $r++) {
-        foreach ($method in (Get-Rotation @('ours', 'A', 'B') $r)) {
+        foreach ($method in (Get-Rotation $methods $r)) {
             $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300   # untimed: every method starts from a healthy stack
             switch ($method) {
                 'ours' {
@@ -176,7 +184,16 @@ function Invoke-RestartBenchmark {
                     $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
                     $run = Stop-BenchMeter $meter
                     $samples.A.Add($run.Ms); if ($null -ne $run.Busy) { $busy.A.Add($run.Busy) }
-                    Write-Host ("  round {0} A (docker-compose restart + poll 250 ms): {1:0} ms" -f ($r + 1), $samples.A[-1])
+                    Write-Host ("  round {0} A ({1} restart + poll 250 ms): {2:0} ms" -f ($r + 1), $ComposeName, $samples.A[-1])
+                }
+                'E' {
+                    $meter = Start-BenchMeter
+                    $null = Invoke-Compose -Project $Project -Arguments 'stop'
+                    $null = Invoke-Compose -Project $Project -Arguments 'up', '-d', '--wait', '--wait-timeout', '300' -TimeoutSec 360
+                    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
+                    $run = Stop-BenchMeter $meter
+                    $samples.E.Add($run.Ms); if ($null -ne $run.Busy) { $busy.E.Add($run.Busy) }
+                    Write-Host ("  round {0} E ({1} stop + up -d --wait): {2:0} ms" -f ($r + 1), $ComposeName, $samples.E[-1])
                 }
                 'B' {
                     $meter = Start-BenchMeter
@@ -194,6 +211,7 @@ function Invoke-RestartBenchmark {
     # Ratios per round (same round = closest in time), then their median.
     $perRound = { param($x, $y) Get-BenchMedian @(for ($i = 0; $i -lt [math]::Min($x.Count, $y.Count); $i++) { $x[$i] / $y[$i] }) }
     $rA = & $perRound $samples.ours $samples.A; $rB = & $perRound $samples.ours $samples.B
+    $rE = if ($samples.E.Count) { & $perRound $samples.ours $samples.E } else { $null }
     $rAh = & $perRound $samples.oursHealthy $samples.A; $rBh = & $perRound $samples.oursHealthy $samples.B
     $gapMs = @($gaps | ForEach-Object GapMs)
     $mGap = Get-BenchMedian $gapMs
@@ -203,8 +221,9 @@ function Invoke-RestartBenchmark {
 
     Add-Row restart 'ours / critical path' $mOurs ms "C: critical path $(Format-BenchNumber $cpMs '0') ms" ($mOurs / $cpMs) '<= 1.15x' (($mOurs / $cpMs) -le 1.15)
     Add-Row restart 'ours / floor' $mOurs ms "D: critical path + engine stop/start steps $(Format-BenchNumber ($floor.Seconds * 1000) '0') ms" ($mOurs / ($floor.Seconds * 1000)) $null $null
-    Add-Row restart 'ours / A' $mOurs ms "A: compose restart + poll 250 ms, $(Format-BenchNumber $mA '0') ms" $rA '< 1x' ($rA -lt 1)
+    Add-Row restart 'ours / A' $mOurs ms "A: $ComposeName restart + poll 250 ms, $(Format-BenchNumber $mA '0') ms" $rA '< 1x' ($rA -lt 1)
     Add-Row restart 'ours / B' $mOurs ms "B: wave by wave, poll 1 s, $(Format-BenchNumber $mB '0') ms" $rB '< 1x' ($rB -lt 1)
+    if ($null -ne $rE) { Add-Row restart 'ours / E' $mOurs ms "E: $ComposeName stop + up -d --wait, $(Format-BenchNumber (Get-BenchMedian $samples.E) '0') ms" $rE '< 1x' ($rE -lt 1) }
     Add-Row restart 'ours until all docker-healthy / A' $mHealthy ms 'A' $rAh '< 1x' ($rAh -lt 1)
     Add-Row restart 'ours until all docker-healthy / B' $mHealthy ms 'B' $rBh '< 1x' ($rBh -lt 1)
     # The goal judges the scheduler: ready -> its start request. The start event comes only when the engine has
@@ -219,16 +238,17 @@ function Invoke-RestartBenchmark {
         StartupDelays      = $delay
         CriticalPath       = [ordered]@{ Seconds = $cp.Seconds; EndsAt = $cp.EndsAt; SecondsCountingRunningProbeDelays = $cpAll.Seconds; Definition = 'start(s)=max over deps of ready(d) [service_healthy] or start(d) [service_started]; ready(s)=start(s)+STING_STARTUP_DELAY(s), start(s) for a running probe; no stop time, no engine latency' }
         EngineLatency      = [ordered]@{ StopSeconds = $latency.StopSeconds; StartSeconds = $latency.StartSeconds; Stops = $latency.Stops; Starts = $latency.Starts; FloorSeconds = $floor.Seconds; Definition = 'one container stopped and started alone via the Engine API (curl); floor D: stopped(s)=max over planned dependents of stopped(d)+stop; start(s)=max(stopped(s), dependencies)+start; ready as for C' }
-        CpuBusy            = [ordered]@{ IdleStack = $idleBusy; Ours = @($busy.ours); A = @($busy.A); B = @($busy.B); Definition = 'share of all cores busy (/proc/stat) during the timed part of each run; IdleStack: 5 s with the healthy stack alone' }
+        CpuBusy            = [ordered]@{ IdleStack = $idleBusy; Ours = @($busy.ours); A = @($busy.A); B = @($busy.B); E = @($busy.E); Definition = 'share of all cores busy (/proc/stat) during the timed part of each run; IdleStack: 5 s with the healthy stack alone' }
         Measurements       = @(
             New-Measurement 'ours' ms $samples.ours 'Restart-StingService -Confirm:$false wall time, in-process'
             New-Measurement 'oursUntilDockerHealthy' ms $samples.oursHealthy 'ours, then polling docker inspect every 250 ms until all healthy'
-            New-Measurement 'A' ms $samples.A 'docker-compose restart, then polling docker inspect every 250 ms until all healthy'
+            New-Measurement 'A' ms $samples.A "$ComposeName restart, then polling docker inspect every 250 ms until all healthy"
+            New-Measurement 'E' ms $samples.E "$ComposeName stop, then $ComposeName up -d --wait (compose's own ordered, health-gated start; v2 only)"
             New-Measurement 'B' ms $samples.B 'per wave (Get-StingRestartPlan): parallel docker restart, poll health every 1 s until the wave is healthy'
             New-Measurement 'dependencyReadyToDependentStartRequest' ms $requestGapMs 'the start request (Restart-StingService -Debug: when the call went out) - its last dependency ready (engine events: exec_die 0 / health_status healthy) or started'
             New-Measurement 'dependencyReadyToDependentStart' ms $gapMs 'engine events: dependent start - its last dependency ready (exec_die 0 / health_status healthy) or started'
         )
-        Ratios             = [ordered]@{ OursOverCriticalPath = $mOurs / $cpMs; OursOverFloor = $mOurs / ($floor.Seconds * 1000); OursOverA = $rA; OursOverB = $rB; OursHealthyOverA = $rAh; OursHealthyOverB = $rBh }
+        Ratios             = [ordered]@{ OursOverCriticalPath = $mOurs / $cpMs; OursOverFloor = $mOurs / ($floor.Seconds * 1000); OursOverA = $rA; OursOverB = $rB; OursOverE = $rE; OursHealthyOverA = $rAh; OursHealthyOverB = $rBh }
         Goals              = [ordered]@{ WithinCriticalPath115 = ($mOurs / $cpMs) -le 1.15; FasterThanA = $rA -lt 1; FasterThanB = $rB -lt 1; ReactionUnder150ms = $mRequestGap -lt 150 }
         Phases             = @($phases)
         Gaps               = @($gaps | ForEach-Object { [ordered]@{ Round = $_.Round; Service = $_.Service; Dependency = $_.Dependency; GapMs = [math]::Round($_.GapMs, 1); RequestGapMs = if ($null -ne $_.RequestGapMs) { [math]::Round($_.RequestGapMs, 1) } } })
@@ -294,7 +314,7 @@ function Invoke-StartupBenchmark {
     $ours = "Import-Module '$ModulePath'; `$null = Get-StingService -ProjectDirectory '$($Project.Directory)'"
     $samples = @{ bare = [System.Collections.Generic.List[double]]::new(); ours = [System.Collections.Generic.List[double]]::new(); compose = [System.Collections.Generic.List[double]]::new() }
     $n = [math]::Max($Repeat, 3)
-    Write-Host "startup: $n rounds of (bare pwsh, pwsh + Import-Module + Get-StingService, docker-compose ps), rotated"
+    Write-Host "startup: $n rounds of (bare pwsh, pwsh + Import-Module + Get-StingService, compose ps), rotated"
     for ($r = 0; $r -lt $n; $r++) {
         foreach ($m in (Get-Rotation @('bare', 'ours', 'compose') $r)) {
             $ms = switch ($m) {
@@ -304,7 +324,7 @@ function Invoke-StartupBenchmark {
             }
             $samples[$m].Add($ms)
         }
-        Write-Host ("  round {0}: bare pwsh {1:0} ms, ours {2:0} ms, docker-compose ps {3:0} ms" -f ($r + 1), $samples.bare[-1], $samples.ours[-1], $samples.compose[-1])
+        Write-Host ("  round {0}: bare pwsh {1:0} ms, ours {2:0} ms, compose ps {3:0} ms" -f ($r + 1), $samples.bare[-1], $samples.ours[-1], $samples.compose[-1])
     }
     # Warm: in this session (module loaded, engine connection made), interleaved with the docker ps CLI.
     $null = Get-StingService -ProjectDirectory $Project.Directory
@@ -317,14 +337,14 @@ function Invoke-StartupBenchmark {
     }
     $mb = Get-BenchMedian $samples.bare; $mo = Get-BenchMedian $samples.ours; $mc = Get-BenchMedian $samples.compose
     $mw = Get-BenchMedian $warm; $mcli = Get-BenchMedian $cli
-    Add-Row startup 'fresh pwsh: import + Get-StingService' $mo ms "docker-compose ps $(Format-BenchNumber $mc '0') ms" ($mo / $mc) '' $null
+    Add-Row startup 'fresh pwsh: import + Get-StingService' $mo ms "compose ps $(Format-BenchNumber $mc '0') ms" ($mo / $mc) '' $null
     Add-Row startup '  of which beyond a bare pwsh' ($mo - $mb) ms "bare pwsh $(Format-BenchNumber $mb '0') ms" (($mo - $mb) / $mc) '' $null
     Add-Row startup 'warm Get-StingService (median of 20)' $mw ms "docker ps CLI $(Format-BenchNumber $mcli '0') ms" ($mw / $mcli) '< 100 ms' ($mw -lt 100)
     [ordered]@{
         Measurements = @(
             New-Measurement 'barePwsh' ms $samples.bare "$pwsh $($pwshArgs -join ' ') 'exit 0'"
             New-Measurement 'pwshImportGetStingService' ms $samples.ours $ours
-            New-Measurement 'dockerComposePs' ms $samples.compose 'docker-compose ps (v1) on the same project'
+            New-Measurement 'dockerComposePs' ms $samples.compose "$ComposeName ps on the same project"
             New-Measurement 'warmGetStingService' ms $warm 'in-process, module loaded'
             New-Measurement 'dockerPsCli' ms $cli 'docker ps -a --filter label=<project>, interleaved with the warm calls'
         )
@@ -361,10 +381,11 @@ function Invoke-PlanningBenchmark {
                     $child.Add($res.Ms)
                 }
                 else {
-                    $compose.Add((Invoke-BenchProcess docker-compose -ArgumentList '-f', $gen.Path, 'config', '-q' -WorkingDirectory $dir -TimeoutSec 900).Ms)
+                    $cli = Get-StingComposeCli
+                    $compose.Add((Invoke-BenchProcess $cli[0] -ArgumentList (@($cli | Select-Object -Skip 1) + '-f', $gen.Path, 'config', '-q') -WorkingDirectory $dir -TimeoutSec 900).Ms)
                 }
             }
-            Write-Host ("  round {0}: fresh pwsh {1:0} ms (import {2:0} ms, first Get-StingRestartPlan {3:0} ms), docker-compose config -q {4:0} ms" -f ($r + 1), $child[-1], $import[-1], $cold[-1], $compose[-1])
+            Write-Host ("  round {0}: fresh pwsh {1:0} ms (import {2:0} ms, first Get-StingRestartPlan {3:0} ms), compose config -q {4:0} ms" -f ($r + 1), $child[-1], $import[-1], $cold[-1], $compose[-1])
         }
         $warm = [System.Collections.Generic.List[double]]::new()
         $null = Get-StingRestartPlan -ComposeFile $gen.Path
