@@ -56,26 +56,22 @@ internal static class RestartPreflight
         foreach (var missing in requested.Where(s => !prepared.Containers.ContainsKey(s)))
             cmdlet.WriteWarning($"-Recreate: service '{missing}' has no container to replace; it is not recreated.");
 
-        List<string> chosen;
-        if (force)
-        {
-            chosen = candidates.Select(c => c.Name).ToList();
-        }
-        else
-        {
-            var drifts = cmdlet.Await(PrerequisiteChecker.DetectDriftAsync(engine, candidates, prepared.Containers,
-                key => environment.GetValueOrDefault(key), cancellation));
-            chosen = drifts.Values.Where(d => d.HasDrift).Select(d => d.Service).Order(StringComparer.Ordinal).ToList();
-            foreach (var d in drifts.Values.Where(d => d.HasDrift))
-                cmdlet.WriteVerbose($"-Recreate: '{d.Service}': {d.Describe()}.");
-        }
+        Func<string, string?> shell = key => environment.GetValueOrDefault(key);
+        // The CLI of the generation that made the containers recreates them, and (v2) its config hash judges drift.
+        var cli = cmdlet.Await(ComposeCli.DetectAsync(environment, ComposeGenerations.OfProject(prepared.Containers.Values), cancellation));
+        var baseline = cmdlet.Await(DriftBaseline.CreateAsync(cli, (c, token) => ComposeConfigHashes.ReadAsync(c, project.Compose, token), cancellation));
+        var drifts = cmdlet.Await(PrerequisiteChecker.DetectDriftAsync(engine, candidates, prepared.Containers, shell, baseline, cancellation));
+        var chosen = force
+            ? candidates.Select(c => c.Name).ToList()
+            : drifts.Values.Where(d => d.HasDrift).Select(d => d.Service).Order(StringComparer.Ordinal).ToList();
+        foreach (var d in drifts.Values.Where(d => d.HasDrift))
+            cmdlet.WriteVerbose($"-Recreate: '{d.Service}': {d.Describe()}.");
         if (chosen.Count == 0)
         {
             cmdlet.WriteWarning("-Recreate: the configuration of no requested service changed, so they are restarted as usual (-Recreate -Force recreates them anyway).");
             return null;
         }
 
-        var cli = cmdlet.Await(ComposeCli.DetectAsync(environment, cancellation));
         if (cli is null)
         {
             cmdlet.ThrowTerminatingError(StingCmdlet.Error(ErrorIds.PrerequisiteFailed, ErrorCategory.ObjectNotFound,
@@ -85,9 +81,13 @@ internal static class RestartPreflight
         // The CLI must talk to the engine this run inspected.
         if (Uri.TryCreate(engine.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "unix" or "tcp")
             overrides["DOCKER_HOST"] = engine.Endpoint;
+        // What each new container must carry: the hash compose stamps when the old one was judged by it, else the model.
+        var expected = chosen.ToDictionary(s => s, s => baseline.ExpectedHashFor(prepared.Containers[s], out _) is { } hash
+            ? AppliedConfigCheck.ByConfigHash(hash)
+            : AppliedConfigCheck.ByModel(project.Compose.Find(s)!, shell), StringComparer.Ordinal);
         var ids = chosen.ToDictionary(s => s, s => prepared.Containers[s].Id, StringComparer.Ordinal);
         cmdlet.WriteVerbose($"-Recreate with {cli}: {string.Join(", ", chosen)}; rollback {(rollback ? "on" : "off")}.");
-        return cmdlet.Await(ServiceRecreator.PrepareAsync(engine, new ComposeCli(cli!, project.Compose, overrides), project.Name, ids,
+        return cmdlet.Await(ServiceRecreator.PrepareAsync(engine, new ComposeCli(cli!, project.Compose, overrides), project.Name, ids, expected,
             StateDirectory.Resolve(environment), runId, rollback, redact, cancellation));
     }
 }

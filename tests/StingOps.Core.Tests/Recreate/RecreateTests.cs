@@ -1,3 +1,4 @@
+using StingOps.Core.Compose;
 using StingOps.Core.Execution;
 using StingOps.Core.Recreate;
 using StingOps.Core.Tests.Execution;
@@ -9,6 +10,8 @@ internal sealed class FakeComposeCli(FakeEngine engine, Func<FakeBehaviour> next
 {
     public ComposeCliInfo Info { get; } = new(ComposeCliKind.V1Standalone, "/usr/bin/docker-compose", [], "1.29.2");
     public int Runs { get; private set; }
+    /// <summary>The config-hash label compose stamps on the new container (null: none).</summary>
+    public string? StampsHash { get; set; }
     /// <summary>Exit with this code after removing the old container and before creating the new one.</summary>
     public int? FailAfterRemove { get; set; }
 
@@ -19,7 +22,10 @@ internal sealed class FakeComposeCli(FakeEngine engine, Func<FakeBehaviour> next
             await engine.RemoveAsync(old.Id, force: true, cancellationToken);
         if (FailAfterRemove is { } code)
             return new CliResult(code, "Recreating proj_db_1 ...\nERROR: for db  Cannot start service db: DB_PASSWORD=fake-secret-value", false);
-        var id = engine.Create(service, next());
+        var behaviour = next();
+        if (StampsHash is not null)
+            behaviour.Labels[ComposeGenerations.ConfigHashLabel] = StampsHash;
+        var id = engine.Create(service, behaviour);
         await engine.StartAsync(id, cancellationToken);
         return new CliResult(0, "Recreating proj_db_1 ... done", false);
     }
@@ -45,8 +51,16 @@ public sealed class RecreateTests : IDisposable
         return h;
     }
 
-    private async Task<ServiceRecreator> RecreatorAsync(ExecutorHarness h, IComposeCli cli, bool rollback = true) =>
+    /// <summary>The model db is recreated towards: the new secret (what the fake CLI's new container carries unless told otherwise).</summary>
+    private static readonly ComposeService DbModel = new()
+    {
+        Name = "db",
+        Environment = new Dictionary<string, string?> { ["DB_PASSWORD"] = NewSecret["DB_PASSWORD=".Length..] },
+    };
+
+    private async Task<ServiceRecreator> RecreatorAsync(ExecutorHarness h, IComposeCli cli, bool rollback = true, AppliedConfigCheck? expected = null) =>
         await ServiceRecreator.PrepareAsync(h.Engine, cli, "proj", new Dictionary<string, string> { ["db"] = h.Engine.IdOf("db") },
+            new Dictionary<string, AppliedConfigCheck> { ["db"] = expected ?? AppliedConfigCheck.ByModel(DbModel, _ => null) },
             _state, "run-1", rollback, s => s.Replace("fake-secret-value", "***"), default);
 
     private string[] SnapshotFiles() =>
