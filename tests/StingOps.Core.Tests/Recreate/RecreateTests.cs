@@ -171,4 +171,68 @@ public sealed class RecreateTests : IDisposable
         Assert.Equal(appId, h.Engine.IdOf("app"));
         Assert.Equal(1, cli.Runs);
     }
+
+    private const string ExpectedHash = "3333333333333333333333333333333333333333333333333333333333333333";
+
+    [Fact]
+    public async Task Recreate_NewContainerHashIsNotTheExpectedOne_IsNotSucceeded_RollsBackToTheOldContainer()
+    {
+        var h = Stack();
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour { Environment = [NewSecret] }) { StampsHash = "4444444444444444444444444444444444444444444444444444444444444444" };
+        var recreator = await RecreatorAsync(h, cli, expected: AppliedConfigCheck.ByConfigHash(ExpectedHash));
+
+        var outcomes = await h.RunAsync(recreator: recreator);
+
+        var db = outcomes.Single(o => o.Service == "db");
+        Assert.Equal(OutcomeStatus.RolledBack, db.Status);
+        Assert.Equal(OutcomeReason.Engine, db.Reason);
+        Assert.Contains("does not carry the change", db.Message);
+        Assert.Contains("config hash", db.Message);
+        var container = Assert.Single(h.Engine.ContainersOf("db"));
+        Assert.Equal("proj-db-1", container.Name);
+        Assert.Equal([OldSecret], container.Behaviour.Environment);
+        Assert.Empty(SnapshotFiles());
+    }
+
+    [Fact]
+    public async Task Recreate_NewContainerHashIsTheExpectedOne_Succeeds()
+    {
+        var h = Stack();
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour()) { StampsHash = ExpectedHash };
+        var recreator = await RecreatorAsync(h, cli, expected: AppliedConfigCheck.ByConfigHash(ExpectedHash));
+
+        var outcomes = await h.RunAsync(recreator: recreator);
+
+        Assert.Equal(OutcomeStatus.Succeeded, outcomes.Single(o => o.Service == "db").Status);
+    }
+
+    [Fact]
+    public async Task Recreate_ByModel_NewContainerLacksTheEnvironmentChange_IsNotSucceeded_NamingTheKeyNotTheValue()
+    {
+        var h = Stack();
+        // compose "succeeded" but the new container still has the old value (the failure of the issue).
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour { Environment = [OldSecret] });
+        var recreator = await RecreatorAsync(h, cli);
+
+        var outcomes = await h.RunAsync(recreator: recreator);
+
+        var db = outcomes.Single(o => o.Service == "db");
+        Assert.Equal(OutcomeStatus.RolledBack, db.Status);
+        Assert.Contains("environment key(s) DB_PASSWORD", db.Message);
+        Assert.DoesNotContain("secret", db.Message);
+    }
+
+    [Fact]
+    public async Task Recreate_ByModel_NoRollback_NotAppliedIsFailed()
+    {
+        var h = Stack();
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour { Environment = [OldSecret] });
+        var recreator = await RecreatorAsync(h, cli, rollback: false);
+
+        var outcomes = await h.RunAsync(recreator: recreator);
+
+        var db = outcomes.Single(o => o.Service == "db");
+        Assert.Equal(OutcomeStatus.Failed, db.Status);
+        Assert.Contains("did not apply", db.Message);
+    }
 }
