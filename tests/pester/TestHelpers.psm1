@@ -81,14 +81,17 @@ function Invoke-StingProcess {
 
 
 function Get-StingComposeCli {
-    # docker-compose (v1, what Debian ships) first, as the fixture is written for it; else the v2 plugin.
+    # The leg under test picks the compose generation that makes the fixture's containers: STINGOPS_ENGINE_LEG=legacy
+    # is the 20.10 engine with docker-compose v1 (what Debian ships); otherwise modern Docker, docker compose v2
+    # first (as StingOps prefers it for a stack it did not find made by v1), docker-compose only where v2 is absent.
     if ($null -eq $script:ComposeCli) {
-        if (Get-Command 'docker-compose' -CommandType Application -ErrorAction SilentlyContinue) {
-            $script:ComposeCli = @('docker-compose')
-        }
+        $hasV1 = [bool](Get-Command 'docker-compose' -CommandType Application -ErrorAction SilentlyContinue)
+        $legacy = $env:STINGOPS_ENGINE_LEG -eq 'legacy'
+        if ($legacy -and $hasV1) { $script:ComposeCli = @('docker-compose') }
         elseif ((Invoke-StingFixtureDocker -ArgumentList 'compose', 'version' -TimeoutSec 20 -AllowFailure).ExitCode -eq 0) {
             $script:ComposeCli = @('docker', 'compose')
         }
+        elseif ($hasV1) { $script:ComposeCli = @('docker-compose') }
         else { throw 'Neither docker-compose nor the docker compose plugin is installed.' }
     }
     , $script:ComposeCli
