@@ -89,12 +89,15 @@ Describe 'Test-StingPrerequisite on the fixture stack' -Tag 'Integration', 'Prer
     It 'passes every Error check for a started service, with the engine version' {
         $r = Test-StingPrerequisite frontend @Common
         $r | Where-Object { -not $_.Passed -and $_.Severity -eq 'Error' } | Should -BeNullOrEmpty
-        ($r | Where-Object Check -eq 'DockerEngine').Message | Should -Match 'Docker 20\.10'
+        # The legacy leg is Docker 20.10 with docker-compose v1, the modern one Docker 26 with docker compose v2.
+        $legacy = $env:STINGOPS_ENGINE_LEG -eq 'legacy'
+        ($r | Where-Object Check -eq 'DockerEngine').Message | Should -Match $(if ($legacy) { 'Docker 20\.10' } else { 'Docker 2[6-9]\.' })
         ($r | Where-Object Check -eq 'Dependencies').Passed | Should -BeTrue
         ($r | Where-Object Check -eq 'RestartLock').Message | Should -Be 'free'
         ($r | Where-Object { $_.Check -eq 'ConfigDrift' -and $_.Target -eq 'frontend' }).Passed | Should -BeTrue
         Test-StingPrerequisite frontend @Common -Quiet | Should -BeTrue
-        Test-StingPrerequisite frontend @Common -Recreate | Where-Object Check -eq 'ComposeCli' | ForEach-Object Message | Should -Match 'docker-compose version 1\.29'
+        Test-StingPrerequisite frontend @Common -Recreate | Where-Object Check -eq 'ComposeCli' | ForEach-Object Message |
+            Should -Match $(if ($legacy) { 'docker-compose version 1\.29' } else { 'docker compose version 2\.' })
     }
 
     It 'warns about drift when an env file changed, naming the key only' {
@@ -108,6 +111,8 @@ Describe 'Test-StingPrerequisite on the fixture stack' -Tag 'Integration', 'Prer
             $d.Message | Should -Match 'FRONTEND_API_TOKEN'
             $d.Message | Should -Match '-Recreate'
             $d.Message | Should -Not -Match 'fake-drift-token'
+            # A v2-made stack is judged by compose's own config hash, a v1-made one by the compose model.
+            $d.Message | Should -Match $(if ($env:STINGOPS_ENGINE_LEG -eq 'legacy') { 'compose model' } else { 'compose config hash' })
         }
         finally { Set-Content -LiteralPath $envFile -Value $saved -NoNewline }
     }
