@@ -151,7 +151,7 @@ Describe 'Restart-StingService -Recreate on the fixture stack' -Tag 'Integration
         @(Get-ChildItem -LiteralPath $logDir -File).Count | Should -BeGreaterThan 0 -Because 'the control run recorded its metrics there'
     }
 
-    It 'a changed label is drift named labels.<key>; -Recreate applies it (the engine shows it); no drift afterwards' {
+    It 'a changed label is drift named labels.KEY; -Recreate applies it (the engine shows it); no drift afterwards' {
         EditApp @(
             'labels:'
             '  com.stingops.fixture: "sting-stack"'
