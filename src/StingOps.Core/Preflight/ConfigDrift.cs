@@ -41,10 +41,18 @@ public sealed record ConfigDrift(
 
     public bool ImageChanged => ExpectedImage is not null && DriftDetector.NormalizeImage(ExpectedImage) != DriftDetector.NormalizeImage(ActualImage);
 
-    /// <summary>With the config hash, compose's verdict is final: what the model comparison names only explains it.</summary>
+    /// <summary>False where compose's <c>config --hash</c> is known not to reproduce the label (see <see cref="DriftBaseline.HashIsExact"/>).</summary>
+    public bool HashIsExact { get; init; } = true;
+
+    private bool ModelDiffers => ChangedKeys.Count > 0 || ImageChanged || ChangedSettings.Count > 0;
+
+    /// <summary>
+    /// With an exact config hash, compose's verdict is final: what the model comparison names only explains it. With
+    /// an inexact one, an equal hash still means no drift, a differing one counts only where the model names a change.
+    /// </summary>
     public bool HasDrift => Method == DriftMethod.ComposeConfigHash
-        ? HashChanged
-        : ChangedKeys.Count > 0 || ImageChanged || ChangedSettings.Count > 0;
+        ? HashChanged && (HashIsExact || ModelDiffers)
+        : ModelDiffers;
 
     public string MethodName => Method == DriftMethod.ComposeConfigHash
         ? "compose config hash"
@@ -89,7 +97,7 @@ public static class DriftDetector
     /// <param name="expectedConfigHash">What compose v2 computes for the service now; null: judge by the model.</param>
     /// <param name="modelNote">Why the model is the judge (no CLI, a v1-made container, ...), for the message.</param>
     public static ConfigDrift Detect(ComposeService service, ContainerDetails container, Func<string, string?> shellEnvironment,
-        string? expectedConfigHash = null, string? modelNote = null)
+        string? expectedConfigHash = null, string? modelNote = null, bool hashIsExact = true)
     {
         var expected = ExpectedEnvironment(service, shellEnvironment, out var notCompared);
         var actual = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -133,7 +141,8 @@ public static class DriftDetector
         {
             Method = DriftMethod.ComposeConfigHash,
             HashChanged = container.Labels.GetValueOrDefault(ComposeGenerations.ConfigHashLabel) != expectedConfigHash,
-            MethodNote = null,
+            HashIsExact = hashIsExact,
+            MethodNote = hashIsExact ? null : DriftBaseline.InexactHashNote,
         };
     }
 

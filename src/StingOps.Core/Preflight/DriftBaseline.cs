@@ -1,3 +1,4 @@
+using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.Recreate;
 
@@ -22,6 +23,17 @@ public sealed record DriftBaseline(ComposeCliInfo? Cli, IReadOnlyDictionary<stri
         var hashes = await readHashes(cli, cancellationToken).ConfigureAwait(false);
         return new DriftBaseline(cli, hashes.Hashes, hashes.Problem);
     }
+
+    /// <summary>
+    /// Whether <c>config --hash</c> reproduces the label <c>up</c> stamps for this service. It does not for a service
+    /// with env_file (compose 2.22+ hashes it unresolved, docker/compose#14001) or depends_on (<c>up --no-deps</c> and
+    /// <c>config</c> hash other dependencies, docker/compose#10907; seen on 2.26.1): there a differing hash alone is no
+    /// proof of drift, and only what the model comparison names counts.
+    /// </summary>
+    public static bool HashIsExact(ComposeService service) => service.EnvFiles.Count == 0 && service.DependsOn.Count == 0;
+
+    public const string InexactHashNote =
+        "compose's config --hash does not reproduce the container's label for a service with env_file or depends_on (docker/compose#14001, #10907), so only the named settings were judged";
 
     /// <summary>compose's hash for this container's service when it is comparable; else null and why, when there is a reason worth telling.</summary>
     public string? ExpectedHashFor(ContainerSummary container, out string? modelNote)

@@ -360,7 +360,7 @@ public sealed class PrerequisiteChecker
             if (details is not null)
             {
                 var hash = baseline.ExpectedHashFor(summary, out var note);
-                result[service.Name] = DriftDetector.Detect(service, details, shellEnvironment, hash, note);
+                result[service.Name] = DriftDetector.Detect(service, details, shellEnvironment, hash, note, hashIsExact: DriftBaseline.HashIsExact(service));
             }
         }
         return result;

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using StingOps.Core;
+using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.Execution;
 using StingOps.Core.Graph;
@@ -81,13 +82,21 @@ internal static class RestartPreflight
         // The CLI must talk to the engine this run inspected.
         if (Uri.TryCreate(engine.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "unix" or "tcp")
             overrides["DOCKER_HOST"] = engine.Endpoint;
-        // What each new container must carry: the hash compose stamps when the old one was judged by it, else the model.
-        var expected = chosen.ToDictionary(s => s, s => baseline.ExpectedHashFor(prepared.Containers[s], out _) is { } hash
-            ? AppliedConfigCheck.ByConfigHash(hash)
-            : AppliedConfigCheck.ByModel(project.Compose.Find(s)!, shell), StringComparer.Ordinal);
+        // What each new container must carry: the hash compose stamps where config --hash reproduces it, else the model
+        // (with labels, command and healthcheck where v2 makes the container; v1 is judged as its drift is).
+        var expected = chosen.ToDictionary(s => s, s => Expected(project.Compose.Find(s)!, prepared.Containers[s], baseline, shell), StringComparer.Ordinal);
         var ids = chosen.ToDictionary(s => s, s => prepared.Containers[s].Id, StringComparer.Ordinal);
         cmdlet.WriteVerbose($"-Recreate with {cli}: {string.Join(", ", chosen)}; rollback {(rollback ? "on" : "off")}.");
         return cmdlet.Await(ServiceRecreator.PrepareAsync(engine, new ComposeCli(cli!, project.Compose, overrides), project.Name, ids, expected,
             StateDirectory.Resolve(environment), runId, rollback, redact, cancellation));
+    }
+
+    private static AppliedConfigCheck Expected(ComposeService service, ContainerSummary old, DriftBaseline baseline, Func<string, string?> shell)
+    {
+        var hash = baseline.ExpectedHashFor(old, out _);
+        if (hash is not null && DriftBaseline.HashIsExact(service))
+            return AppliedConfigCheck.ByConfigHash(hash);
+        var v2 = baseline.Cli is { } cli && ComposeGenerations.Of(cli) == ComposeGeneration.V2;
+        return AppliedConfigCheck.ByModel(service, shell, settings: v2);
     }
 }

@@ -316,16 +316,39 @@ public sealed class PrerequisiteCheckerTests
         return f;
     }
 
+    /// <summary>cache: no env_file, no depends_on, so compose's config --hash reproduces its label exactly.</summary>
+    private static void AddExactCache(PreflightFixture f, string labels = "")
+    {
+        f.Project.Write("compose.yaml", $$"""
+            services:
+              db:
+                image: busybox:latest
+                env_file: env/db.env
+                environment:
+                  DB_PORT: "5432"{{labels}}
+              app:
+                image: busybox:latest
+                depends_on: [db]
+              cache:
+                image: busybox:latest
+            """);
+        var cache = f.Engine.Add("cache");
+        cache.Image = "busybox:latest";
+        MadeBy(cache, "2.27.0", OldHash);
+    }
+
     [Fact]
-    public async Task CheckAsync_V2_HashDiffers_WarnsConfigDrift_ByConfigHash_WithoutARecreateRequest()
+    public async Task CheckAsync_V2_ExactHashDiffers_WarnsConfigDrift_ByConfigHash_WithoutARecreateRequest()
     {
         using var f = V2Project(dbHashNow: NewHash);
+        AddExactCache(f);
+        f.ConfigHashes = new ComposeConfigHashes(new Dictionary<string, string> { ["db"] = OldHash, ["app"] = OldHash, ["cache"] = NewHash }, null);
 
         var results = await f.CheckAsync();
 
-        var drift = Single(results, PrerequisiteCheck.ConfigDrift, "db");
+        var drift = Single(results, PrerequisiteCheck.ConfigDrift, "cache");
         Assert.False(drift.Passed);
-        Assert.Contains("configuration changed (compose config hash)", drift.Message);
+        Assert.StartsWith("configuration changed (compose config hash)", drift.Message);
         Assert.True(Single(results, PrerequisiteCheck.ConfigDrift, "app").Passed);
         Assert.Equal(1, f.HashReads);
         Assert.Equal([ComposeGeneration.V2], f.DetectedFor);
@@ -333,32 +356,31 @@ public sealed class PrerequisiteCheckerTests
     }
 
     [Fact]
+    public async Task CheckAsync_V2_InexactHashDiffers_NothingNamed_IsNoDrift_AndSaysWhy()
+    {
+        // db has an env_file: compose 2.22+ hashes it unresolved in config --hash, so a differing hash proves nothing.
+        using var f = V2Project(dbHashNow: NewHash);
+
+        var db = Single(await f.CheckAsync(), PrerequisiteCheck.ConfigDrift, "db");
+
+        Assert.True(db.Passed);
+        Assert.Contains("docker/compose#14001", db.Message);
+    }
+
+    [Fact]
     public async Task CheckAsync_V2_LabelChanged_NamesLabelsKey_AndHashEqualIsNoDrift()
     {
         using var f = V2Project(dbHashNow: NewHash);
-        f.Project.Write("compose.yaml", """
-            services:
-              db:
-                image: busybox:latest
-                env_file: env/db.env
-                environment:
-                  DB_PORT: "5432"
-                labels:
-                  team: storage
-              app:
-                image: busybox:latest
-                labels: [team=web]
-                depends_on: [db]
-            """);
+        AddExactCache(f, labels: "\n    labels:\n      team: storage");
+        f.ConfigHashes = new ComposeConfigHashes(new Dictionary<string, string> { ["db"] = NewHash, ["app"] = OldHash, ["cache"] = OldHash }, null);
 
         var results = await f.CheckAsync();
 
         var db = Single(results, PrerequisiteCheck.ConfigDrift, "db");
         Assert.False(db.Passed);
-        Assert.Contains("labels.team differs (compose config hash)", db.Message);
+        Assert.StartsWith("labels.team differs (compose config hash", db.Message);
         Assert.DoesNotContain("storage", db.Message);
-        // app's label is missing too, but compose's hash for it did not change: its verdict wins.
-        Assert.True(Single(results, PrerequisiteCheck.ConfigDrift, "app").Passed);
+        Assert.True(Single(results, PrerequisiteCheck.ConfigDrift, "cache").Passed);
     }
 
     [Fact]

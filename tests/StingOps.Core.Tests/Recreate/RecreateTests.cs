@@ -235,4 +235,19 @@ public sealed class RecreateTests : IDisposable
         Assert.Equal(OutcomeStatus.Failed, db.Status);
         Assert.Contains("did not apply", db.Message);
     }
+
+    [Fact]
+    public async Task Recreate_ByModelWithSettings_NewContainerLacksTheLabel_IsNotSucceeded_NamingTheLabel()
+    {
+        var h = Stack();
+        var model = new ComposeService { Name = "db", Environment = DbModel.Environment, Labels = new Dictionary<string, string?> { ["team"] = "storage" } };
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour { Environment = [NewSecret] });
+        var recreator = await RecreatorAsync(h, cli, expected: AppliedConfigCheck.ByModel(model, _ => null, settings: true));
+
+        var db = (await h.RunAsync(recreator: recreator)).Single(o => o.Service == "db");
+
+        Assert.Equal(OutcomeStatus.RolledBack, db.Status);
+        Assert.Contains("labels.team", db.Message);
+        Assert.DoesNotContain("storage", db.Message);
+    }
 }
