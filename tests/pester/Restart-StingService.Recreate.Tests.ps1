@@ -25,12 +25,29 @@ Describe 'Restart-StingService -Recreate on the fixture stack' -Tag 'Integration
             $c[0]
         }
         function script:HasEnv($container, [string] $pair) { @($container.Inspect.Config.Env) -contains $pair }
+        $script:OriginalCompose = Get-Content -LiteralPath $P.ComposeFile -Raw
+        # Adds lines to app's definition, right after its '<<: *svc' (a labels: key there replaces the anchor's
+        # labels, so the fixture's own labels are repeated).
+        function script:EditApp([string[]] $lines) {
+            $marker = "  app:`n    <<: *svc`n"
+            $text = $OriginalCompose.Replace("`r`n", "`n")
+            $text.Contains($marker) | Should -BeTrue -Because 'the fixture defines app with the service anchor'
+            Set-Content -LiteralPath $P.ComposeFile -NoNewline -Value $text.Replace($marker, $marker + (($lines | ForEach-Object { "    $_`n" }) -join ''))
+        }
+        function script:DriftOf([string] $service) {
+            $d = @(Test-StingPrerequisite $service -ProjectDirectory $P.Directory | Where-Object { $_.Check -eq 'ConfigDrift' -and $_.Target -eq $service })
+            $d.Count | Should -Be 1 -Because "one ConfigDrift result for $service"
+            $d[0]
+        }
     }
     AfterAll {
         Remove-StingFixture -Project $P
         Remove-Item Env:XDG_STATE_HOME, Env:STING_LOG_DIR -ErrorAction SilentlyContinue
     }
-    AfterEach { Set-Content -LiteralPath $EnvFile -Value $Original -NoNewline }
+    AfterEach {
+        Set-Content -LiteralPath $EnvFile -Value $Original -NoNewline
+        Set-Content -LiteralPath $P.ComposeFile -Value $OriginalCompose -NoNewline
+    }
 
     It 'recreates a service whose env file changed: Succeeded, the new value is in the container, no snapshot left' -Tag 'Legacy' {
         $pair = 'APP_API_TOKEN=fake-recreate-token-Aa1b'
@@ -132,5 +149,44 @@ Describe 'Restart-StingService -Recreate on the fixture stack' -Tag 'Integration
         finally { foreach ($name in 'XDG_STATE_HOME', 'STING_LOG_DIR') { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
         Test-Path -LiteralPath (Join-Path $stateHome 'stingops') -PathType Container | Should -BeTrue -Because 'the control run locked there'
         @(Get-ChildItem -LiteralPath $logDir -File).Count | Should -BeGreaterThan 0 -Because 'the control run recorded its metrics there'
+    }
+
+    It 'a changed label is drift named labels.KEY; -Recreate applies it (the engine shows it); no drift afterwards' {
+        EditApp @(
+            'labels:'
+            '  com.stingops.fixture: "sting-stack"'
+            '  com.stingops.test-owner-pid: "${STING_TEST_OWNER_PID:-0}"'
+            '  com.stingops.test-owner-host: "${STING_TEST_OWNER_HOST:-}"'
+            '  com.stingops.drift-test: "label-applied"'
+        )
+        $before = EnvOf app
+
+        $d = DriftOf app
+        $d.Passed | Should -BeFalse
+        $d.Message | Should -Match 'labels\.com\.stingops\.drift-test'
+
+        $r = Restart-StingService app -Recreate @Common
+        $r.Status | Should -Be 'Succeeded'
+        $after = EnvOf app
+        $after.Id | Should -Not -Be $before.Id
+        $after.Inspect.Config.Labels.'com.stingops.drift-test' | Should -Be 'label-applied' -Because 'the engine itself shows the new label'
+        (DriftOf app).Passed | Should -BeTrue -Because 'the change is applied'
+    }
+
+    It 'a changed command is drift named command; -Recreate applies it (the engine shows it); no drift afterwards' {
+        # The fixture's entrypoint ignores its arguments, so any command keeps the service working.
+        EditApp @('command: ["drift-test", "command-applied"]')
+        $before = EnvOf app
+
+        $d = DriftOf app
+        $d.Passed | Should -BeFalse
+        $d.Message | Should -Match '\bcommand\b'
+
+        $r = Restart-StingService app -Recreate @Common
+        $r.Status | Should -Be 'Succeeded'
+        $after = EnvOf app
+        $after.Id | Should -Not -Be $before.Id
+        @($after.Inspect.Config.Cmd) | Should -Be @('drift-test', 'command-applied') -Because 'the engine itself shows the new command'
+        (DriftOf app).Passed | Should -BeTrue -Because 'the change is applied'
     }
 }

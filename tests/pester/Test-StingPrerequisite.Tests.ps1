@@ -115,6 +115,8 @@ Describe 'Test-StingPrerequisite on the fixture stack' -Tag 'Integration', 'Prer
             $d.Message | Should -Match 'FRONTEND_API_TOKEN'
             $d.Message | Should -Match '-Recreate'
             $d.Message | Should -Not -Match 'fake-drift-token'
+            # A v2-made stack is judged by compose's own config hash, a v1-made one by the compose model.
+            $d.Message | Should -Match $(if ($env:STINGOPS_ENGINE_LEG -eq 'legacy') { 'compose model' } else { 'compose config hash' })
         }
         finally { Set-Content -LiteralPath $envFile -Value $saved -NoNewline }
     }

@@ -38,6 +38,10 @@ public sealed class ComposeService
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
     /// <summary>The service's <c>labels:</c> after interpolation and merging (a bare key has a null value).</summary>
     public IReadOnlyDictionary<string, string?> Labels { get; init; } = new Dictionary<string, string?>();
+    /// <summary>compose <c>command</c> as the engine receives it (a string is split as a shell would); null: the image's.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+    /// <summary>compose <c>entrypoint</c> as the engine receives it; null: the image's.</summary>
+    public IReadOnlyList<string>? Entrypoint { get; init; }
     public string? ContainerName { get; init; }
     public string? Image { get; init; }
     public bool HasBuild { get; init; }

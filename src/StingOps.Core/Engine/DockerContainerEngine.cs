@@ -227,7 +227,9 @@ public sealed class DockerContainerEngine : IContainerEngine
             response.Image,
             config?.Env?.ToArray() ?? [],
             labels,
-            config?.Healthcheck?.Test?.ToArray());
+            config?.Healthcheck?.Test?.ToArray(),
+            config?.Cmd?.ToArray(),
+            config?.Entrypoint?.ToArray());
     }
 
     public Task<string?> GetInspectJsonAsync(string containerId, CancellationToken cancellationToken)

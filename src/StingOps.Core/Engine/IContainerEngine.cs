@@ -124,7 +124,11 @@ public sealed record ContainerDetails(
     IReadOnlyList<string> Environment,
     IReadOnlyDictionary<string, string> Labels,
     /// <summary>The compose healthcheck as the engine holds it (["CMD-SHELL", "..."]), or null.</summary>
-    IReadOnlyList<string>? HealthTest)
+    IReadOnlyList<string>? HealthTest,
+    /// <summary>Config.Cmd: compose's <c>command</c>, else the image's.</summary>
+    IReadOnlyList<string>? Command = null,
+    /// <summary>Config.Entrypoint: compose's <c>entrypoint</c>, else the image's.</summary>
+    IReadOnlyList<string>? Entrypoint = null)
 {
     public bool IsRunning => State == "running";
 }

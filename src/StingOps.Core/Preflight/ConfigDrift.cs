@@ -1,13 +1,23 @@
 using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.EnvFiles;
+using StingOps.Core.Recreate;
 
 namespace StingOps.Core.Preflight;
+
+/// <summary>How drift was judged.</summary>
+public enum DriftMethod
+{
+    /// <summary>compose v2's own verdict: <c>config --hash</c> against the container's config-hash label.</summary>
+    ComposeConfigHash,
+    /// <summary>The compose model against the container's inspect data (v1-made containers, or no usable CLI).</summary>
+    ComposeModel,
+}
 
 /// <summary>
 /// How a running container differs from what the compose model would create now. Names keys only, never values.
 /// </summary>
-/// <param name="ChangedKeys">Keys the model sets whose value in the container differs, or that the container lacks.</param>
+/// <param name="ChangedKeys">Environment keys the model sets whose value in the container differs, or that the container lacks.</param>
 /// <param name="NotComparedKeys">Keys whose expected value cannot be known exactly here (inherited from an unset
 /// shell variable, or holding <c>$</c> that compose may interpolate); never reported as drift.</param>
 public sealed record ConfigDrift(
@@ -18,37 +28,76 @@ public sealed record ConfigDrift(
     string? ExpectedImage,
     string ActualImage)
 {
+    public DriftMethod Method { get; init; } = DriftMethod.ComposeModel;
+
+    /// <summary>Settings other than the environment that differ: <c>labels.KEY</c>, <c>command</c>, <c>entrypoint</c>, <c>healthcheck.test</c>.</summary>
+    public IReadOnlyList<string> ChangedSettings { get; init; } = [];
+
+    /// <summary>With <see cref="DriftMethod.ComposeConfigHash"/>: the container's config-hash label is not what compose computes now.</summary>
+    public bool HashChanged { get; init; }
+
+    /// <summary>Why the config hash was not used, when it was not (no CLI, another generation made the container, ...).</summary>
+    public string? MethodNote { get; init; }
+
     public bool ImageChanged => ExpectedImage is not null && DriftDetector.NormalizeImage(ExpectedImage) != DriftDetector.NormalizeImage(ActualImage);
 
-    public bool HasDrift => ChangedKeys.Count > 0 || ImageChanged;
+    /// <summary>False where compose's <c>config --hash</c> is known not to reproduce the label (see <see cref="DriftBaseline.HashIsExact"/>).</summary>
+    public bool HashIsExact { get; init; } = true;
 
-    /// <summary>"environment keys differ: A, B; image 'x' is now 'y'" (keys only).</summary>
+    private bool ModelDiffers => ChangedKeys.Count > 0 || ImageChanged || ChangedSettings.Count > 0;
+
+    /// <summary>
+    /// With an exact config hash, compose's verdict is final: what the model comparison names only explains it. With
+    /// an inexact one, an equal hash still means no drift, a differing one counts only where the model names a change.
+    /// </summary>
+    public bool HasDrift => Method == DriftMethod.ComposeConfigHash
+        ? HashChanged && (HashIsExact || ModelDiffers)
+        : ModelDiffers;
+
+    public string MethodName => Method == DriftMethod.ComposeConfigHash
+        ? "compose config hash"
+        : "compose model: environment, image, labels, command, entrypoint, healthcheck test";
+
+    /// <summary>"environment differs in 2 key(s): A, B; labels.x, command differ; ... (compose config hash)" (keys only).</summary>
     public string Describe()
     {
+        var method = $" ({MethodName}{(MethodNote is null ? "" : $"; {MethodNote}")})";
+        if (!HasDrift)
+            return "matches the compose file" + method;
         var parts = new List<string>();
         if (ChangedKeys.Count > 0)
             parts.Add($"environment differs in {ChangedKeys.Count} key(s): {string.Join(", ", ChangedKeys)}");
+        if (ChangedSettings.Count > 0)
+            parts.Add($"{string.Join(", ", ChangedSettings)} differ{(ChangedSettings.Count == 1 ? "s" : "")}");
         if (ImageChanged)
             parts.Add($"image is '{ActualImage}', the compose file says '{ExpectedImage}'");
-        return parts.Count == 0 ? "matches the compose model" : string.Join("; ", parts);
+        if (parts.Count == 0)
+            parts.Add("configuration changed");
+        return string.Join("; ", parts) + method;
     }
 }
 
 /// <summary>
-/// Detects configuration drift of a service's container. compose's own config-hash label is not reproduced (its
-/// input differs between compose v1 and v2); instead this compares what a change to the compose file or an env file
-/// most often touches:
+/// Detects configuration drift of a service's container. On compose v2 the verdict is compose's own: the hash
+/// <c>config --hash</c> prints against the container's <c>com.docker.compose.config-hash</c> label (the caller passes
+/// the hash only when the container was made by v2; v1 hashes other input). What changed is then named, and without a
+/// hash judged, by comparing the model with the container's inspect data:
 /// <list type="bullet">
 /// <item>the environment the model gives the container (the service's env_file entries in order, then its
-/// <c>environment:</c>, later wins) against the container's Config.Env, key by key. Keys the container has beyond
-/// the model (image ENV, removed keys) are not judged.</item>
-/// <item>the image name of the model against the container's Config.Image (<c>docker.io/library/</c> and
-/// <c>:latest</c> normalised). A tag that now points at a newer image is not detected.</item>
+/// <c>environment:</c>, later wins) against Config.Env, key by key. Keys the container has beyond the model (image ENV,
+/// removed keys) are not judged.</item>
+/// <item>the image name against Config.Image (<c>docker.io/library/</c> and <c>:latest</c> normalised). A tag that now
+/// points at a newer image is not detected.</item>
+/// <item>the model's label keys against Config.Labels (the container's compose and image labels are not the model's);
+/// command, entrypoint and healthcheck test where the model sets them (else the image's apply and cannot be told).</item>
 /// </list>
 /// </summary>
 public static class DriftDetector
 {
-    public static ConfigDrift Detect(ComposeService service, ContainerDetails container, Func<string, string?> shellEnvironment)
+    /// <param name="expectedConfigHash">What compose v2 computes for the service now; null: judge by the model.</param>
+    /// <param name="modelNote">Why the model is the judge (no CLI, a v1-made container, ...), for the message.</param>
+    public static ConfigDrift Detect(ComposeService service, ContainerDetails container, Func<string, string?> shellEnvironment,
+        string? expectedConfigHash = null, string? modelNote = null, bool hashIsExact = true)
     {
         var expected = ExpectedEnvironment(service, shellEnvironment, out var notCompared);
         var actual = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -81,8 +130,44 @@ public static class DriftDetector
         }
         changed.Sort(StringComparer.Ordinal);
         notCompared.Sort(StringComparer.Ordinal);
-        return new ConfigDrift(service.Name, container.Id, changed, notCompared.Distinct().ToList(), service.Image, container.Image);
+        var drift = new ConfigDrift(service.Name, container.Id, changed, notCompared.Distinct().ToList(), service.Image, container.Image)
+        {
+            ChangedSettings = ChangedSettings(service, container),
+            MethodNote = modelNote,
+        };
+        if (expectedConfigHash is null)
+            return drift;
+        return drift with
+        {
+            Method = DriftMethod.ComposeConfigHash,
+            HashChanged = container.Labels.GetValueOrDefault(ComposeGenerations.ConfigHashLabel) != expectedConfigHash,
+            HashIsExact = hashIsExact,
+            MethodNote = hashIsExact ? null : DriftBaseline.InexactHashNote,
+        };
     }
+
+    /// <summary>labels.KEY (model keys only), command, entrypoint, healthcheck.test: what differs, by name.</summary>
+    public static List<string> ChangedSettings(ComposeService service, ContainerDetails container)
+    {
+        var changed = new List<string>();
+        foreach (var (key, value) in service.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            // A bare label key reaches the container with an empty value.
+            if (!container.Labels.TryGetValue(key, out var have) || have != (value ?? ""))
+                changed.Add($"labels.{key}");
+        }
+        if (service.Entrypoint is not null && !SameWords(service.Entrypoint, container.Entrypoint))
+            changed.Add("entrypoint");
+        if (service.Command is not null && !SameWords(service.Command, container.Command))
+            changed.Add("command");
+        if (service.HealthCheck?.Test is { } test && !SameWords(test, container.HealthTest))
+            changed.Add("healthcheck.test");
+        return changed;
+    }
+
+    // An empty list in the model clears the image's value; the engine reports that as null or [].
+    private static bool SameWords(IReadOnlyList<string> expected, IReadOnlyList<string>? actual) =>
+        expected.SequenceEqual(actual ?? [], StringComparer.Ordinal);
 
     /// <summary>The environment compose would give the container, where it can be known; values are secret-bearing.</summary>
     public static Dictionary<string, string> ExpectedEnvironment(ComposeService service, Func<string, string?> shellEnvironment, out List<string> notCompared)

@@ -25,7 +25,8 @@ public sealed class PrerequisiteChecker
     private readonly string _stateDirectory;
     private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly ISystemResources _resources;
-    private readonly Func<CancellationToken, Task<ComposeCliInfo?>> _detectComposeCli;
+    private readonly Func<ComposeGeneration, CancellationToken, Task<ComposeCliInfo?>> _detectComposeCli;
+    private readonly Func<ComposeCliInfo, ComposeProject, CancellationToken, Task<ComposeConfigHashes>> _readConfigHashes;
 
     public PrerequisiteChecker(
         Func<IContainerEngine> engineFactory,
@@ -33,14 +34,16 @@ public sealed class PrerequisiteChecker
         string stateDirectory,
         IReadOnlyDictionary<string, string?> environment,
         ISystemResources? resources = null,
-        Func<CancellationToken, Task<ComposeCliInfo?>>? detectComposeCli = null)
+        Func<ComposeGeneration, CancellationToken, Task<ComposeCliInfo?>>? detectComposeCli = null,
+        Func<ComposeCliInfo, ComposeProject, CancellationToken, Task<ComposeConfigHashes>>? readConfigHashes = null)
     {
         _engineFactory = engineFactory;
         _time = time;
         _stateDirectory = stateDirectory;
         _environment = environment;
         _resources = resources ?? SystemResources.Instance;
-        _detectComposeCli = detectComposeCli ?? (token => ComposeCli.DetectAsync(environment, token));
+        _detectComposeCli = detectComposeCli ?? ((madeBy, token) => ComposeCli.DetectAsync(environment, madeBy, token));
+        _readConfigHashes = readConfigHashes ?? ComposeConfigHashes.ReadAsync;
     }
 
     /// <summary>Locates and loads the project itself, reporting a loader failure as a failed ComposeFile or RestartConfiguration check.</summary>
@@ -85,7 +88,7 @@ public sealed class PrerequisiteChecker
             results.AddRange(CheckResources(engineOnly.Info, engineOnly.Engine, location?.ProjectDirectory ?? request.CurrentDirectory,
                 options.MinimumFreeSpaceGB ?? PrerequisiteOptions.DefaultMinimumFreeSpaceGB, options.MinimumAvailableMemoryMB, memoryIsRequired: false));
             if (options.Recreate)
-                results.Add(await CheckComposeCliAsync(cancellationToken).ConfigureAwait(false));
+                results.Add(ComposeCliResult(await _detectComposeCli(ComposeGeneration.Unknown, cancellationToken).ConfigureAwait(false)));
             return results;
         }
 
@@ -135,11 +138,20 @@ public sealed class PrerequisiteChecker
             results.Add(CheckInterruptedRun(project, byService));
         }
 
+        // The CLI is asked even without -Recreate: on v2 its config hash is the drift verdict. Without containers
+        // there is nothing to judge, and nothing but its version is asked.
+        ComposeCliInfo? cli = null;
+        if (byService is not null || options.Recreate)
+            cli = await _detectComposeCli(containers is null ? ComposeGeneration.Unknown : ComposeGenerations.OfProject(containers), cancellationToken).ConfigureAwait(false);
+
         if (byService is not null)
-            results.AddRange(await CheckDriftAsync(engine.Engine!, services, byService, options.Recreate, cancellationToken).ConfigureAwait(false));
+        {
+            var baseline = await DriftBaseline.CreateAsync(cli, (c, token) => _readConfigHashes(c, project.Compose, token), cancellationToken).ConfigureAwait(false);
+            results.AddRange(await CheckDriftAsync(engine.Engine!, services, byService, baseline, options.Recreate, cancellationToken).ConfigureAwait(false));
+        }
 
         if (options.Recreate)
-            results.Add(await CheckComposeCliAsync(cancellationToken).ConfigureAwait(false));
+            results.Add(ComposeCliResult(cli));
         return results;
     }
 
@@ -324,10 +336,10 @@ public sealed class PrerequisiteChecker
     // ----------------------------------------------------------------------------------------------- drift
 
     private async Task<IEnumerable<PrerequisiteCheckResult>> CheckDriftAsync(IContainerEngine engine, IReadOnlyList<ComposeService> services,
-        IReadOnlyDictionary<string, ContainerSummary> byService, bool recreate, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, ContainerSummary> byService, DriftBaseline baseline, bool recreate, CancellationToken cancellationToken)
     {
         var results = new List<PrerequisiteCheckResult>();
-        var drifts = await DetectDriftAsync(engine, services, byService, key => _environment.GetValueOrDefault(key), cancellationToken).ConfigureAwait(false);
+        var drifts = await DetectDriftAsync(engine, services, byService, key => _environment.GetValueOrDefault(key), baseline, cancellationToken).ConfigureAwait(false);
         foreach (var service in services)
         {
             if (!drifts.TryGetValue(service.Name, out var drift))
@@ -335,7 +347,7 @@ public sealed class PrerequisiteChecker
             if (!drift.HasDrift)
             {
                 results.Add(new PrerequisiteCheckResult(PrerequisiteCheck.ConfigDrift, service.Name, true, PrerequisiteSeverity.Warning,
-                    "the container matches the compose model (environment and image)" +
+                    $"the container {drift.Describe()}" +
                     (drift.NotComparedKeys.Count == 0 ? "" : $"; not compared: {string.Join(", ", drift.NotComparedKeys)}")));
                 continue;
             }
@@ -346,9 +358,9 @@ public sealed class PrerequisiteChecker
         return results;
     }
 
-    /// <summary>The drift of each service that has a container (running or stopped).</summary>
+    /// <summary>The drift of each service that has a container (running or stopped), by config hash where <paramref name="baseline"/> has a comparable one.</summary>
     public static async Task<Dictionary<string, ConfigDrift>> DetectDriftAsync(IContainerEngine engine, IEnumerable<ComposeService> services,
-        IReadOnlyDictionary<string, ContainerSummary> byService, Func<string, string?> shellEnvironment, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, ContainerSummary> byService, Func<string, string?> shellEnvironment, DriftBaseline baseline, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, ConfigDrift>(StringComparer.Ordinal);
         foreach (var service in services)
@@ -357,21 +369,21 @@ public sealed class PrerequisiteChecker
                 continue;
             var details = await engine.InspectAsync(summary.Id, cancellationToken).ConfigureAwait(false);
             if (details is not null)
-                result[service.Name] = DriftDetector.Detect(service, details, shellEnvironment);
+            {
+                var hash = baseline.ExpectedHashFor(summary, out var note);
+                result[service.Name] = DriftDetector.Detect(service, details, shellEnvironment, hash, note, hashIsExact: DriftBaseline.HashIsExact(service));
+            }
         }
         return result;
     }
 
     // ------------------------------------------------------------------------------------------ compose CLI
 
-    private async Task<PrerequisiteCheckResult> CheckComposeCliAsync(CancellationToken cancellationToken)
-    {
-        var cli = await _detectComposeCli(cancellationToken).ConfigureAwait(false);
-        return cli is null
+    private static PrerequisiteCheckResult ComposeCliResult(ComposeCliInfo? cli) =>
+        cli is null
             ? Fail(PrerequisiteCheck.ComposeCli, "docker compose / docker-compose",
                 "neither 'docker compose' (v2) nor 'docker-compose' (v1) answers on PATH; -Recreate needs one of them (install docker-compose-plugin or docker-compose)")
             : Pass(PrerequisiteCheck.ComposeCli, cli.Executable, $"{cli.DisplayName} version {cli.Version}");
-    }
 
     private static PrerequisiteCheckResult Pass(PrerequisiteCheck check, string target, string message) => new(check, target, true, PrerequisiteSeverity.Error, message);
     private static PrerequisiteCheckResult Fail(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteSeverity.Error, message);

@@ -35,11 +35,17 @@ public sealed class ComposeCli(ComposeCliInfo info, ComposeProject project, IRea
     public ComposeCliInfo Info => info;
 
     /// <summary>
+    /// The CLI of the generation that made the project: <c>docker-compose</c> (v1) when <paramref name="madeBy"/> is
+    /// v1 and it answers, because v2 would recreate a v1 stack's containers under other names; otherwise
     /// <c>docker compose version --short</c> first (v2), then <c>docker-compose version --short</c> (v1); null when
     /// neither answers.
     /// </summary>
-    public static async Task<ComposeCliInfo?> DetectAsync(IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
+    public static async Task<ComposeCliInfo?> DetectAsync(IReadOnlyDictionary<string, string?> environment, ComposeGeneration madeBy,
+        CancellationToken cancellationToken)
     {
+        if (madeBy == ComposeGeneration.V1 && await DetectStandaloneAsync(environment, cancellationToken).ConfigureAwait(false) is { } legacy
+            && ComposeGenerations.Of(legacy) == ComposeGeneration.V1)
+            return legacy;
         var docker = FindOnPath("docker", environment);
         if (docker is not null)
         {
@@ -47,14 +53,19 @@ public sealed class ComposeCli(ComposeCliInfo info, ComposeProject project, IRea
             if (v2.ExitCode == 0 && LooksLikeVersion(v2.Output))
                 return new ComposeCliInfo(ComposeCliKind.V2Plugin, docker, ["compose"], v2.Output.Trim());
         }
+        return await DetectStandaloneAsync(environment, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>docker-compose</c>: v1, or a standalone v2 binary of that name (its version tells).</summary>
+    private static async Task<ComposeCliInfo?> DetectStandaloneAsync(IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
+    {
         var v1Path = FindOnPath("docker-compose", environment);
-        if (v1Path is not null)
-        {
-            var v1 = await RunAsync(v1Path, ["version", "--short"], null, DetectTimeout, cancellationToken).ConfigureAwait(false);
-            if (v1.ExitCode == 0 && LooksLikeVersion(v1.Output))
-                return new ComposeCliInfo(ComposeCliKind.V1Standalone, v1Path, [], v1.Output.Trim());
-        }
-        return null;
+        if (v1Path is null)
+            return null;
+        var v1 = await RunAsync(v1Path, ["version", "--short"], null, DetectTimeout, cancellationToken).ConfigureAwait(false);
+        return v1.ExitCode == 0 && LooksLikeVersion(v1.Output)
+            ? new ComposeCliInfo(ComposeCliKind.V1Standalone, v1Path, [], v1.Output.Trim())
+            : null;
     }
 
     private static bool LooksLikeVersion(string output)

@@ -40,10 +40,12 @@ public sealed class ServiceRecreator : IServiceRecreator
     private readonly TimeSpan _cliTimeout;
     private readonly Func<string, string> _redact;
     private readonly IReadOnlyDictionary<string, ContainerSnapshotFile> _snapshots;
+    private readonly IReadOnlyDictionary<string, AppliedConfigCheck> _expected;
 
     private ServiceRecreator(IContainerEngine engine, IComposeCli cli, string project, bool rollback, TimeSpan cliTimeout,
-        Func<string, string> redact, IReadOnlyDictionary<string, ContainerSnapshotFile> snapshots)
+        Func<string, string> redact, IReadOnlyDictionary<string, ContainerSnapshotFile> snapshots, IReadOnlyDictionary<string, AppliedConfigCheck> expected)
     {
+        _expected = expected;
         _engine = engine;
         _cli = cli;
         _project = project;
@@ -60,12 +62,18 @@ public sealed class ServiceRecreator : IServiceRecreator
     /// <summary>
     /// Saves the inspect snapshot of each service's current container before anything is touched. Throws (and
     /// deletes what it saved) when a snapshot cannot be taken: without it there is no rollback.
+    /// <paramref name="expected"/> holds, for every service of <paramref name="containerIdByService"/>, how its new
+    /// container proves the change applied.
     /// </summary>
     public static async Task<ServiceRecreator> PrepareAsync(
         IContainerEngine engine, IComposeCli cli, string project, IReadOnlyDictionary<string, string> containerIdByService,
+        IReadOnlyDictionary<string, AppliedConfigCheck> expected,
         string stateDirectory, string runId, bool rollback, Func<string, string>? redact, CancellationToken cancellationToken,
         TimeSpan? cliTimeout = null)
     {
+        var missing = containerIdByService.Keys.Where(s => !expected.ContainsKey(s)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"no applied-configuration check for {string.Join(", ", missing)}", nameof(expected));
         var saved = new Dictionary<string, ContainerSnapshotFile>(StringComparer.Ordinal);
         try
         {
@@ -83,7 +91,7 @@ public sealed class ServiceRecreator : IServiceRecreator
                 SnapshotStore.Delete(s);
             throw;
         }
-        return new ServiceRecreator(engine, cli, project, rollback, cliTimeout ?? TimeSpan.FromMinutes(5), redact ?? (s => s), saved);
+        return new ServiceRecreator(engine, cli, project, rollback, cliTimeout ?? TimeSpan.FromMinutes(5), redact ?? (s => s), saved, expected);
     }
 
     public bool Handles(string service) => _snapshots.ContainsKey(service);
@@ -113,6 +121,12 @@ public sealed class ServiceRecreator : IServiceRecreator
             {
                 reason = OutcomeReason.Engine;
                 failure = $"{_cli.Info.DisplayName} up succeeded but no new container of '{service}' exists";
+            }
+            else if (await FindUnappliedAsync(service, newId).ConfigureAwait(false) is { } unapplied)
+            {
+                // Ready or not, it is not what was asked for: reporting Succeeded would say the change is live.
+                reason = OutcomeReason.Engine;
+                failure = $"the new container {Short(newId)} does not carry the change: {unapplied}";
             }
             else
             {
@@ -182,6 +196,14 @@ public sealed class ServiceRecreator : IServiceRecreator
         SnapshotStore.Delete(snapshot);
         return new RecreateResult(OutcomeStatus.RolledBack, reason,
             $"rolled back: {failure}; the previous container is back as '{snapshot.ContainerName}' ({Short(id)}) and ready", back.ReadyAt);
+    }
+
+    private async Task<string?> FindUnappliedAsync(string service, string newId)
+    {
+        var details = await _engine.InspectAsync(newId, CancellationToken.None).ConfigureAwait(false);
+        return details is null
+            ? "it disappeared before its configuration could be checked"
+            : _expected[service].FindUnapplied(details);
     }
 
     private async Task<string?> FindNewContainerAsync(string service, string oldId, CancellationToken cancellationToken)

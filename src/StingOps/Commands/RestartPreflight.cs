@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using StingOps.Core;
+using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.Execution;
 using StingOps.Core.Graph;
@@ -56,26 +57,22 @@ internal static class RestartPreflight
         foreach (var missing in requested.Where(s => !prepared.Containers.ContainsKey(s)))
             cmdlet.WriteWarning($"-Recreate: service '{missing}' has no container to replace; it is not recreated.");
 
-        List<string> chosen;
-        if (force)
-        {
-            chosen = candidates.Select(c => c.Name).ToList();
-        }
-        else
-        {
-            var drifts = cmdlet.Await(PrerequisiteChecker.DetectDriftAsync(engine, candidates, prepared.Containers,
-                key => environment.GetValueOrDefault(key), cancellation));
-            chosen = drifts.Values.Where(d => d.HasDrift).Select(d => d.Service).Order(StringComparer.Ordinal).ToList();
-            foreach (var d in drifts.Values.Where(d => d.HasDrift))
-                cmdlet.WriteVerbose($"-Recreate: '{d.Service}': {d.Describe()}.");
-        }
+        Func<string, string?> shell = key => environment.GetValueOrDefault(key);
+        // The CLI of the generation that made the containers recreates them, and (v2) its config hash judges drift.
+        var cli = cmdlet.Await(ComposeCli.DetectAsync(environment, ComposeGenerations.OfProject(prepared.Containers.Values), cancellation));
+        var baseline = cmdlet.Await(DriftBaseline.CreateAsync(cli, (c, token) => ComposeConfigHashes.ReadAsync(c, project.Compose, token), cancellation));
+        var drifts = cmdlet.Await(PrerequisiteChecker.DetectDriftAsync(engine, candidates, prepared.Containers, shell, baseline, cancellation));
+        var chosen = force
+            ? candidates.Select(c => c.Name).ToList()
+            : drifts.Values.Where(d => d.HasDrift).Select(d => d.Service).Order(StringComparer.Ordinal).ToList();
+        foreach (var d in drifts.Values.Where(d => d.HasDrift))
+            cmdlet.WriteVerbose($"-Recreate: '{d.Service}': {d.Describe()}.");
         if (chosen.Count == 0)
         {
             cmdlet.WriteWarning("-Recreate: the configuration of no requested service changed, so they are restarted as usual (-Recreate -Force recreates them anyway).");
             return null;
         }
 
-        var cli = cmdlet.Await(ComposeCli.DetectAsync(environment, cancellation));
         if (cli is null)
         {
             cmdlet.ThrowTerminatingError(StingCmdlet.Error(ErrorIds.PrerequisiteFailed, ErrorCategory.ObjectNotFound,
@@ -85,9 +82,21 @@ internal static class RestartPreflight
         // The CLI must talk to the engine this run inspected.
         if (Uri.TryCreate(engine.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "unix" or "tcp")
             overrides["DOCKER_HOST"] = engine.Endpoint;
+        // What each new container must carry: the hash compose stamps where config --hash reproduces it, else the model
+        // (with labels, command and healthcheck where v2 makes the container; v1 is judged as its drift is).
+        var expected = chosen.ToDictionary(s => s, s => Expected(project.Compose.Find(s)!, prepared.Containers[s], baseline, shell), StringComparer.Ordinal);
         var ids = chosen.ToDictionary(s => s, s => prepared.Containers[s].Id, StringComparer.Ordinal);
         cmdlet.WriteVerbose($"-Recreate with {cli}: {string.Join(", ", chosen)}; rollback {(rollback ? "on" : "off")}.");
-        return cmdlet.Await(ServiceRecreator.PrepareAsync(engine, new ComposeCli(cli!, project.Compose, overrides), project.Name, ids,
+        return cmdlet.Await(ServiceRecreator.PrepareAsync(engine, new ComposeCli(cli!, project.Compose, overrides), project.Name, ids, expected,
             StateDirectory.Resolve(environment), runId, rollback, redact, cancellation));
+    }
+
+    private static AppliedConfigCheck Expected(ComposeService service, ContainerSummary old, DriftBaseline baseline, Func<string, string?> shell)
+    {
+        var hash = baseline.ExpectedHashFor(old, out _);
+        if (hash is not null && DriftBaseline.HashIsExact(service))
+            return AppliedConfigCheck.ByConfigHash(hash);
+        var v2 = baseline.Cli is { } cli && ComposeGenerations.Of(cli) == ComposeGeneration.V2;
+        return AppliedConfigCheck.ByModel(service, shell, settings: v2);
     }
 }

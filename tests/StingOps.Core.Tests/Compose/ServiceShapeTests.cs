@@ -309,4 +309,24 @@ public class ServiceShapeTests
         Assert.Equal(3, project.Find("b")!.Replicas);
         Assert.Null(project.Find("c")!.Replicas);
     }
+
+    [Fact]
+    public void Command_and_entrypoint_strings_are_split_as_compose_does_lists_are_kept()
+    {
+        using var p = new TempProject();
+        var project = p.LoadYaml("""
+            services:
+              a:
+                image: a
+                command: sh -c 'echo "hi there"' "two words" x\ y
+                entrypoint: ["/bin/sh", "-c"]
+              b:
+                image: b
+            """);
+        var a = project.Find("a")!;
+        Assert.Equal(["sh", "-c", "echo \"hi there\"", "two words", "x y"], a.Command);
+        Assert.Equal(["/bin/sh", "-c"], a.Entrypoint);
+        Assert.Null(project.Find("b")!.Command);
+        Assert.Null(project.Find("b")!.Entrypoint);
+    }
 }

@@ -28,6 +28,10 @@ public sealed class FakeBehaviour
     public string Image { get; set; } = "fake:latest";
     /// <summary>restart: unless-stopped: the daemon starts it again when it comes back, unless we stopped it.</summary>
     public bool RestartUnlessStopped { get; set; }
+    /// <summary>Config.Labels (the list answer carries them too).</summary>
+    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Config.Cmd.</summary>
+    public List<string>? Command { get; set; }
 }
 
 /// <summary>How one event subscription behaves: fails to subscribe, or ends/breaks after a number of events.</summary>
@@ -179,7 +183,8 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
 
     public Task<string?> GetInspectJsonAsync(string containerId, CancellationToken cancellationToken) =>
         Task.FromResult(_containers.TryGetValue(containerId, out var c)
-            ? System.Text.Json.JsonSerializer.Serialize(new FakeInspect(c.Id, "/" + c.Name, c.Service, c.Project, c.Behaviour.Image, c.Behaviour.Environment, c.Behaviour.NeverHealthy))
+            ? System.Text.Json.JsonSerializer.Serialize(new FakeInspect(c.Id, "/" + c.Name, c.Service, c.Project, c.Behaviour.Image, c.Behaviour.Environment, c.Behaviour.NeverHealthy,
+                c.Behaviour.Labels, c.Behaviour.Command))
             : null);
 
     public Task<string> CreateFromSnapshotAsync(string inspectJson, string name, CancellationToken cancellationToken)
@@ -188,10 +193,12 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
         if (_containers.Values.Any(c => c.Name == name))
             throw new StingException(ErrorIds.EngineOperationFailed, StingErrorKind.InvalidOperation, $"name '{name}' is in use");
         Log.Enqueue((time.GetUtcNow(), "restore", saved.Service));
-        return Task.FromResult(Create(saved.Service, new FakeBehaviour { Image = saved.Image, Environment = saved.Env.ToList(), NeverHealthy = saved.NeverHealthy, StartupDelay = TimeSpan.FromMilliseconds(500) }, name, saved.Project));
+        return Task.FromResult(Create(saved.Service, new FakeBehaviour { Image = saved.Image, Environment = saved.Env.ToList(), NeverHealthy = saved.NeverHealthy, StartupDelay = TimeSpan.FromMilliseconds(500),
+            Labels = new(saved.Labels, StringComparer.Ordinal), Command = saved.Command?.ToList() }, name, saved.Project));
     }
 
-    private sealed record FakeInspect(string Id, string Name, string Service, string Project, string Image, IReadOnlyList<string> Env, bool NeverHealthy);
+    private sealed record FakeInspect(string Id, string Name, string Service, string Project, string Image, IReadOnlyList<string> Env, bool NeverHealthy,
+        IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string>? Command);
 
     public IEnumerable<(DateTimeOffset Time, string Operation)> OpsOf(string service) =>
         Log.Where(l => l.Service == service).Select(l => (l.Time, l.Operation));
@@ -308,7 +315,7 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
             State == "running" && Behaviour.CrashAfter is null && !Behaviour.NeverHealthy && StartedAt is { } s && now - s >= Behaviour.StartupDelay;
 
         public ContainerSummary Summary() =>
-            new(Id, Name, Project, Service, State, null, Behaviour.Image, Created, new Dictionary<string, string>());
+            new(Id, Name, Project, Service, State, null, Behaviour.Image, Created, Behaviour.Labels);
 
         public ContainerDetails Details(DateTimeOffset now)
         {
@@ -319,7 +326,7 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
                 ExitCode = 1;
             }
             return new(Id, Name, Service, State, IsReady(now) ? "healthy" : "starting", null, ExitCode, StartedAt, null, 0,
-                Behaviour.Image, "sha256:fake", Behaviour.Environment, new Dictionary<string, string>(), ["CMD", "true"]);
+                Behaviour.Image, "sha256:fake", Behaviour.Environment, Behaviour.Labels, ["CMD", "true"], Behaviour.Command);
         }
     }
 }

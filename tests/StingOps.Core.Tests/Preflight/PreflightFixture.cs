@@ -27,6 +27,11 @@ internal sealed class PreflightFixture : IDisposable
     public FakeEngine Engine { get; }
     public FakeResources Resources { get; } = new();
     public ComposeCliInfo? Cli { get; set; } = new(ComposeCliKind.V1Standalone, "/usr/bin/docker-compose", [], "1.29.2");
+    /// <summary>What the fake <c>config --hash</c> answers.</summary>
+    public ComposeConfigHashes ConfigHashes { get; set; } = new(null, "not asked for in this test");
+    /// <summary>The generations the checker asked the CLI detection for, in order.</summary>
+    public List<ComposeGeneration> DetectedFor { get; } = [];
+    public int HashReads { get; private set; }
     public string StateDirectory => Path.Combine(Project.Root, "state");
 
     public PreflightFixture()
@@ -57,7 +62,9 @@ internal sealed class PreflightFixture : IDisposable
     }
 
     public PrerequisiteChecker Checker() =>
-        new(() => Engine, Time, StateDirectory, Project.Environment, Resources, _ => Task.FromResult(Cli));
+        new(() => Engine, Time, StateDirectory, Project.Environment, Resources,
+            (madeBy, _) => { DetectedFor.Add(madeBy); return Task.FromResult(Cli); },
+            (_, _, _) => { HashReads++; return Task.FromResult(ConfigHashes); });
 
     public Task<IReadOnlyList<PrerequisiteCheckResult>> CheckAsync(PrerequisiteOptions? options = null) =>
         Checker().CheckAsync(Project.Request(), options ?? new PrerequisiteOptions(), CancellationToken.None);

@@ -1,4 +1,6 @@
 using StingOps.Core.Preflight;
+using StingOps.Core.Recreate;
+using StingOps.Core.Tests.Execution;
 using StingOps.Core.State;
 
 namespace StingOps.Core.Tests.Preflight;
@@ -323,5 +325,129 @@ public sealed class PrerequisiteCheckerTests
         Assert.True(found.Passed);
         Assert.Contains("docker-compose version 1.29.2", found.Message);
         Assert.True(missing.IsBlocking);
+    }
+
+    private const string OldHash = "1111111111111111111111111111111111111111111111111111111111111111";
+    private const string NewHash = "2222222222222222222222222222222222222222222222222222222222222222";
+    private static readonly ComposeCliInfo V2 = new(ComposeCliKind.V2Plugin, "/usr/bin/docker", ["compose"], "2.27.0");
+
+    private static void MadeBy(FakeBehaviour container, string composeVersion, string hash)
+    {
+        container.Labels["com.docker.compose.version"] = composeVersion;
+        container.Labels["com.docker.compose.config-hash"] = hash;
+    }
+
+    private static PreflightFixture V2Project(string dbHashNow)
+    {
+        var f = new PreflightFixture { Cli = V2 };
+        foreach (var service in new[] { "db", "app" })
+            MadeBy(f.Engine.ContainersOf(service).Single().Behaviour, "2.27.0", OldHash);
+        f.ConfigHashes = new ComposeConfigHashes(new Dictionary<string, string> { ["db"] = dbHashNow, ["app"] = OldHash }, null);
+        return f;
+    }
+
+    /// <summary>cache: no env_file, no depends_on, so compose's config --hash reproduces its label exactly.</summary>
+    private static void AddExactCache(PreflightFixture f, string labels = "")
+    {
+        f.Project.Write("compose.yaml", $$"""
+            services:
+              db:
+                image: busybox:latest
+                env_file: env/db.env
+                environment:
+                  DB_PORT: "5432"{{labels}}
+              app:
+                image: busybox:latest
+                depends_on: [db]
+              cache:
+                image: busybox:latest
+            """);
+        var cache = f.Engine.Add("cache");
+        cache.Image = "busybox:latest";
+        MadeBy(cache, "2.27.0", OldHash);
+    }
+
+    [Fact]
+    public async Task CheckAsync_V2_ExactHashDiffers_WarnsConfigDrift_ByConfigHash_WithoutARecreateRequest()
+    {
+        using var f = V2Project(dbHashNow: NewHash);
+        AddExactCache(f);
+        f.ConfigHashes = new ComposeConfigHashes(new Dictionary<string, string> { ["db"] = OldHash, ["app"] = OldHash, ["cache"] = NewHash }, null);
+
+        var results = await f.CheckAsync();
+
+        var drift = Single(results, PrerequisiteCheck.ConfigDrift, "cache");
+        Assert.False(drift.Passed);
+        Assert.StartsWith("configuration changed (compose config hash)", drift.Message);
+        Assert.True(Single(results, PrerequisiteCheck.ConfigDrift, "app").Passed);
+        Assert.Equal(1, f.HashReads);
+        Assert.Equal([ComposeGeneration.V2], f.DetectedFor);
+        Assert.DoesNotContain(results, r => r.Check == PrerequisiteCheck.ComposeCli);
+    }
+
+    [Fact]
+    public async Task CheckAsync_V2_InexactHashDiffers_NothingNamed_IsNoDrift_AndSaysWhy()
+    {
+        // db has an env_file: compose 2.22+ hashes it unresolved in config --hash, so a differing hash proves nothing.
+        using var f = V2Project(dbHashNow: NewHash);
+
+        var db = Single(await f.CheckAsync(), PrerequisiteCheck.ConfigDrift, "db");
+
+        Assert.True(db.Passed);
+        Assert.Contains("docker/compose#14001", db.Message);
+    }
+
+    [Fact]
+    public async Task CheckAsync_V2_LabelChanged_NamesLabelsKey_AndHashEqualIsNoDrift()
+    {
+        using var f = V2Project(dbHashNow: NewHash);
+        AddExactCache(f, labels: "\n    labels:\n      team: storage");
+        f.ConfigHashes = new ComposeConfigHashes(new Dictionary<string, string> { ["db"] = NewHash, ["app"] = OldHash, ["cache"] = OldHash }, null);
+
+        var results = await f.CheckAsync();
+
+        var db = Single(results, PrerequisiteCheck.ConfigDrift, "db");
+        Assert.False(db.Passed);
+        Assert.StartsWith("labels.team differs (compose config hash", db.Message);
+        Assert.DoesNotContain("storage", db.Message);
+        Assert.True(Single(results, PrerequisiteCheck.ConfigDrift, "cache").Passed);
+    }
+
+    [Fact]
+    public async Task CheckAsync_V1MadeContainers_CompareTheModel_AndSayWhy_EvenWhenTheCliIsV2()
+    {
+        using var f = new PreflightFixture { Cli = V2 };
+        foreach (var service in new[] { "db", "app" })
+            MadeBy(f.Engine.ContainersOf(service).Single().Behaviour, "1.29.2", OldHash);
+        f.ConfigHashes = new ComposeConfigHashes(new Dictionary<string, string> { ["db"] = NewHash, ["app"] = NewHash }, null);
+        f.Project.Write("env/db.env", $"DB_USER=sting\nDB_PASSWORD={PreflightFixture.DbSecret}\nDB_NEW=1\n");
+
+        var results = await f.CheckAsync();
+
+        Assert.Equal([ComposeGeneration.V1], f.DetectedFor);
+        var db = Single(results, PrerequisiteCheck.ConfigDrift, "db");
+        Assert.False(db.Passed);
+        Assert.Contains("environment differs in 1 key(s): DB_NEW", db.Message);
+        Assert.Contains("compose model", db.Message);
+        Assert.Contains("made by compose v1 (1.29.2)", db.Message);
+        // Another hash does not make a v1-made container drift.
+        var app = Single(results, PrerequisiteCheck.ConfigDrift, "app");
+        Assert.True(app.Passed);
+        Assert.Contains("compose model", app.Message);
+        AssertNoSecret(results);
+    }
+
+    [Fact]
+    public async Task CheckAsync_NoComposeCli_FallsBackToTheModel_AndSaysSo()
+    {
+        using var f = V2Project(dbHashNow: NewHash);
+        f.Cli = null;
+
+        var results = await f.CheckAsync();
+
+        var db = Single(results, PrerequisiteCheck.ConfigDrift, "db");
+        Assert.True(db.Passed);
+        Assert.Contains("no compose CLI on PATH", db.Message);
+        Assert.Equal(0, f.HashReads);
     }
 }

@@ -1,3 +1,4 @@
+using StingOps.Core.Compose;
 using StingOps.Core.Execution;
 using StingOps.Core.Recreate;
 using StingOps.Core.Tests.Execution;
@@ -9,6 +10,8 @@ internal sealed class FakeComposeCli(FakeEngine engine, Func<FakeBehaviour> next
 {
     public ComposeCliInfo Info { get; } = new(ComposeCliKind.V1Standalone, "/usr/bin/docker-compose", [], "1.29.2");
     public int Runs { get; private set; }
+    /// <summary>The config-hash label compose stamps on the new container (null: none).</summary>
+    public string? StampsHash { get; set; }
     /// <summary>Exit with this code after removing the old container and before creating the new one.</summary>
     public int? FailAfterRemove { get; set; }
 
@@ -19,7 +22,10 @@ internal sealed class FakeComposeCli(FakeEngine engine, Func<FakeBehaviour> next
             await engine.RemoveAsync(old.Id, force: true, cancellationToken);
         if (FailAfterRemove is { } code)
             return new CliResult(code, "Recreating proj_db_1 ...\nERROR: for db  Cannot start service db: DB_PASSWORD=fake-secret-value", false);
-        var id = engine.Create(service, next());
+        var behaviour = next();
+        if (StampsHash is not null)
+            behaviour.Labels[ComposeGenerations.ConfigHashLabel] = StampsHash;
+        var id = engine.Create(service, behaviour);
         await engine.StartAsync(id, cancellationToken);
         return new CliResult(0, "Recreating proj_db_1 ... done", false);
     }
@@ -45,8 +51,16 @@ public sealed class RecreateTests : IDisposable
         return h;
     }
 
-    private async Task<ServiceRecreator> RecreatorAsync(ExecutorHarness h, IComposeCli cli, bool rollback = true) =>
+    /// <summary>The model db is recreated towards: the new secret (what the fake CLI's new container carries unless told otherwise).</summary>
+    private static readonly ComposeService DbModel = new()
+    {
+        Name = "db",
+        Environment = new Dictionary<string, string?> { ["DB_PASSWORD"] = NewSecret["DB_PASSWORD=".Length..] },
+    };
+
+    private async Task<ServiceRecreator> RecreatorAsync(ExecutorHarness h, IComposeCli cli, bool rollback = true, AppliedConfigCheck? expected = null) =>
         await ServiceRecreator.PrepareAsync(h.Engine, cli, "proj", new Dictionary<string, string> { ["db"] = h.Engine.IdOf("db") },
+            new Dictionary<string, AppliedConfigCheck> { ["db"] = expected ?? AppliedConfigCheck.ByModel(DbModel, _ => null) },
             _state, "run-1", rollback, s => s.Replace("fake-secret-value", "***"), default);
 
     private string[] SnapshotFiles() =>
@@ -156,5 +170,84 @@ public sealed class RecreateTests : IDisposable
 
         Assert.Equal(appId, h.Engine.IdOf("app"));
         Assert.Equal(1, cli.Runs);
+    }
+
+    private const string ExpectedHash = "3333333333333333333333333333333333333333333333333333333333333333";
+
+    [Fact]
+    public async Task Recreate_NewContainerHashIsNotTheExpectedOne_IsNotSucceeded_RollsBackToTheOldContainer()
+    {
+        var h = Stack();
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour { Environment = [NewSecret] }) { StampsHash = "4444444444444444444444444444444444444444444444444444444444444444" };
+        var recreator = await RecreatorAsync(h, cli, expected: AppliedConfigCheck.ByConfigHash(ExpectedHash));
+
+        var outcomes = await h.RunAsync(recreator: recreator);
+
+        var db = outcomes.Single(o => o.Service == "db");
+        Assert.Equal(OutcomeStatus.RolledBack, db.Status);
+        Assert.Equal(OutcomeReason.Engine, db.Reason);
+        Assert.Contains("does not carry the change", db.Message);
+        Assert.Contains("config hash", db.Message);
+        var container = Assert.Single(h.Engine.ContainersOf("db"));
+        Assert.Equal("proj-db-1", container.Name);
+        Assert.Equal([OldSecret], container.Behaviour.Environment);
+        Assert.Empty(SnapshotFiles());
+    }
+
+    [Fact]
+    public async Task Recreate_NewContainerHashIsTheExpectedOne_Succeeds()
+    {
+        var h = Stack();
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour()) { StampsHash = ExpectedHash };
+        var recreator = await RecreatorAsync(h, cli, expected: AppliedConfigCheck.ByConfigHash(ExpectedHash));
+
+        var outcomes = await h.RunAsync(recreator: recreator);
+
+        Assert.Equal(OutcomeStatus.Succeeded, outcomes.Single(o => o.Service == "db").Status);
+    }
+
+    [Fact]
+    public async Task Recreate_ByModel_NewContainerLacksTheEnvironmentChange_IsNotSucceeded_NamingTheKeyNotTheValue()
+    {
+        var h = Stack();
+        // compose "succeeded" but the new container still has the old value (the failure of the issue).
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour { Environment = [OldSecret] });
+        var recreator = await RecreatorAsync(h, cli);
+
+        var outcomes = await h.RunAsync(recreator: recreator);
+
+        var db = outcomes.Single(o => o.Service == "db");
+        Assert.Equal(OutcomeStatus.RolledBack, db.Status);
+        Assert.Contains("environment key(s) DB_PASSWORD", db.Message);
+        Assert.DoesNotContain("secret", db.Message);
+    }
+
+    [Fact]
+    public async Task Recreate_ByModel_NoRollback_NotAppliedIsFailed()
+    {
+        var h = Stack();
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour { Environment = [OldSecret] });
+        var recreator = await RecreatorAsync(h, cli, rollback: false);
+
+        var outcomes = await h.RunAsync(recreator: recreator);
+
+        var db = outcomes.Single(o => o.Service == "db");
+        Assert.Equal(OutcomeStatus.Failed, db.Status);
+        Assert.Contains("did not apply", db.Message);
+    }
+
+    [Fact]
+    public async Task Recreate_ByModelWithSettings_NewContainerLacksTheLabel_IsNotSucceeded_NamingTheLabel()
+    {
+        var h = Stack();
+        var model = new ComposeService { Name = "db", Environment = DbModel.Environment, Labels = new Dictionary<string, string?> { ["team"] = "storage" } };
+        var cli = new FakeComposeCli(h.Engine, () => new FakeBehaviour { Environment = [NewSecret] });
+        var recreator = await RecreatorAsync(h, cli, expected: AppliedConfigCheck.ByModel(model, _ => null, settings: true));
+
+        var db = (await h.RunAsync(recreator: recreator)).Single(o => o.Service == "db");
+
+        Assert.Equal(OutcomeStatus.RolledBack, db.Status);
+        Assert.Contains("labels.team", db.Message);
+        Assert.DoesNotContain("storage", db.Message);
     }
 }

@@ -53,6 +53,8 @@ internal sealed partial class ServiceReader
             EnvFiles = ReadEnvFiles(fields),
             Environment = ReadKeyValues(fields, "environment"),
             Labels = ReadKeyValues(fields, "labels"),
+            Command = ReadCommand(fields, "command"),
+            Entrypoint = ReadCommand(fields, "entrypoint"),
             ContainerName = fields.String("container_name"),
             Image = image,
             HasBuild = hasBuild,
@@ -92,6 +94,17 @@ internal sealed partial class ServiceReader
         if (node is YScalar s && YamlValues.TryParseInt(s.Value, out var count) && count >= 0) return count;
         throw fields.Invalid(node, $"{path} must be a whole number of 0 or more" + (node is YScalar bad ? $", got {YamlValues.Quote(bad.Value)}" : ""));
     }
+
+    /// <summary>command / entrypoint: a string is split into words as compose does (shell quoting, no expansion), a list is taken as is.</summary>
+    private static IReadOnlyList<string>? ReadCommand(ServiceFields fields, string key) => fields.Body.Get(key) switch
+    {
+        null or YScalar { IsNull: true } => null,
+        YScalar s => ShellWords.Split(s.Value) ?? throw fields.Invalid(s, $"{key} has an unterminated quote"),
+        YSequence list => list.Items.Select(i => i is YScalar { IsNull: false } item
+            ? item.Value
+            : throw fields.Invalid(i, $"{key} items must be strings")).ToList(),
+        var other => throw fields.Invalid(other, $"{key} must be a string or a list of strings"),
+    };
 
     private static bool ReadHasBuild(ServiceFields fields) => fields.Body.Get("build") switch
     {
