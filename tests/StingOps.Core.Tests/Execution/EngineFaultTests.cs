@@ -118,18 +118,12 @@ public sealed class EngineFaultTests
     public async Task Run_DaemonAwayWhileStoppingAndStarting_StopAndStartAreRetriedWithinTheTimeout()
     {
         var h = Chain();
-        var outage = false;
 
-        // The daemon goes away as the run begins: frontend's stop, and everything after it, meet an absent engine.
-        var outcomes = await h.RunAsync(Options, cancelWhen: t =>
-        {
-            if (!outage)
-            {
-                outage = true;
-                h.Engine.BeginOutage(TimeSpan.FromSeconds(6));
-            }
-            return false;
-        });
+        // The daemon goes away at the run's first stop (not at its first tick of fake time: by then the run may
+        // have stopped frontend already), so that stop, and everything after it, meet an absent engine.
+        h.Engine.OutageAtFirstStop = TimeSpan.FromSeconds(6);
+        var outcomes = await h.RunAsync(Options);
+        Assert.Null(h.Engine.OutageAtFirstStop);
 
         Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
         Assert.Contains(Notes(h), n => n.Contains("the engine is unavailable", StringComparison.Ordinal));

@@ -216,8 +216,19 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
     public Task<ContainerDetails?> InspectAsync(string containerId, CancellationToken cancellationToken) =>
         Down<ContainerDetails?>() ?? Task.FromResult(_containers.TryGetValue(containerId, out var c) ? c.Details(time.GetUtcNow()) : null);
 
+    /// <summary>The daemon goes away for this long at the first stop call (the run's first lifecycle call), which then fails.</summary>
+    public TimeSpan? OutageAtFirstStop { get; set; }
+
     public async Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
+        lock (_outageGate)
+        {
+            if (OutageAtFirstStop is { } outage)
+            {
+                OutageAtFirstStop = null;
+                BeginOutage(outage);
+            }
+        }
         ThrowIfDown();
         var c = _containers[containerId];
         Log.Enqueue((time.GetUtcNow(), "stop", c.Service));
