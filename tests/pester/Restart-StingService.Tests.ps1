@@ -109,6 +109,23 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         StartedAt 'app' | Should -Not -Be $appBefore
     }
 
+    It 'a named restart of a dependency also restarts its restart: true dependents, after it is ready (compose >= 2.17)' {
+        # The overlay adds depends_on db {restart: true} to kratos and app; the containers stay as the base file
+        # made them: only StingOps reads the overlay.
+        $files = @($P.ComposeFile, $P.ModernOverlayFile)
+        $plan = @(Get-StingRestartPlan db -ProjectDirectory $P.Directory -ComposeFile $files)
+        ($plan.Service | Sort-Object) | Should -Be @('app', 'db', 'kratos')
+        $capture = Start-StingEventCapture -ProjectName $P.ProjectName
+
+        $results = @(Restart-StingService db @Common -ComposeFile $files -WarningAction SilentlyContinue)
+        $events = @(Stop-StingEventCapture $capture)
+
+        Assert-StingRestartSucceeded $results -Service @('app', 'db', 'kratos')
+        # From the engine: exactly those three started again, each after what it needs was ready.
+        (@($events | Where-Object Action -eq 'start' | ForEach-Object Service | Sort-Object -Unique)) | Should -Be @('app', 'db', 'kratos')
+        Get-StingOrderViolation -Events $events -Plan @(Get-StingRestartPlan -ProjectDirectory $P.Directory -ComposeFile $files) | Should -BeNullOrEmpty
+    }
+
     It 'restarts the dependents closure with -IncludeDependents, as one plan for piped names' {
         $capture = Start-StingEventCapture -ProjectName $P.ProjectName
         $results = 'chroma' | Restart-StingService -IncludeDependents @Common
