@@ -97,7 +97,8 @@ Describe 'Test-StingPrerequisite on the fixture stack' -Tag 'Integration', 'Prer
         ($r | Where-Object Check -eq 'RestartLock').Message | Should -Be 'free'
         ($r | Where-Object { $_.Check -eq 'ConfigDrift' -and $_.Target -eq 'frontend' }).Passed | Should -BeTrue
         Test-StingPrerequisite frontend @Common -Quiet | Should -BeTrue
-        $cli = if ($env:STINGOPS_ENGINE_LEG -eq 'legacy') { @('docker-compose') } else { @('docker', 'compose') }
+        # @(...) around the if: a one-element array coming out of an if is unrolled to a string.
+        $cli = @(if ($env:STINGOPS_ENGINE_LEG -eq 'legacy') { 'docker-compose' } else { 'docker', 'compose' })
         $cliVersion = (Invoke-StingProcess -FilePath $cli[0] -ArgumentList (@($cli | Select-Object -Skip 1) + 'version', '--short')).StdOut.Trim()
         Test-StingPrerequisite frontend @Common -Recreate | Where-Object Check -eq 'ComposeCli' | ForEach-Object Message |
             Should -Match "$([regex]::Escape($cli -join ' ')) version $([regex]::Escape($cliVersion.TrimStart('v')))"

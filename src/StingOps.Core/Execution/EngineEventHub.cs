@@ -54,7 +54,8 @@ public sealed class EngineEventHub : IAsyncDisposable
     /// Whether the event stream failed or ended after <paramref name="since"/>: the daemon may have restarted
     /// (and stopped its containers) meanwhile.
     /// </summary>
-    public bool EventsLostSince(DateTimeOffset since) => Interlocked.Read(ref _lostAtTicks) > since.UtcTicks;
+    // At the same instant counts: nothing says the events of that instant arrived.
+    public bool EventsLostSince(DateTimeOffset since) => Interlocked.Read(ref _lostAtTicks) >= since.UtcTicks;
 
     private void MarkLost() => Interlocked.Exchange(ref _lostAtTicks, _time.GetUtcNow().UtcTicks);
 

@@ -42,4 +42,13 @@ internal static class EngineOutage
             }
         }
     }
+
+    /// <inheritdoc cref="RetryAsync(Func{Task}, TimeSpan, TimeProvider, Action{string}?, CancellationToken)"/>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> call, TimeSpan within, TimeProvider time, Action<string>? onOutage, CancellationToken cancellationToken)
+    {
+        T result = default!;
+        Func<Task> untyped = async () => { result = await call().ConfigureAwait(false); };
+        await RetryAsync(untyped, within, time, onOutage, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
 }

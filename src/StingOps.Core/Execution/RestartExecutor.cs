@@ -73,6 +73,9 @@ public sealed class RestartExecutor
         private readonly Dictionary<string, TaskCompletionSource<bool>> _ready = Sources(plan);
         private readonly Dictionary<string, TaskCompletionSource<bool>> _completed = Sources(plan);
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _succeeded = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _readyAt = new(StringComparer.Ordinal);
+        // One look per dependency per engine outage, shared by its dependents (_gate guards it).
+        private readonly Dictionary<string, (DateTimeOffset Since, Task<bool> Check)> _recheck = new(StringComparer.Ordinal);
         private volatile string? _criticalFailure;
         private ReadinessWaiter _waiter = null!;
         private EngineEventHub? _hub;
@@ -231,6 +234,12 @@ public sealed class RestartExecutor
                     if (!await satisfied.WaitAsync(cancellationToken).ConfigureAwait(false))
                         return dep;
                 }
+                // Once all are met (the engine may have gone away while the last ones were awaited).
+                foreach (var dep in dependencies.Where(d => d.Condition != DependencyCondition.ServiceCompletedSuccessfully))
+                {
+                    if (!await StillUpAsync(dep.Service, waitReady: dep.Condition == DependencyCondition.ServiceHealthy, step.Timeout, cancellationToken).ConfigureAwait(false))
+                        return dep;
+                }
                 lock (_gate)
                 {
                     // A dependency that began a retry meanwhile has a new start to wait for.
@@ -242,6 +251,55 @@ public sealed class RestartExecutor
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// A dependency that became ready before the engine went away is neither ready nor even running for that:
+        /// dockerd's restart stopped every container and its restart policies bring some back, out of any order.
+        /// So it is looked at again (started again if the daemon left it stopped, then probed for a
+        /// service_healthy dependent) before a dependent starts on it.
+        /// </summary>
+        private Task<bool> StillUpAsync(string service, bool waitReady, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            if (!_readyAt.TryGetValue(service, out var readyAt) || !_hub!.EventsLostSince(readyAt))
+                return Task.FromResult(true);
+            var key = waitReady ? service + "|ready" : service + "|running";
+            lock (_gate)
+            {
+                if (_recheck.TryGetValue(key, out var earlier) && !_hub.EventsLostSince(earlier.Since))
+                    return earlier.Check;
+                var check = RecheckAsync(service, waitReady, timeout, cancellationToken);
+                _recheck[key] = (Time.GetUtcNow(), check);
+                return check;
+            }
+        }
+
+        private async Task<bool> RecheckAsync(string service, bool waitReady, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            if (!containers.TryGetValue(service, out var container))
+                return false;
+            var step = plan.Steps.First(s => s.Service == service);
+            Note($"{service}: the engine was unavailable after it became ready; looking again before starting what needs it.");
+            var details = await EngineOutage.RetryAsync(() => Engine.InspectAsync(container.Id, CancellationToken.None), timeout, Time, null, cancellationToken).ConfigureAwait(false);
+            if (details is null)
+            {
+                Note($"{service}: its container is gone after the engine outage; what needs it is not started.");
+                return false;
+            }
+            if (details.State is "exited" or "dead" or "created")
+            {
+                Phase(service, ServicePhase.Starting, "again: the engine restart stopped it");
+                await EngineOutage.RetryAsync(() => Engine.StartAsync(container.Id, CancellationToken.None), timeout, Time, null, cancellationToken).ConfigureAwait(false);
+            }
+            if (!waitReady)
+                return true;
+            var outcome = await _waiter.WaitAsync(service, container.Id, step.Probe, step.ComposeHealthCheck, timeout, cancellationToken).ConfigureAwait(false);
+            if (outcome.Ready)
+                _readyAt[service] = outcome.ReadyAt ?? Time.GetUtcNow();
+            else
+                Note($"{service}: not ready again after the engine outage ({outcome.Message}); what needs it is not started.");
+            return outcome.Ready;
         }
 
         private void MarkStopped(string service, Tracker tracker)
@@ -348,6 +406,7 @@ public sealed class RestartExecutor
                 if (last.Ready)
                 {
                     tracker.ReadyAt = last.ReadyAt;
+                    _readyAt[step.Service] = last.ReadyAt ?? Time.GetUtcNow();
                     _ready[step.Service].TrySetResult(true);
                     Phase(step.Service, ServicePhase.Ready);
                     return tracker.Outcome(OutcomeStatus.Succeeded, OutcomeReason.None,
@@ -381,6 +440,7 @@ public sealed class RestartExecutor
             {
                 // The new container, or the old one brought back: either way dependents may start on it.
                 tracker.ReadyAt = result.ReadyAt;
+                _readyAt[step.Service] = result.ReadyAt ?? Time.GetUtcNow();
                 _ready[step.Service].TrySetResult(true);
                 Phase(step.Service, ServicePhase.Ready);
             }

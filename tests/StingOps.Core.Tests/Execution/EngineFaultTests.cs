@@ -186,4 +186,37 @@ public sealed class EngineFaultTests
         Assert.Contains("solo became ready before and is not running now", warning);
         Assert.DoesNotContain("db", warning);
     }
+
+    [Fact]
+    public async Task Run_DaemonRestartAfterADependencyWasReady_ItIsLookedAtAgainBeforeItsDependentStarts()
+    {
+        var h = new ExecutorHarness();
+        h.Service("db");
+        h.Service("slow").StartupDelay = TimeSpan.FromSeconds(6);
+        h.Service("app", "db", "slow");
+        var outage = false;
+
+        // db is ready, app still waits for slow, when the daemon goes away; it brings nothing back (restart: "no").
+        var outcomes = await h.RunAsync(Options, cancelWhen: t =>
+        {
+            bool dbReady;
+            lock (h.Events)
+                dbReady = h.Events.OfType<ServicePhaseChanged>().Any(p => p.Service == "db" && p.Phase == ServicePhase.Ready);
+            if (!outage && dbReady)
+            {
+                outage = true;
+                h.Engine.BeginOutage(TimeSpan.FromSeconds(3));
+            }
+            return false;
+        });
+
+        Assert.True(outage);
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        // db was started again after the outage, and app only once db was ready again (500 ms start-up).
+        var dbStarts = h.Engine.OpsOf("db").Where(o => o.Operation == "start").Select(o => o.Time).ToList();
+        Assert.Equal(2, dbStarts.Count);
+        Assert.True(dbStarts[1] >= h.Engine.TimeOf("", "back"));
+        Assert.True(h.Engine.TimeOf("app", "start") >= dbStarts[1] + TimeSpan.FromMilliseconds(500));
+        Assert.Contains(Notes(h), n => n.StartsWith("db: the engine was unavailable after it became ready", StringComparison.Ordinal));
+    }
 }
