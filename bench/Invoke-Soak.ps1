@@ -114,9 +114,8 @@ try {
 
         $problems = [System.Collections.Generic.List[string]]::new()
         $expectation = [System.Collections.Generic.List[string]]::new()
-        $ids = @(Get-StingFixtureContainer -Project $project | ForEach-Object Id)
-        $null = Wait-BenchHealthy -ContainerId $ids -TimeoutSec 180
         $idByService = @{}; foreach ($c in @(Get-StingFixtureContainer -Project $project)) { $idByService[$c.Service] = $c.Id }
+        $null = Wait-BenchHealthy -ContainerId @($idByService.Values) -TimeoutSec 180
         $timeout = 0
         if ($kind -eq 'slow') { $null = Set-StingFixtureKnob -Project $project -Service $fault.Target -StartupDelay ($FaultTimeoutSec + 10); $timeout = $FaultTimeoutSec }
         if ($kind -eq 'never') { $null = Set-StingFixtureKnob -Project $project -Service $fault.Target -NeverHealthy; $timeout = $FaultTimeoutSec }

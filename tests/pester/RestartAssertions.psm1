@@ -204,11 +204,10 @@ function Get-StingOrderViolation {
             $condition = if ($step.DependsOnCondition) { [string]$step.DependsOnCondition[$dep] } else { '' }
             $depProbe = if ($steps.ContainsKey($dep)) { $steps[$dep].HealthCheck } else { '' }
             $startedIsEnough = $condition -eq 'service_started' -or $depProbe -eq 'running'
-            $usable = @(Interval $dep $startedIsEnough | Where-Object {
-                    $_.From -le $start.Time -and ($null -eq $_.To -or $_.To -ge $start.Time -or ($_.EndedByDeath -and $start.Time - $_.To -le $tolerance))
-                })
+            $before = @(Interval $dep $startedIsEnough | Where-Object From -le $start.Time)
+            $usable = @($before | Where-Object { $null -eq $_.To -or $_.To -ge $start.Time -or ($_.EndedByDeath -and $start.Time - $_.To -le $tolerance) })
             if ($usable.Count -eq 0) {
-                $last = @(Interval $dep $startedIsEnough | Where-Object From -le $start.Time) | Select-Object -Last 1
+                $last = $before | Select-Object -Last 1
                 [pscustomobject]@{
                     Service = $start.Service; Dependency = $dep; StartedAt = $start.Time
                     DependencyReadyAt = $(if ($last) { $last.From } else { $null }); DependencyUnreadyAt = $(if ($last) { $last.To } else { $null })
