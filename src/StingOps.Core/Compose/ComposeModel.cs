@@ -48,6 +48,10 @@ public sealed class ComposeService
     public TimeSpan? StopGracePeriod { get; init; }
     /// <summary>compose <c>stop_signal</c> (e.g. SIGINT); null: the image's (SIGTERM by default).</summary>
     public string? StopSignal { get; init; }
+    /// <summary>compose <c>post_start</c> (compose 2.30+): run in the container, in order, after each start.</summary>
+    public IReadOnlyList<ServiceHook> PostStart { get; init; } = [];
+    /// <summary>compose <c>pre_stop</c> (compose 2.30+): run in the running container, in order, before each stop.</summary>
+    public IReadOnlyList<ServiceHook> PreStop { get; init; } = [];
     /// <summary>compose <c>scale</c> / <c>deploy.replicas</c>; null when not set (compose runs one). 0 means none run.</summary>
     public int? Replicas { get; init; }
     public string? Restart { get; init; }
@@ -70,6 +74,22 @@ public sealed record ServiceDependency(
     DependencyCondition Condition = DependencyCondition.ServiceStarted,
     bool Restart = false,
     bool Required = true);
+
+/// <summary>One lifecycle hook: a command run in the service's container through the engine's exec, as compose runs it.</summary>
+public sealed class ServiceHook
+{
+    /// <summary>The argv (a string is split into words as compose does, no shell).</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+    public string? User { get; init; }
+    public bool Privileged { get; init; }
+    public string? WorkingDir { get; init; }
+    /// <summary>Added to the container's environment for this command (a null value: taken from the shell by compose).</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+    /// <summary>file:line of the hook, for messages.</summary>
+    public string? Source { get; init; }
+
+    public override string ToString() => string.Join(' ', Command);
+}
 
 /// <summary>A compose healthcheck. <see cref="Test"/> is null for NONE/disabled.</summary>
 public sealed class HealthCheckSpec

@@ -263,7 +263,7 @@ public sealed class DockerContainerEngine : IContainerEngine
 
     // ------------------------------------------------------------------------------------------------ exec
 
-    public async Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, ExecOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(containerId);
         ArgumentNullException.ThrowIfNull(command);
@@ -284,6 +284,10 @@ public sealed class DockerContainerEngine : IContainerEngine
                 AttachStdout = true,
                 AttachStderr = true,
                 Cmd = command.ToList(),
+                User = options?.User ?? "",
+                Privileged = options?.Privileged ?? false,
+                WorkingDir = options?.WorkingDir ?? "",
+                Env = options?.Environment?.ToList() ?? [],
             };
             created = await CallAsync("create an exec in the container", containerId, _oncePipeline, _options.RequestTimeout, _options.RequestTimeout,
                 token => _client.Exec.CreateContainerExecAsync(containerId, parameters, token), cancellationToken).ConfigureAwait(false);
@@ -291,7 +295,7 @@ public sealed class DockerContainerEngine : IContainerEngine
         catch (StingException e) when (e.ErrorId == ErrorIds.EngineOperationFailed && e.Data["HttpStatus"] is 409)
         {
             // "Container ... is not running" (or paused, or restarting): the probe fails, it is not an engine fault.
-            return new ExecResult(ExecResult.NotRunningExitCode, e.Message);
+            return new ExecResult(ExecResult.NotRunningExitCode, e.Message) { ContainerNotRunning = true };
         }
 
         using var deadline = new CancellationTokenSource(timeout, _time);

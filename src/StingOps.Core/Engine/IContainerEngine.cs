@@ -24,7 +24,8 @@ public interface IContainerEngine : IDisposable
     Task StartAsync(string containerId, CancellationToken cancellationToken);
 
     /// <summary>Runs a command inside a running container; output is truncated to a few KiB.</summary>
-    Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
+    /// <param name="options">User, privileges, directory and added environment of the command (lifecycle hooks); null: the container's.</param>
+    Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, ExecOptions? options = null);
 
     /// <summary>The last <paramref name="lines"/> lines of stdout+stderr.</summary>
     Task<string> GetLogTailAsync(string containerId, int lines, CancellationToken cancellationToken);
@@ -133,11 +134,18 @@ public sealed record ContainerDetails(
     public bool IsRunning => State == "running";
 }
 
+/// <summary>How an exec runs, beyond its command: what compose's lifecycle hooks may set.</summary>
+/// <param name="Environment">KEY=VALUE entries added to the container's environment.</param>
+public sealed record ExecOptions(string? User = null, bool Privileged = false, string? WorkingDir = null, IReadOnlyList<string>? Environment = null);
+
 /// <param name="ExitCode">The command's exit code; 124 when it timed out (see <see cref="TimedOut"/>), 126 when the
 /// container was not running (or the runtime could not start the command), -1 when the engine did not report one.</param>
 /// <param name="Output">stdout and stderr interleaved, at most a few KiB.</param>
 public sealed record ExecResult(int ExitCode, string Output)
 {
+    /// <summary>The engine refused the exec because the container was not running (no command ran).</summary>
+    public bool ContainerNotRunning { get; init; }
+
     /// <summary>The exit code <see cref="IContainerEngine.ExecAsync"/> reports when the command ran out of time.</summary>
     public const int TimeoutExitCode = 124;
 

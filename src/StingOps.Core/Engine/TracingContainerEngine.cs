@@ -33,9 +33,9 @@ public sealed class TracingContainerEngine(IContainerEngine inner, Action<string
     public Task StartAsync(string containerId, CancellationToken cancellationToken) =>
         Traced($"start {Short(containerId)}", () => inner.StartAsync(containerId, cancellationToken));
 
-    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Traced($"exec {Short(containerId)} [{_redact(string.Join(' ', command))}] (timeout {timeout.TotalSeconds:0.#}s)",
-            () => inner.ExecAsync(containerId, command, timeout, cancellationToken),
+    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, ExecOptions? options = null) =>
+        Traced($"exec {Short(containerId)} [{_redact(string.Join(' ', command))}]{Describe(options)} (timeout {timeout.TotalSeconds:0.#}s)",
+            () => inner.ExecAsync(containerId, command, timeout, cancellationToken, options),
             r => r.TimedOut ? "timed out" : $"exit {r.ExitCode}");
 
     public Task<string> GetLogTailAsync(string containerId, int lines, CancellationToken cancellationToken) =>
@@ -69,6 +69,12 @@ public sealed class TracingContainerEngine(IContainerEngine inner, Action<string
     }
 
     private static string Short(string id) => id.Length > 12 ? id[..12] : id;
+
+    /// <summary>Names of added variables only: their values may be secrets.</summary>
+    private static string Describe(ExecOptions? options) => options is null ? "" :
+        (options.User is { } user ? $" as {user}" : "") + (options.Privileged ? " privileged" : "") +
+        (options.WorkingDir is { } dir ? $" in {dir}" : "") +
+        (options.Environment is { Count: > 0 } env ? $" with {string.Join(", ", env.Select(e => e.Split('=', 2)[0]))}" : "");
 
     private Task Traced(string call, Func<Task> action) =>
         Traced(call, async () => { await action().ConfigureAwait(false); return true; }, _ => "done");

@@ -5,7 +5,8 @@ using StingOps.Core.Graph;
 namespace StingOps.Core.Execution;
 
 /// <summary>A dependency outside a plan that does not satisfy its condition: "service needs dependency (observed)".</summary>
-public sealed record UnreadyDependency(string Service, string Dependency, string Observed);
+/// <param name="Required">False for compose's <c>required: false</c>: warned about, never a reason to refuse.</param>
+public sealed record UnreadyDependency(string Service, string Dependency, string Observed, bool Required = true);
 
 /// <summary>
 /// Judges the dependencies a plan does not restart (its external dependencies): each must already satisfy its
@@ -28,7 +29,7 @@ public sealed class DependencyReadiness(IContainerEngine engine, TimeProvider ti
             if (!observations.TryGetValue(key, out var observed))
                 observations[key] = observed = await ObserveAsync(project, dependency, containers, cancellationToken).ConfigureAwait(false);
             if (observed is not null)
-                unready.Add(new UnreadyDependency(service, dependency.Service, observed));
+                unready.Add(new UnreadyDependency(service, dependency.Service, observed, dependency.Required));
         }
         return unready;
     }

@@ -55,6 +55,9 @@ public sealed class ReadinessWaiter(
         string? lastOutput = null;
         var lastInconclusive = false;
         var engineWasAway = false;
+        var startCap = StartIntervalOf(probe, composeHealthCheck);
+        // compose's start_interval: while the start period lasts, probe at least that often (the engine does, from API 1.44).
+        TimeSpan Cap() => startCap is { } cap && time.GetElapsedTime(started) < composeHealthCheck!.StartPeriod ? cap : maxInterval;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -70,7 +73,7 @@ public sealed class ReadinessWaiter(
                 if (left <= TimeSpan.Zero)
                     return new ReadinessOutcome(false, OutcomeReason.Engine, $"not ready within {timeout.TotalSeconds:0.#}s: the engine was unavailable ({redact(e.Message)})", null);
                 await Task.Delay(interval < left ? interval : left, time, cancellationToken).ConfigureAwait(false);
-                interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), maxInterval.Ticks));
+                interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), Cap().Ticks));
                 continue;
             }
             if (container is null)
@@ -114,7 +117,7 @@ public sealed class ReadinessWaiter(
             var pause = interval - time.GetElapsedTime(probeStarted);
             if (pause > remaining)
                 pause = remaining;
-            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), maxInterval.Ticks));
+            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), Cap().Ticks));
             if (pause <= TimeSpan.Zero)
                 continue;
             if (signal is null)
@@ -123,6 +126,13 @@ public sealed class ReadinessWaiter(
                 await signal.WaitAsync(pause, time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The start interval that caps the backoff for a compose-healthcheck probe, when it is shorter than the usual cap.</summary>
+    private TimeSpan? StartIntervalOf(ProbeSpec probe, HealthCheckSpec? check) =>
+        probe.Kind == ProbeKind.Docker && check is { StartInterval: { } interval, StartPeriod: { } period }
+        && interval > TimeSpan.Zero && period > TimeSpan.Zero && interval < maxInterval
+            ? interval
+            : null;
 
     /// <summary>For one-shot services (service_completed_successfully): ready means exited with code 0.</summary>
     public async Task<ReadinessOutcome> WaitForExitAsync(string containerId, TimeSpan timeout, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public sealed class RestartExecutor
     private readonly RestartOptions _options;
     private readonly Func<string, string> _redact;
     private readonly IServiceRecreator? _recreator;
+    private readonly LifecycleHooks _hooks;
 
     /// <param name="recreator">-Recreate: the services it handles are recreated (with rollback) instead of started again.</param>
     public RestartExecutor(IContainerEngine engine, IProbeRunner probes, TimeProvider time, RestartOptions options, Func<string, string>? redact = null,
@@ -34,6 +35,7 @@ public sealed class RestartExecutor
         _time = time;
         _options = options;
         _redact = redact ?? (s => s);
+        _hooks = new LifecycleHooks(engine, _redact);
     }
 
     /// <summary>
@@ -174,6 +176,9 @@ public sealed class RestartExecutor
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Phase(step.Service, ServicePhase.Stopping);
+                // As compose: a failing pre_stop hook leaves the container running.
+                if (await PreStopAsync(step, container, cancellationToken).ConfigureAwait(false) is { } hookFailure)
+                    return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.HealthCheck, hookFailure + "; the service was not stopped");
                 var died = _hub!.WhenDied(container.Id, Time.GetUtcNow());
                 // Not cancelled with the run: an operation in flight finishes.
                 var stop = StopAsync(step, container, cancellationToken);
@@ -202,6 +207,9 @@ public sealed class RestartExecutor
             if (container is null)
             {
                 ReleaseClaims(step);
+                if (OnlyOptionalFor(step.Service) is { } needers)
+                    return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.None,
+                        $"no container for service '{step.Service}': not started; only {needers} need it, as an optional dependency (required: false)");
                 return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.Engine,
                     $"no container for service '{step.Service}' in project '{project}'; create it first (docker compose up -d {step.Service})");
             }
@@ -215,6 +223,7 @@ public sealed class RestartExecutor
         private async Task<ServiceDependency?> WaitForDependenciesAsync(PlanStep step, CancellationToken cancellationToken)
         {
             var dependencies = step.DependsOn.Where(d => plan.Contains(d.Service)).ToList();
+            var without = new HashSet<string>(StringComparer.Ordinal);
             while (true)
             {
                 var startedSignals = new Dictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
@@ -232,13 +241,23 @@ public sealed class RestartExecutor
                         satisfied = dep.Condition == DependencyCondition.ServiceCompletedSuccessfully ? _completed[dep.Service].Task : _ready[dep.Service].Task;
                     }
                     if (!await satisfied.WaitAsync(cancellationToken).ConfigureAwait(false))
-                        return dep;
+                    {
+                        if (dep.Required)
+                            return dep;
+                        startedSignals.Remove(dep.Service);
+                        GoOnWithout(step, dep, without);
+                    }
                 }
                 // Once all are met (the engine may have gone away while the last ones were awaited).
-                foreach (var dep in dependencies.Where(d => d.Condition != DependencyCondition.ServiceCompletedSuccessfully))
+                foreach (var dep in dependencies.Where(d => d.Condition != DependencyCondition.ServiceCompletedSuccessfully && !without.Contains(d.Service)))
                 {
                     if (!await StillUpAsync(dep.Service, waitReady: dep.Condition == DependencyCondition.ServiceHealthy, step.Timeout, cancellationToken).ConfigureAwait(false))
-                        return dep;
+                    {
+                        if (dep.Required)
+                            return dep;
+                        startedSignals.Remove(dep.Service);
+                        GoOnWithout(step, dep, without);
+                    }
                 }
                 lock (_gate)
                 {
@@ -251,6 +270,22 @@ public sealed class RestartExecutor
                     }
                 }
             }
+        }
+
+        /// <summary>compose's <c>required: false</c>: an optional dependency that failed is warned about, not waited for.</summary>
+        private void GoOnWithout(PlanStep step, ServiceDependency dependency, HashSet<string> without)
+        {
+            if (without.Add(dependency.Service))
+                events.TryWrite(new RunWarning(Time.GetUtcNow(),
+                    $"{step.Service}: starting without its optional dependency '{dependency.Service}' (required: false), which did not become {Describe(dependency.Condition)}."));
+        }
+
+        /// <summary>The dependents of a service when every one of them needs it only optionally (required: false); else null.</summary>
+        private string? OnlyOptionalFor(string service)
+        {
+            var dependents = plan.Graph[service].Dependents.Order(StringComparer.Ordinal).ToList();
+            var optional = dependents.Count > 0 && dependents.All(d => plan.Graph[d].Dependencies.Where(e => e.Service == service).All(e => !e.Required));
+            return optional ? string.Join(", ", dependents) : null;
         }
 
         /// <summary>
@@ -291,6 +326,11 @@ public sealed class RestartExecutor
             {
                 Phase(service, ServicePhase.Starting, "again: the engine restart stopped it");
                 await EngineOutage.RetryAsync(() => Engine.StartAsync(container.Id, CancellationToken.None), timeout, Time, null, cancellationToken).ConfigureAwait(false);
+                if (await PostStartAsync(step, container, timeout, cancellationToken).ConfigureAwait(false) is { } hookFailure)
+                {
+                    Note($"{service}: {hookFailure}; what needs it is not started.");
+                    return false;
+                }
             }
             if (!waitReady)
                 return true;
@@ -316,6 +356,22 @@ public sealed class RestartExecutor
             EngineOutage.RetryAsync(() => Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None), step.Timeout, Time,
                 reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to stop it again for up to {step.Timeout.TotalSeconds:0.#}s."),
                 cancellationToken);
+
+        private async Task<string?> PreStopAsync(PlanStep step, ContainerSummary container, CancellationToken cancellationToken)
+        {
+            if (step.PreStop.Count == 0)
+                return null;
+            Phase(step.Service, ServicePhase.Stopping, "running its pre_stop hooks");
+            return await owner._hooks.RunAsync(container.Id, "pre_stop", step.PreStop, step.Timeout, Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<string?> PostStartAsync(PlanStep step, ContainerSummary container, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            if (step.PostStart.Count == 0)
+                return null;
+            Phase(step.Service, ServicePhase.Starting, "running its post_start hooks");
+            return await owner._hooks.RunAsync(container.Id, "post_start", step.PostStart, timeout, Time, cancellationToken).ConfigureAwait(false);
+        }
 
         /// <summary>Not starting after all: the dependencies it claimed may be retried again.</summary>
         private void ReleaseClaims(PlanStep step)
@@ -366,6 +422,8 @@ public sealed class RestartExecutor
                     }
                     tracker.Attempts = attempt;
                     Phase(step.Service, ServicePhase.Stopping, $"attempt {attempt} of {attempts}");
+                    if (await PreStopAsync(step, container, cancellationToken).ConfigureAwait(false) is { } hookFailure)
+                        return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.HealthCheck, $"{last!.Message}; not retried: {hookFailure}");
                     await StopAsync(step, container, cancellationToken).ConfigureAwait(false);
                 }
                 var attemptStarted = Time.GetTimestamp();
@@ -378,12 +436,15 @@ public sealed class RestartExecutor
                         reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to start it again for up to {step.Timeout.TotalSeconds:0.#}s."),
                         cancellationToken).ConfigureAwait(false);
                     tracker.StartedAt ??= Time.GetUtcNow();
-                    StartedSignal(step.Service).TrySetResult(true);
                     // The service's whole timeout counts from its start, as it always did (and as its message says);
                     // only a start again after an engine outage gets what is left of it.
                     var left = restartedAfterOutage ? step.Timeout - Time.GetElapsedTime(attemptStarted) : step.Timeout;
                     if (left <= TimeSpan.Zero)
                         left = TimeSpan.FromTicks(1);
+                    // Before service_started dependents go: what the hook prepares (a chown, a migration) is theirs too.
+                    if (await PostStartAsync(step, container, left, cancellationToken).ConfigureAwait(false) is { } hookFailure)
+                        return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.HealthCheck, hookFailure);
+                    StartedSignal(step.Service).TrySetResult(true);
 
                     if (IsOneShot(step))
                     {

@@ -11,8 +11,12 @@ public sealed record PreparedRestart(
     StingProject Project,
     RestartPlan Plan,
     IReadOnlyDictionary<string, ContainerSummary> Containers,
-    /// <summary>Dependencies outside the plan that are not ready, as "service needs dependency (state)".</summary>
-    IReadOnlyList<UnreadyDependency> UnreadyDependencies);
+    /// <summary>Dependencies outside the plan that are not ready, as "service needs dependency (state)"; optional ones too.</summary>
+    IReadOnlyList<UnreadyDependency> UnreadyDependencies)
+{
+    /// <summary>The unready dependencies that refuse the run (all but compose's <c>required: false</c> ones).</summary>
+    public IReadOnlyList<UnreadyDependency> Blocking => UnreadyDependencies.Where(u => u.Required).ToList();
+}
 
 /// <summary>
 /// One restart run from plan to outcome: reads the live project (no writes), refuses what cannot
@@ -44,6 +48,9 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         if (lockHandle.TakenOverFrom is { } stale)
             output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), $"Took over a stale restart lock of pid {stale.Pid} (since {stale.Since:u}), which no longer runs."));
         // Holding the lock proves the writer of an unfinished journal is gone: that run was interrupted.
+        foreach (var optional in prepared.UnreadyDependencies.Where(u => !u.Required))
+            output.Writer.TryWrite(new RunWarning(time.GetUtcNow(),
+                $"{optional.Service}: its optional dependency '{optional.Dependency}' (required: false) is {optional.Observed}; restarting without it."));
         if (RunJournal.Read(stateDirectory, prepared.Project.Name) is { Completed: false } interrupted)
             output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), interrupted.Describe(s => prepared.Containers.TryGetValue(s, out var c) ? c.State == "running" : false)));
         var journal = new JournalKeeper(stateDirectory, prepared.Project.Name, runId, prepared.Plan.Steps.Select(s => s.Service).ToList(), time,
@@ -93,7 +100,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
     /// </summary>
     public IReadOnlyList<ServiceOutcome> Refuse(PreparedRestart prepared, string runId)
     {
-        var blocked = prepared.UnreadyDependencies.GroupBy(u => u.Service).ToDictionary(g => g.Key, g => g.ToList());
+        var blocked = prepared.Blocking.GroupBy(u => u.Service).ToDictionary(g => g.Key, g => g.ToList());
         var outcomes = prepared.Plan.Steps.Select(step => blocked.TryGetValue(step.Service, out var deps)
             ? new ServiceOutcome(runId, step.Service, OutcomeStatus.Failed, OutcomeReason.Dependency, 0, step.Wave, null, null, null,
                 "not restarted: " + string.Join("; ", deps.Select(d => $"dependency '{d.Dependency}' is {d.Observed}")) + " (use -Force to restart anyway)")

@@ -25,6 +25,10 @@ public sealed record PlanStep(
     HealthCheckSpec? ComposeHealthCheck)
 {
     public IEnumerable<string> DependencyNames => DependsOn.Select(d => d.Service);
+    /// <summary>compose <c>post_start</c> hooks: run after every start of the container.</summary>
+    public IReadOnlyList<ServiceHook> PostStart { get; init; } = [];
+    /// <summary>compose <c>pre_stop</c> hooks: run before every stop of the running container.</summary>
+    public IReadOnlyList<ServiceHook> PreStop { get; init; } = [];
 }
 
 /// <summary>
@@ -102,7 +106,11 @@ public sealed class RestartPlan
             EffectiveProbe(node.Service, config),
             config.Critical,
             node.Service.StopGracePeriod,
-            node.Service.HealthCheck);
+            node.Service.HealthCheck)
+        {
+            PostStart = node.Service.PostStart,
+            PreStop = node.Service.PreStop,
+        };
     }
 
     /// <summary>The config's health_check if given, else the compose healthcheck, else "running".</summary>

@@ -300,7 +300,9 @@ public sealed class PrerequisiteChecker
         if (unready.Count == 0)
             return [Pass(PrerequisiteCheck.Dependencies, string.Join(", ", plan.Steps.Select(s => s.Service)),
                 $"{external.Select(e => e.Dependency.Service).Distinct().Count()} dependency(ies) outside the request ready: {string.Join(", ", external.Select(e => e.Dependency.Service).Distinct())}")];
-        return unready.Select(u => Fail(PrerequisiteCheck.Dependencies, u.Service, $"dependency '{u.Dependency}' is {u.Observed}; restart it first, or include it in the request"));
+        return unready.Select(u => u.Required
+            ? Fail(PrerequisiteCheck.Dependencies, u.Service, $"dependency '{u.Dependency}' is {u.Observed}; restart it first, or include it in the request")
+            : Warn(PrerequisiteCheck.Dependencies, u.Service, $"optional dependency '{u.Dependency}' (required: false) is {u.Observed}; the restart goes on without it"));
     }
 
     // ---------------------------------------------------------------------------------------------- lock

@@ -72,7 +72,7 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
             return;
 
         var runId = RestartRunner.NewRunId(time);
-        if (prepared.UnreadyDependencies.Count > 0)
+        if (prepared.Blocking.Count > 0)
         {
             if (!Force)
             {
@@ -80,7 +80,7 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
                     WriteResult(Mapper.ToResult(outcome));
                 return;
             }
-            foreach (var u in prepared.UnreadyDependencies)
+            foreach (var u in prepared.Blocking)
                 WriteWarning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.");
         }
 

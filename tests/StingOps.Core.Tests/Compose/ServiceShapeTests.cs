@@ -329,4 +329,59 @@ public class ServiceShapeTests
         Assert.Null(project.Find("b")!.Command);
         Assert.Null(project.Find("b")!.Entrypoint);
     }
+
+    [Fact]
+    public void Lifecycle_hooks_are_read_with_their_options_and_merged_by_appending()
+    {
+        using var p = new TempProject();
+        p.Write("compose.override.yaml", """
+            services:
+              db:
+                post_start:
+                  - command: ["sh", "-c", "echo second"]
+            """);
+        var project = p.LoadYaml("""
+            services:
+              db:
+                image: db
+                post_start:
+                  - command: chown -R "1001:1001" /data
+                    user: root
+                    privileged: true
+                    working_dir: /data
+                    environment: {MODE: restart, FROM_SHELL: null}
+                pre_stop:
+                  - command: [pg_ctl, stop, -m, fast]
+            """);
+        var db = project.Find("db")!;
+        Assert.Equal(2, db.PostStart.Count);
+        var first = db.PostStart[0];
+        Assert.Equal(["chown", "-R", "1001:1001", "/data"], first.Command);
+        Assert.Equal("root", first.User);
+        Assert.True(first.Privileged);
+        Assert.Equal("/data", first.WorkingDir);
+        Assert.Equal("restart", first.Environment["MODE"]);
+        Assert.Null(first.Environment["FROM_SHELL"]);
+        Assert.EndsWith("compose.yaml:5", first.Source);
+        Assert.Equal(["sh", "-c", "echo second"], db.PostStart[1].Command);
+        Assert.Equal(["pg_ctl", "stop", "-m", "fast"], Assert.Single(db.PreStop).Command);
+        Assert.False(db.PreStop[0].Privileged);
+    }
+
+    [Theory]
+    [InlineData("post_start: [{user: root}]", "compose.yaml:4:18", "post_start[0].command is required")]
+    [InlineData("pre_stop: {command: x}", "compose.yaml:4:15", "pre_stop must be a list of hooks")]
+    [InlineData("post_start: [{command: x, privilege: true}]", "compose.yaml:4:31", "unknown key \"privilege\"")]
+    [InlineData("post_start: [{command: x, privileged: maybe}]", "compose.yaml:4:43", "post_start[0].privileged must be true or false")]
+    public void Lifecycle_hooks_of_the_wrong_shape_are_errors_with_their_place(string hooks, string where, string problem)
+    {
+        using var p = new TempProject();
+        p.Write("compose.yaml", $"""
+            services:
+              db:
+                image: db
+                {hooks}
+            """);
+        StingAssert.Fails(() => p.Load(), ErrorIds.ComposeFileInvalid, where, problem);
+    }
 }

@@ -85,7 +85,7 @@ public sealed class TracingContainerEngineTests
         public Task<ContainerDetails?> InspectAsync(string id, CancellationToken c) => inner.InspectAsync(id, c);
         public Task StopAsync(string id, TimeSpan g, CancellationToken c) => inner.StopAsync(id, g, c);
         public Task StartAsync(string id, CancellationToken c) => inner.StartAsync(id, c);
-        public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> cmd, TimeSpan t, CancellationToken c) => inner.ExecAsync(id, cmd, t, c);
+        public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> cmd, TimeSpan t, CancellationToken c, ExecOptions? o = null) => inner.ExecAsync(id, cmd, t, c, o);
         public Task<string> GetLogTailAsync(string id, int n, CancellationToken c) => inner.GetLogTailAsync(id, n, c);
         public IAsyncEnumerable<EngineEvent> WatchEventsAsync(string p, CancellationToken c) => inner.WatchEventsAsync(p, c);
         public void Dispose() => Disposed++;

@@ -30,6 +30,26 @@ public sealed class ExecutorHarness
         return Engine.Add(name);
     }
 
+    /// <summary>A service of the compose file that has no container (never created).</summary>
+    public void ServiceWithoutContainer(string name) =>
+        _services.Add(new ComposeService { Name = name, HealthCheck = new HealthCheckSpec { Test = ["CMD", "true"] } });
+
+    /// <summary>Gives a service compose lifecycle hooks and/or its own healthcheck (the harness sets nothing else).</summary>
+    public void Configure(string name, IReadOnlyList<ServiceHook>? postStart = null, IReadOnlyList<ServiceHook>? preStop = null,
+        HealthCheckSpec? healthCheck = null)
+    {
+        var i = _services.FindIndex(s => s.Name == name);
+        var old = _services[i];
+        _services[i] = new ComposeService
+        {
+            Name = name,
+            DependsOn = old.DependsOn,
+            HealthCheck = healthCheck ?? old.HealthCheck,
+            PostStart = postStart ?? old.PostStart,
+            PreStop = preStop ?? old.PreStop,
+        };
+    }
+
     public ComposeProject Project() => new()
     {
         Name = "proj",

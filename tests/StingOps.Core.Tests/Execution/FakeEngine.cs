@@ -32,6 +32,8 @@ public sealed class FakeBehaviour
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Config.Cmd.</summary>
     public List<string>? Command { get; set; }
+    /// <summary>Answers execs run with options (lifecycle hooks): exit code and output; unset: exit 0, no output.</summary>
+    public Func<IReadOnlyList<string>, ExecOptions, ExecResult>? Hook { get; set; }
 }
 
 /// <summary>How one event subscription behaves: fails to subscribe, or ends/breaks after a number of events.</summary>
@@ -269,10 +271,18 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
         return Task.CompletedTask;
     }
 
-    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, ExecOptions? options = null)
     {
         ThrowIfDown();
         var c = _containers[containerId];
+        if (options is not null)
+        {
+            // A hook: logged with what it ran, so tests can tell where it ran among stops and starts.
+            Log.Enqueue((time.GetUtcNow(), "hook " + string.Join(' ', command), c.Service));
+            if (c.State != "running")
+                return Task.FromResult(new ExecResult(ExecResult.NotRunningExitCode, $"container {containerId} is not running") { ContainerNotRunning = true });
+            return Task.FromResult(c.Behaviour.Hook?.Invoke(command, options) ?? new ExecResult(0, ""));
+        }
         if (c.Behaviour.ExecFails)
             throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.OperationTimeout, "fake engine: exec timed out");
         var ready = c.IsReady(time.GetUtcNow());

@@ -51,15 +51,17 @@ internal sealed partial class ServiceReader
             Enabled = enabled,
             HealthCheck = HealthCheckReader.Read(fields),
             EnvFiles = ReadEnvFiles(fields),
-            Environment = ReadKeyValues(fields, "environment"),
-            Labels = ReadKeyValues(fields, "labels"),
-            Command = ReadCommand(fields, "command"),
-            Entrypoint = ReadCommand(fields, "entrypoint"),
+            Environment = ReadKeyValues(fields, body.Get("environment"), "environment"),
+            Labels = ReadKeyValues(fields, body.Get("labels"), "labels"),
+            Command = ReadCommand(fields, body.Get("command"), "command"),
+            Entrypoint = ReadCommand(fields, body.Get("entrypoint"), "entrypoint"),
             ContainerName = fields.String("container_name"),
             Image = image,
             HasBuild = hasBuild,
             StopGracePeriod = fields.Duration(body.Get("stop_grace_period"), "stop_grace_period"),
             StopSignal = fields.String("stop_signal"),
+            PostStart = HookReader.Read(fields, "post_start"),
+            PreStop = HookReader.Read(fields, "pre_stop"),
             Replicas = ReadReplicas(fields),
             Restart = fields.String("restart"),
             NetworkMode = fields.String("network_mode"),
@@ -96,7 +98,7 @@ internal sealed partial class ServiceReader
     }
 
     /// <summary>command / entrypoint: a string is split into words as compose does (shell quoting, no expansion), a list is taken as is.</summary>
-    private static IReadOnlyList<string>? ReadCommand(ServiceFields fields, string key) => fields.Body.Get(key) switch
+    internal static IReadOnlyList<string>? ReadCommand(ServiceFields fields, YNode? node, string key) => node switch
     {
         null or YScalar { IsNull: true } => null,
         YScalar s => ShellWords.Split(s.Value) ?? throw fields.Invalid(s, $"{key} has an unterminated quote"),
@@ -151,9 +153,8 @@ internal sealed partial class ServiceReader
     }
 
     /// <summary>environment / labels: a mapping, or a list of KEY=VALUE (KEY alone: null); later keys win.</summary>
-    private static IReadOnlyDictionary<string, string?> ReadKeyValues(ServiceFields fields, string key)
+    internal static IReadOnlyDictionary<string, string?> ReadKeyValues(ServiceFields fields, YNode? node, string key)
     {
-        var node = fields.Body.Get(key);
         var result = new Dictionary<string, string?>(StringComparer.Ordinal);
         switch (node)
         {
