@@ -126,6 +126,68 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         Get-StingOrderViolation -Events $events -Plan @(Get-StingRestartPlan -ProjectDirectory $P.Directory -ComposeFile $files) | Should -BeNullOrEmpty
     }
 
+    It 'stops a service with its own stop_signal, as compose does (SIGINT for redis, not the engine default SIGTERM)' {
+        $id = (Get-StingFixtureContainer -Project $P -Service redis).Id
+        function Count([string] $pattern) { @((Invoke-StingFixtureDocker 'logs', $id).StdOut -split "`n" | Where-Object { $_ -match $pattern }).Count }
+        $int, $term = (Count 'received SIGINT, stopping'), (Count 'received SIGTERM')
+
+        Assert-StingRestartSucceeded @(Restart-StingService redis @Common) -Service redis
+
+        Count 'received SIGINT, stopping' | Should -Be ($int + 1)
+        Count 'received SIGTERM' | Should -Be $term
+    }
+
+    It 'runs post_start and pre_stop hooks in the container with their user, privileges, directory and environment (compose >= 2.30)' {
+        # Compose 2.26 refuses the hook keys, so the stack stays as the base file made it and only StingOps reads them.
+        $overlay = Join-Path $P.Directory 'hooks.yml'
+        Set-Content -LiteralPath $overlay -Value @'
+services:
+  chatbot:
+    pre_stop:
+      - command: ["sh", "-c", "echo pre_stop >> /tmp/hooks.log; chmod 666 /tmp/hooks.log"]
+    post_start:
+      - command: ["sh", "-c", "echo \"as uid=$$(id -u) in $$(pwd) mode=$$HOOK_MODE\" >> /tmp/hooks.log"]
+        user: "65534"
+        working_dir: /tmp
+        environment:
+          HOOK_MODE: restart
+      - command: ["sh", "-c", "echo \"plain $$(grep CapEff /proc/self/status | cut -f2)\" >> /tmp/hooks.log"]
+      - command: ["sh", "-c", "echo \"privileged $$(grep CapEff /proc/self/status | cut -f2)\" >> /tmp/hooks.log"]
+        privileged: true
+'@
+        $id = (Get-StingFixtureContainer -Project $P -Service chatbot).Id
+        $null = Invoke-StingFixtureDocker 'exec', $id, 'rm', '-f', '/tmp/hooks.log'
+
+        Assert-StingRestartSucceeded @(Restart-StingService chatbot @Common -ComposeFile $P.ComposeFile, $overlay) -Service chatbot
+
+        (Get-StingFixtureContainer -Project $P -Service chatbot).Id | Should -Be $id -Because 'a restart keeps the container'
+        $log = @((Invoke-StingFixtureDocker 'exec', $id, 'cat', '/tmp/hooks.log').StdOut -split "`n" | Where-Object { $_ })
+        $log.Count | Should -Be 4
+        $log[0] | Should -Be 'pre_stop'
+        $log[1] | Should -Be 'as uid=65534 in /tmp mode=restart'
+        $plain = ($log[2] -split ' ')[1]; $privileged = ($log[3] -split ' ')[1]
+        $log[2] | Should -Match '^plain [0-9a-f]{16}$'
+        $log[3] | Should -Match '^privileged [0-9a-f]{16}$'
+        $privileged | Should -Not -Be $plain -Because 'a privileged exec gets every capability'
+    }
+
+    It 'fails a service whose post_start hook fails, with the hook output and no secret in the result' {
+        $overlay = Join-Path $P.Directory 'failing-hook.yml'
+        Set-Content -LiteralPath $overlay -Value @'
+services:
+  chatbot:
+    post_start:
+      - command: ["sh", "-c", "echo \"cannot register key $$CHATBOT_API_KEY\"; exit 3"]
+'@
+        $result = Restart-StingService chatbot @Common -ComposeFile $P.ComposeFile, $overlay -ErrorAction SilentlyContinue
+
+        $result.Status | Should -Be 'Failed'
+        $result.FailureReason | Should -Be 'HealthCheck'
+        $result.Message | Should -Match "post_start hook 'sh -c .*' exited with status 3: cannot register key \*+"
+        $result.Message | Should -Not -Match 'fake-'
+        Assert-StingRestartSucceeded @(Restart-StingService chatbot @Common) -Service chatbot
+    }
+
     It 'restarts the dependents closure with -IncludeDependents, as one plan for piped names' {
         $capture = Start-StingEventCapture -ProjectName $P.ProjectName
         $results = 'chroma' | Restart-StingService -IncludeDependents @Common
