@@ -36,6 +36,18 @@ FailureReason Dependency and left stopped, while independent branches of the gra
 critical service (critical: true) fails, every service not yet started is skipped.
 '@
         @'
+Compose's own semantics hold on this path. A container is stopped with its own stop signal (stop_signal,
+which compose gave the engine when it created the container) and its stop_grace_period. The lifecycle hooks
+of compose 2.30+ run as compose runs them, through the engine's exec in the service's container with their
+user, privileged, working_dir and environment: pre_stop before each stop of the running container (a
+failing hook fails the service and leaves it running), post_start after each start and before its
+service_started dependents go (a failing hook fails the service, with the hook's output, env-file secrets
+masked). A dependency with "required: false" that fails or has no container is warned about and not waited
+for; its dependents start without it, and a service that has no container and is needed only that way is
+Skipped. While a compose healthcheck's start_period lasts, its start_interval bounds the pause between
+probes.
+'@
+        @'
 Results stream out as each service finishes, one StingOps.RestartResult per planned service. A Failed
 or RolledBack service also writes the non-terminating error StingServiceRestartFailed (category
 OperationTimeout for a timeout, ResourceUnavailable for a dependency), so -ErrorAction Stop and
