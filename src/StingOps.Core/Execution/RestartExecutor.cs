@@ -442,6 +442,7 @@ public sealed class RestartExecutor
                     if (left <= TimeSpan.Zero)
                         left = TimeSpan.FromTicks(1);
                     // Before service_started dependents go: what the hook prepares (a chown, a migration) is theirs too.
+                    // The hooks get the service's timeout, and the readiness wait its own after them (compose bounds neither).
                     if (await PostStartAsync(step, container, left, cancellationToken).ConfigureAwait(false) is { } hookFailure)
                         return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.HealthCheck, hookFailure);
                     StartedSignal(step.Service).TrySetResult(true);
