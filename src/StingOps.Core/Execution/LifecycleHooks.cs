@@ -34,7 +34,7 @@ public sealed class LifecycleHooks(IContainerEngine engine, Func<string, string>
                 return null;
             if (result.ExitCode == 0)
                 continue;
-            var output = OneLine(result.Output);
+            var output = ReadinessWaiter.OneLine(result.Output, OutputChars);
             var how = result.TimedOut ? $"timed out after {left.TotalSeconds:0.#}s" : $"exited with status {result.ExitCode}";
             return redact($"{what} {how}" + (output.Length == 0 ? "" : $": {output}"));
         }
@@ -47,10 +47,4 @@ public sealed class LifecycleHooks(IContainerEngine engine, Func<string, string>
         hook.Privileged,
         hook.WorkingDir,
         hook.Environment.Where(e => e.Value is not null).Select(e => $"{e.Key}={e.Value}").ToList());
-
-    private static string OneLine(string text)
-    {
-        var joined = string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return joined.Length <= OutputChars ? joined : joined[..OutputChars] + "…";
-    }
 }

@@ -194,10 +194,11 @@ public sealed class ReadinessWaiter(
         return redact(text);
     }
 
-    private static string OneLine(string text)
+    /// <summary>Command output as one line for a message: its lines joined by " | ", cut at <paramref name="maxChars"/>.</summary>
+    internal static string OneLine(string text, int maxChars = 600)
     {
         var joined = string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return joined.Length <= 600 ? joined : joined[..600] + "…";
+        return joined.Length <= maxChars ? joined : joined[..maxChars] + "…";
     }
 
     internal static string Short(string id) => id.Length > 12 ? id[..12] : id;

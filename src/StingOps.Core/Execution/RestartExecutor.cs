@@ -240,24 +240,15 @@ public sealed class RestartExecutor
                     {
                         satisfied = dep.Condition == DependencyCondition.ServiceCompletedSuccessfully ? _completed[dep.Service].Task : _ready[dep.Service].Task;
                     }
-                    if (!await satisfied.WaitAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        if (dep.Required)
-                            return dep;
-                        startedSignals.Remove(dep.Service);
-                        GoOnWithout(step, dep, without);
-                    }
+                    if (!await satisfied.WaitAsync(cancellationToken).ConfigureAwait(false) && !GoOnWithout(step, dep, without, startedSignals))
+                        return dep;
                 }
                 // Once all are met (the engine may have gone away while the last ones were awaited).
                 foreach (var dep in dependencies.Where(d => d.Condition != DependencyCondition.ServiceCompletedSuccessfully && !without.Contains(d.Service)))
                 {
-                    if (!await StillUpAsync(dep.Service, waitReady: dep.Condition == DependencyCondition.ServiceHealthy, step.Timeout, cancellationToken).ConfigureAwait(false))
-                    {
-                        if (dep.Required)
-                            return dep;
-                        startedSignals.Remove(dep.Service);
-                        GoOnWithout(step, dep, without);
-                    }
+                    if (!await StillUpAsync(dep.Service, waitReady: dep.Condition == DependencyCondition.ServiceHealthy, step.Timeout, cancellationToken).ConfigureAwait(false)
+                        && !GoOnWithout(step, dep, without, startedSignals))
+                        return dep;
                 }
                 lock (_gate)
                 {
@@ -272,12 +263,19 @@ public sealed class RestartExecutor
             }
         }
 
-        /// <summary>compose's <c>required: false</c>: an optional dependency that failed is warned about, not waited for.</summary>
-        private void GoOnWithout(PlanStep step, ServiceDependency dependency, HashSet<string> without)
+        /// <summary>
+        /// compose's <c>required: false</c>: an optional dependency that failed is warned about (once), not claimed and
+        /// not waited for. False for a required one: the service cannot start.
+        /// </summary>
+        private bool GoOnWithout(PlanStep step, ServiceDependency dependency, HashSet<string> without, Dictionary<string, TaskCompletionSource<bool>> startedSignals)
         {
+            if (dependency.Required)
+                return false;
+            startedSignals.Remove(dependency.Service);
             if (without.Add(dependency.Service))
                 events.TryWrite(new RunWarning(Time.GetUtcNow(),
                     $"{step.Service}: starting without its optional dependency '{dependency.Service}' (required: false), which did not become {Describe(dependency.Condition)}."));
+            return true;
         }
 
         /// <summary>The dependents of a service when every one of them needs it only optionally (required: false); else null.</summary>
@@ -357,20 +355,20 @@ public sealed class RestartExecutor
                 reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to stop it again for up to {step.Timeout.TotalSeconds:0.#}s."),
                 cancellationToken);
 
-        private async Task<string?> PreStopAsync(PlanStep step, ContainerSummary container, CancellationToken cancellationToken)
-        {
-            if (step.PreStop.Count == 0)
-                return null;
-            Phase(step.Service, ServicePhase.Stopping, "running its pre_stop hooks");
-            return await owner._hooks.RunAsync(container.Id, "pre_stop", step.PreStop, step.Timeout, Time, cancellationToken).ConfigureAwait(false);
-        }
+        private Task<string?> PreStopAsync(PlanStep step, ContainerSummary container, CancellationToken cancellationToken) =>
+            RunHooksAsync(step, container, "pre_stop", step.PreStop, ServicePhase.Stopping, step.Timeout, cancellationToken);
 
-        private async Task<string?> PostStartAsync(PlanStep step, ContainerSummary container, TimeSpan timeout, CancellationToken cancellationToken)
+        private Task<string?> PostStartAsync(PlanStep step, ContainerSummary container, TimeSpan timeout, CancellationToken cancellationToken) =>
+            RunHooksAsync(step, container, "post_start", step.PostStart, ServicePhase.Starting, timeout, cancellationToken);
+
+        /// <summary>Null when there are none or all passed; otherwise what failed.</summary>
+        private async Task<string?> RunHooksAsync(PlanStep step, ContainerSummary container, string kind, IReadOnlyList<ServiceHook> hooks,
+            ServicePhase phase, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            if (step.PostStart.Count == 0)
+            if (hooks.Count == 0)
                 return null;
-            Phase(step.Service, ServicePhase.Starting, "running its post_start hooks");
-            return await owner._hooks.RunAsync(container.Id, "post_start", step.PostStart, timeout, Time, cancellationToken).ConfigureAwait(false);
+            Phase(step.Service, phase, $"running its {kind} hooks");
+            return await owner._hooks.RunAsync(container.Id, kind, hooks, timeout, Time, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Not starting after all: the dependencies it claimed may be retried again.</summary>
