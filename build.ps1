@@ -141,6 +141,7 @@ function Invoke-XUnit {
         Skipped = $skipped.Count
         # Only [IntegrationFact] tests skip (when no engine answers); CI must not pass without them.
         SkippedIntegration = $skipped
+        FailedNames = @($run.Results.UnitTestResult | Where-Object outcome -eq 'Failed' | ForEach-Object testName | Sort-Object)
         Note = ''
     }
 }
@@ -176,6 +177,7 @@ function Invoke-PesterTests {
         Failed = [int]$summary.Failed
         Skipped = [int]$summary.Skipped
         SkippedIntegration = @($summary.SkippedIntegration | Where-Object { $_ })
+        FailedNames = @($summary.FailedNames | Where-Object { $_ })
     }
 }
 
@@ -238,6 +240,8 @@ switch ($Task) {
             Write-Host "Soak:   $(if ($soak.Failed) { 'failed' } elseif ($soak.Passed) { 'passed' } else { 'not run' }) $($soak.Note)"
         }
         if ('Legacy' -in $legs) { Write-Host "Pester, legacy leg (Docker 20.10 + docker-compose v1, tag Legacy): $(Format-Count $legacy)" }
+        foreach ($name in @($xunit.FailedNames) | Where-Object { $_ }) { Write-Host "xUnit failed: $name" }
+        foreach ($name in @($pester.FailedNames) + @($legacy.FailedNames) | Where-Object { $_ }) { Write-Host "Pester failed: $name" }
         # The last line, alone, is the verdict scripts parse: "N passed, N failed, N skipped (S s)".
         Write-Host ('{0} passed, {1} failed, {2} skipped ({3:n0} s)' -f $passed, $failed, $skipped, ((Get-Date) - $started).TotalSeconds)
         if ($failed -gt 0) { exit 1 }

@@ -33,10 +33,20 @@ function Get-InheritedTag($Test) {
     @($tags | Where-Object { $_ })
 }
 $skipped = @($result.Skipped)
+# Failures are named in the summary because CI shows only the end of its output.
+function Get-FailureLine($Item) {
+    $message = @($Item.ErrorRecord | ForEach-Object { "$($_.Exception.Message)" }) -join ' '
+    $firstLine = ($message -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
+    '{0}: {1}' -f $Item.ExpandedPath, "$firstLine".Trim()
+}
+$failures = @(@($result.Failed) + @($result.FailedBlocks) + @($result.FailedContainers) | Where-Object { $_ } | ForEach-Object {
+    if ($_.PSObject.Properties['ExpandedPath']) { Get-FailureLine $_ } else { '{0}: {1}' -f $_.Name, (@($_.ErrorRecord)[0].Exception.Message -split "`n")[0] }
+})
 [pscustomobject]@{
     Passed = $result.PassedCount
     Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount
     SkippedNames = @($skipped | ForEach-Object ExpandedPath)
+    FailedNames = $failures
     SkippedIntegration = @($skipped | Where-Object { (Get-InheritedTag $_) -contains 'Integration' } | ForEach-Object ExpandedPath)
 } | ConvertTo-Json | Set-Content $SummaryPath
