@@ -65,9 +65,11 @@ apt_install() {
 # The modern leg's packages, fetched once from trixie into the cache and extracted there.
 prepare_modern() {
   local root=$cache/root
-  if [ ! -x "$root/usr/sbin/dockerd" ] || [ ! -x "$root/usr/libexec/docker/cli-plugins/docker-compose" ] || [ ! -x "$root/usr/bin/docker" ]; then
+  # docker-init (for init: true) is a link to tini-static, which comes from trixie's tini package.
+  if [ ! -x "$root/usr/sbin/dockerd" ] || [ ! -x "$root/usr/libexec/docker/cli-plugins/docker-compose" ] || [ ! -x "$root/usr/bin/docker" ] ||
+    [ ! -x "$root/usr/bin/docker-init" ]; then
     need_root "the trixie engine packages are not in $cache yet"
-    echo "test-engine: fetching dockerd 26.1, containerd, the docker CLI and compose v2 from Debian trixie into $cache..."
+    echo "test-engine: fetching dockerd 26.1, containerd, tini, the docker CLI and compose v2 from Debian trixie into $cache..."
     mkdir -p "$cache/lists/partial" "$cache/debs" "$root"
     local uri
     uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
@@ -76,9 +78,10 @@ prepare_modern() {
     echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" >"$cache/sources.list"
     local A=(-o "Dir::Etc::sourcelist=$cache/sources.list" -o Dir::Etc::sourceparts=/nonexistent -o "Dir::State::Lists=$cache/lists")
     apt-get "${A[@]}" update -qq >/dev/null
-    (cd "$cache/debs" && apt-get "${A[@]}" download docker.io docker-cli containerd docker-compose 2>&1 | grep -v "unsandboxed as root" >&2 || true)
+    (cd "$cache/debs" && apt-get "${A[@]}" download docker.io docker-cli containerd docker-compose tini 2>&1 | grep -v "unsandboxed as root" >&2 || true)
     for d in "$cache"/debs/*.deb; do [ -f "$d" ] && dpkg -x "$d" "$root"; done
-    if [ ! -x "$root/usr/sbin/dockerd" ] || [ ! -x "$root/usr/bin/docker" ] || [ ! -x "$root/usr/libexec/docker/cli-plugins/docker-compose" ]; then
+    if [ ! -x "$root/usr/sbin/dockerd" ] || [ ! -x "$root/usr/bin/docker" ] || [ ! -x "$root/usr/libexec/docker/cli-plugins/docker-compose" ] ||
+      [ ! -x "$root/usr/bin/docker-init" ]; then
       echo "test-engine: the trixie packages did not arrive in $cache/debs (see above)." >&2
       exit 1
     fi
