@@ -21,7 +21,6 @@ function Wait-CaptureSentinel {
     param($Capture, [string] $Value, [int] $TimeoutSec = 60)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     while ([DateTime]::UtcNow -lt $deadline) {
-        $Capture.Writer.Flush()
         $text = [IO.File]::ReadAllText($Capture.File)
         if ($text.Contains($Value)) { return }
         if ($Capture.Process.HasExited) { throw "The docker events capture exited (code $($Capture.Process.ExitCode)) before its sentinel $Value arrived." }
@@ -46,11 +45,12 @@ function Start-StingEventCapture {
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false
     $process = [Diagnostics.Process]::Start($psi)
-    # Shared read, so the sentinel wait can read what the copy has written so far.
-    $stream = [IO.FileStream]::new($file, [IO.FileMode]::Create, [IO.FileAccess]::Write, [IO.FileShare]::ReadWrite)
-    $writer = [IO.StreamWriter]::new($stream)
+    # Shared read, so the sentinel wait can read what the copy has written so far. Unbuffered (size 1), so that
+    # only the copy's thread ever touches the stream: a flush from this thread beside the copy's writes once
+    # garbled a line of the file.
+    $stream = [IO.FileStream]::new($file, [IO.FileMode]::Create, [IO.FileAccess]::Write, [IO.FileShare]::ReadWrite, 1)
     $copy = $process.StandardOutput.BaseStream.CopyToAsync($stream)
-    $capture = [pscustomobject]@{ Process = $process; File = $file; Writer = $writer; Copy = $copy; ProjectName = $ProjectName; Sentinels = [Collections.Generic.List[string]]::new() }
+    $capture = [pscustomobject]@{ Process = $process; File = $file; Stream = $stream; Copy = $copy; ProjectName = $ProjectName; Sentinels = [Collections.Generic.List[string]]::new() }
     try {
         $value = Send-CaptureSentinel -ProjectName $ProjectName
         $capture.Sentinels.Add($value)
@@ -72,7 +72,7 @@ function Stop-CaptureProcess {
     if (-not $Capture.Process.HasExited) { $Capture.Process.Kill() }
     $Capture.Process.WaitForExit(5000) | Out-Null
     try { $Capture.Copy.Wait(5000) | Out-Null } catch { }
-    $Capture.Writer.Dispose()
+    $Capture.Stream.Dispose()
 }
 
 function Remove-CaptureSentinel {
@@ -101,10 +101,14 @@ function Stop-StingEventCapture {
         Stop-CaptureProcess $Capture
         Remove-CaptureSentinel $Capture
     }
-    $lines = Get-Content $Capture.File
+    $text = [IO.File]::ReadAllText($Capture.File)
     Remove-Item $Capture.File -Force
+    # The capture is killed once its sentinel arrived: an event it was writing just then (after the sentinel)
+    # may be cut off, and is not one the check needs.
+    $lines = @($text -split "`n")
+    if (-not $text.EndsWith("`n")) { $lines = @($lines | Select-Object -SkipLast 1) }
     foreach ($line in $lines) {
-        if (-not $line) { continue }
+        if (-not $line.Trim()) { continue }
         $e = $line | ConvertFrom-Json
         $attributes = $e.Actor.Attributes
         if ($attributes.PSObject.Properties[$script:SentinelLabel]) { continue }

@@ -1,3 +1,4 @@
+using StingOps.Core.Common;
 using StingOps.Core.Compose.Interpolation;
 using StingOps.Core.Compose.Loading;
 using StingOps.Core.Compose.Yaml;

@@ -1,4 +1,5 @@
 using System.Text;
+using StingOps.Core.Common;
 using StingOps.Core.Compose.Interpolation;
 
 namespace StingOps.Core.Compose;

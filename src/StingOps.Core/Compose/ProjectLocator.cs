@@ -1,3 +1,5 @@
+using StingOps.Core.Common;
+
 namespace StingOps.Core.Compose;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Compose;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Engine;
 

@@ -12,6 +12,7 @@ using Docker.DotNet.Unix;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Engine;
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Engine;
 

@@ -1,4 +1,5 @@
 using Cronos;
+using StingOps.Core.Common;
 using StingOps.Core.Configuration;
 
 namespace StingOps.Core.Metrics;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Metrics;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Metrics;
 

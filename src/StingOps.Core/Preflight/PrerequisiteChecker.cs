@@ -1,11 +1,14 @@
+using StingOps.Core.Common;
 using StingOps.Core.Compose;
+using StingOps.Core.Compose.Cli;
 using StingOps.Core.Configuration;
+using StingOps.Core.Drift;
 using StingOps.Core.Engine;
 using StingOps.Core.EnvFiles;
-using StingOps.Core.Execution;
 using StingOps.Core.Graph;
-using StingOps.Core.Recreate;
-using StingOps.Core.State;
+using StingOps.Core.Health;
+using StingOps.Core.Project;
+using StingOps.Core.Restart;
 
 namespace StingOps.Core.Preflight;
 
@@ -128,7 +131,7 @@ public sealed class PrerequisiteChecker
 
         results.AddRange(CheckEnvironmentFiles(project, services));
 
-        var byService = containers is null ? null : ServiceInventory.ByService(containers);
+        var byService = containers is null ? null : ServiceContainers.ByService(containers);
         if (options.CheckDependencies && byService is not null)
             results.AddRange(await CheckDependenciesAsync(engine.Engine!, project, plan, byService, cancellationToken).ConfigureAwait(false));
 
@@ -142,7 +145,7 @@ public sealed class PrerequisiteChecker
         // there is nothing to judge, and nothing but its version is asked.
         ComposeCliInfo? cli = null;
         if (byService is not null || options.Recreate)
-            cli = await _detectComposeCli(containers is null ? ComposeGeneration.Unknown : ComposeGenerations.OfProject(containers), cancellationToken).ConfigureAwait(false);
+            cli = await _detectComposeCli(containers is null ? ComposeGeneration.Unknown : ComposeGenerations.OfProject(containers.Select(c => c.Labels)), cancellationToken).ConfigureAwait(false);
 
         if (byService is not null)
         {

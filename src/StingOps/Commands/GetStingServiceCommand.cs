@@ -1,8 +1,9 @@
 using System.Management.Automation;
-using StingOps.Core;
+using StingOps.Core.Common;
 using StingOps.Core.Engine;
-using StingOps.Core.Graph;
-using StingOps.Core.State;
+using StingOps.Core.Project;
+using StingOps.Core.Restart;
+using StingOps.Core.UseCases;
 
 namespace StingOps.Commands;
 
@@ -46,7 +47,7 @@ public sealed class GetStingServiceCommand : StingServiceCmdlet
     {
         if (RunJournal.FindInterrupted(StateDirectory.Resolve(EnvironmentSnapshot()), project.Name) is not { } run)
             return;
-        var byService = containers is null ? null : ServiceInventory.ByService(containers);
+        var byService = containers is null ? null : ServiceContainers.ByService(containers);
         WriteWarning(run.Describe(byService is null ? null : s => byService.TryGetValue(s, out var c) && c.State == "running"));
     }
 }

@@ -1,12 +1,13 @@
 using System.Management.Automation;
-using StingOps.Core;
+using StingOps.Core.Common;
 using StingOps.Core.Compose;
+using StingOps.Core.Compose.Cli;
+using StingOps.Core.Drift;
 using StingOps.Core.Engine;
-using StingOps.Core.Execution;
 using StingOps.Core.Graph;
 using StingOps.Core.Preflight;
-using StingOps.Core.Recreate;
-using StingOps.Core.State;
+using StingOps.Core.Project;
+using StingOps.Core.Restart;
 
 namespace StingOps.Commands;
 
@@ -59,7 +60,7 @@ internal static class RestartPreflight
 
         Func<string, string?> shell = key => environment.GetValueOrDefault(key);
         // The CLI of the generation that made the containers recreates them, and (v2) its config hash judges drift.
-        var cli = cmdlet.Await(ComposeCli.DetectAsync(environment, ComposeGenerations.OfProject(prepared.Containers.Values), cancellation));
+        var cli = cmdlet.Await(ComposeCli.DetectAsync(environment, ComposeGenerations.OfProject(prepared.Containers.Values.Select(c => c.Labels)), cancellation));
         var baseline = cmdlet.Await(DriftBaseline.CreateAsync(cli, (c, token) => ComposeConfigHashes.ReadAsync(c, project.Compose, token), cancellation));
         var drifts = cmdlet.Await(PrerequisiteChecker.DetectDriftAsync(engine, candidates, prepared.Containers, shell, baseline, cancellation));
         var chosen = force

@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using StingOps.Core.Execution;
 using StingOps.Core.Graph;
+using StingOps.Core.Restart;
 
 namespace StingOps.Commands;
 

@@ -1,12 +1,10 @@
 using System.Management.Automation;
-using StingOps.Core;
+using StingOps.Core.Common;
 using StingOps.Core.Configuration;
-using StingOps.Core.Execution;
 using StingOps.Core.Graph;
-using System.Threading.Channels;
 using StingOps.Core.Metrics;
-using StingOps.Core.Recreate;
-using StingOps.Core.State;
+using StingOps.Core.Restart;
+using System.Threading.Channels;
 
 namespace StingOps.Commands;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Management.Automation;
-using StingOps.Core.Execution;
+using StingOps.Core.Common;
 using StingOps.Core.Graph;
+using StingOps.Core.Restart;
 
 namespace StingOps.Commands;
 

@@ -1,8 +1,9 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using StingOps.Core;
+using StingOps.Core.Common;
 using StingOps.Core.Compose;
+using StingOps.Core.Project;
 
 namespace StingOps.Commands;
 

@@ -1,9 +1,10 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using StingOps.Core;
+using StingOps.Core.Common;
 using StingOps.Core.Compose;
 using StingOps.Core.Engine;
+using StingOps.Core.Project;
 
 namespace StingOps.Commands;
 

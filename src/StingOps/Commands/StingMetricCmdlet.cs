@@ -1,8 +1,9 @@
 using System.Management.Automation;
-using StingOps.Core;
+using StingOps.Core.Common;
 using StingOps.Core.Compose;
 using StingOps.Core.Configuration;
 using StingOps.Core.Metrics;
+using StingOps.Core.Project;
 
 namespace StingOps.Commands;
 

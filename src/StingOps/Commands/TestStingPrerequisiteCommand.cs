@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using StingOps.Core.Preflight;
-using StingOps.Core.State;
+using StingOps.Core.Restart;
 
 namespace StingOps.Commands;
 

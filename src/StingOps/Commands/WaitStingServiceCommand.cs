@@ -1,7 +1,8 @@
 using System.Management.Automation;
-using StingOps.Core;
-using StingOps.Core.Execution;
+using StingOps.Core.Common;
 using StingOps.Core.Graph;
+using StingOps.Core.Health;
+using StingOps.Core.UseCases;
 
 namespace StingOps.Commands;
 

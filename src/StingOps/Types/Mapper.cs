@@ -1,6 +1,7 @@
 using StingOps.Core.Engine;
-using StingOps.Core.Execution;
 using StingOps.Core.Graph;
+using StingOps.Core.Restart;
+using StingOps.Core.UseCases;
 
 namespace StingOps;
 

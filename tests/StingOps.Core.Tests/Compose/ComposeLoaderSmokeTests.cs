@@ -1,5 +1,3 @@
-using StingOps.Core.Compose;
-
 namespace StingOps.Core.Tests.Compose;
 
 public class ComposeLoaderSmokeTests

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Tests.Compose;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using StingOps.Core.Common;
 using StingOps.Core.Engine;
 
 namespace StingOps.Core.Tests.Engine;

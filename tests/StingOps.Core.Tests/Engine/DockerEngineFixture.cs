@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Formats.Tar;
 using System.Text;
 using System.Text.Json.Nodes;
+using StingOps.Core.Common;
 using StingOps.Core.Engine;
 
 namespace StingOps.Core.Tests.Engine;

@@ -1,5 +1,3 @@
-using StingOps.Core.Tests.Engine;
-
 namespace StingOps.Core.Tests.Engine;
 
 public sealed class EngineAvailabilityTests

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using StingOps.Core.Common;
 using StingOps.Core.Engine;
 
 namespace StingOps.Core.Tests.Engine;

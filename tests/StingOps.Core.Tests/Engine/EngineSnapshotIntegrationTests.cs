@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using StingOps.Core.Engine;
+using StingOps.Core.Common;
 using Xunit.Abstractions;
 
 namespace StingOps.Core.Tests.Engine;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using StingOps.Core.Configuration;
-using StingOps.Core.Engine;
-using StingOps.Core.Execution;
+using StingOps.Core.Health;
 using Xunit.Abstractions;
 
 namespace StingOps.Core.Tests.Engine;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
+using StingOps.Core.Common;
 using StingOps.Core.Engine;
-using StingOps.Core.Tests.Execution;
 
 namespace StingOps.Core.Tests.Engine;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using StingOps.Core.Common;
 using StingOps.Core.EnvFiles;
 
 namespace StingOps.Core.Tests.EnvFiles;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using StingOps.Core.Common;
 using StingOps.Core.Configuration;
 using StingOps.Core.Metrics;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
+using StingOps.Core.Common;
 using StingOps.Core.Metrics;
 
 namespace StingOps.Core.Tests.Metrics;

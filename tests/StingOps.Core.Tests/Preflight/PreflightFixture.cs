@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
+using StingOps.Core.Compose.Cli;
+using StingOps.Core.Drift;
 using StingOps.Core.Preflight;
-using StingOps.Core.Recreate;
 using StingOps.Core.Tests.Compose;
-using StingOps.Core.Tests.Execution;
+using StingOps.Core.Tests.Engine;
 
 namespace StingOps.Core.Tests.Preflight;
 

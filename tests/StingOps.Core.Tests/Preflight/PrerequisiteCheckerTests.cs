@@ -1,7 +1,9 @@
+using StingOps.Core.Common;
+using StingOps.Core.Compose.Cli;
+using StingOps.Core.Drift;
 using StingOps.Core.Preflight;
-using StingOps.Core.Recreate;
-using StingOps.Core.Tests.Execution;
-using StingOps.Core.State;
+using StingOps.Core.Restart;
+using StingOps.Core.Tests.Engine;
 
 namespace StingOps.Core.Tests.Preflight;
 

@@ -1,0 +1,206 @@
+using StingOps.Core.Common;
+using StingOps.Core.Compose;
+using StingOps.Core.Configuration;
+using StingOps.Core.Engine;
+
+namespace StingOps.Core.Health;
+
+public sealed record ReadinessOutcome(bool Ready, OutcomeReason Reason, string Message, DateTimeOffset? ReadyAt)
+{
+    /// <summary>The container exited or crashed: worth another attempt, unlike a plain timeout.</summary>
+    public bool Crashed { get; init; }
+
+    /// <summary>Timed out while the last probe could not even run: restarting the container would not help.</summary>
+    public bool ProbeInconclusive { get; init; }
+
+    /// <summary>
+    /// The container stopped while the engine was away (a daemon restart stops every container, and brings back
+    /// only those with a restart policy): not the service's fault, so it is started again without counting an attempt.
+    /// </summary>
+    public bool StoppedByEngineOutage { get; init; }
+}
+
+/// <summary>
+/// Waits until a container passes its probe: probes actively on a backoff that starts near 100 ms and
+/// grows to the configured interval, and is woken early by engine events. An exited or crashed container
+/// fails at once, also when its restart policy already brought it back; "unhealthy" while starting does
+/// not, until the timeout. An engine that is away for a while (inspect fails with StingEngineUnavailable) means
+/// "not ready yet" until the timeout, never an engine failure at once; once it is back, what its restart did to
+/// the container is judged as such (revived by its restart policy: fine; left stopped: <see cref="ReadinessOutcome.StoppedByEngineOutage"/>).
+/// </summary>
+public sealed class ReadinessWaiter(
+    IContainerEngine engine,
+    IProbeRunner probes,
+    EngineEventHub? events,
+    TimeProvider time,
+    TimeSpan maxInterval,
+    Func<string, string> redact)
+{
+    public static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(100);
+    // Each pause is 1.3x the last: readiness is seen at most ~30% of the elapsed start-up time late, where
+    // a faster growth saved a few probes (each an exec: ~0.1 s of engine CPU) but lost up to a second a level.
+    private const double BackoffFactor = 1.3;
+    // How long one exec may poll inside the container before the container's state is looked at again.
+    private static readonly TimeSpan MaxPollWindow = TimeSpan.FromSeconds(3);
+    private const int LogTailLines = 5;
+
+    /// <param name="restartCountBaseline">The container's RestartCount when it was started by us (0); null: as first seen.</param>
+    public async Task<ReadinessOutcome> WaitAsync(
+        string service, string containerId, ProbeSpec probe, HealthCheckSpec? composeHealthCheck,
+        TimeSpan timeout, CancellationToken cancellationToken, int? restartCountBaseline = null)
+    {
+        var started = time.GetTimestamp();
+        var waitBegan = time.GetUtcNow();
+        var interval = FirstInterval;
+        var signal = events?.SignalFor(service);
+        string? lastOutput = null;
+        var lastInconclusive = false;
+        var engineWasAway = false;
+        var startCap = StartIntervalOf(probe, composeHealthCheck);
+        // compose's start_interval: while the start period lasts, probe at least that often (the engine does, from API 1.44).
+        TimeSpan Cap() => startCap is { } cap && time.GetElapsedTime(started) < composeHealthCheck!.StartPeriod ? cap : maxInterval;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ContainerDetails? container;
+            try
+            {
+                container = await engine.InspectAsync(containerId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (EngineOutage.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+            {
+                engineWasAway = true;
+                var left = timeout - time.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                    return new ReadinessOutcome(false, OutcomeReason.Engine, $"not ready within {timeout.TotalSeconds:0.#}s: the engine was unavailable ({redact(e.Message)})", null);
+                await Task.Delay(interval < left ? interval : left, time, cancellationToken).ConfigureAwait(false);
+                interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), Cap().Ticks));
+                continue;
+            }
+            if (container is null)
+                return new ReadinessOutcome(false, OutcomeReason.Engine, $"container {Short(containerId)} disappeared while starting", null);
+
+            // The engine may have restarted under the container (inspect failed, or the event stream was lost):
+            // a container it left stopped did not crash, one its restart policy revived starts a new count.
+            if ((engineWasAway || events?.EventsLostSince(waitBegan) == true) && container.State is "exited" or "dead")
+            {
+                return new ReadinessOutcome(false, OutcomeReason.Engine,
+                    $"the container stopped (exit code {container.ExitCode ?? -1}) while the engine was unavailable", null) { StoppedByEngineOutage = true };
+            }
+            if (engineWasAway)
+            {
+                restartCountBaseline = container.RestartCount;
+                engineWasAway = false;
+            }
+
+            // A manual start resets RestartCount (baseline 0); any increase means the restart policy revived a crash.
+            restartCountBaseline ??= container.RestartCount;
+            if (container.State is "exited" or "dead" or "restarting" || container.RestartCount > restartCountBaseline)
+                return await CrashedAsync(container, cancellationToken).ConfigureAwait(false);
+
+            var probeStarted = time.GetTimestamp();
+            if (container.IsRunning)
+            {
+                var remainingNow = timeout - time.GetElapsedTime(started);
+                var pollFor = remainingNow < MaxPollWindow ? remainingNow : MaxPollWindow;
+                var result = await probes.ProbeAsync(container, probe, composeHealthCheck, pollFor, cancellationToken).ConfigureAwait(false);
+                if (result.Ready)
+                    return new ReadinessOutcome(true, OutcomeReason.None, "ready", time.GetUtcNow());
+                lastOutput = result.Output;
+                lastInconclusive = result.Inconclusive;
+            }
+
+            var remaining = timeout - time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+                return await TimedOutAsync(container, timeout, lastOutput, cancellationToken).ConfigureAwait(false) with { ProbeInconclusive = lastInconclusive };
+
+            // A probe that polled inside the container has already spent its pause.
+            var pause = interval - time.GetElapsedTime(probeStarted);
+            if (pause > remaining)
+                pause = remaining;
+            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), Cap().Ticks));
+            if (pause <= TimeSpan.Zero)
+                continue;
+            if (signal is null)
+                await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+            else
+                await signal.WaitAsync(pause, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The start interval that caps the backoff for a compose-healthcheck probe, when it is shorter than the usual cap.</summary>
+    private TimeSpan? StartIntervalOf(ProbeSpec probe, HealthCheckSpec? check) =>
+        probe.Kind == ProbeKind.Docker && check is { StartInterval: { } interval, StartPeriod: { } period }
+        && interval > TimeSpan.Zero && period > TimeSpan.Zero && interval < maxInterval
+            ? interval
+            : null;
+
+    /// <summary>For one-shot services (service_completed_successfully): ready means exited with code 0.</summary>
+    public async Task<ReadinessOutcome> WaitForExitAsync(string containerId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var interval = FirstInterval;
+        while (true)
+        {
+            var container = await engine.InspectAsync(containerId, cancellationToken).ConfigureAwait(false);
+            if (container is null)
+                return new ReadinessOutcome(false, OutcomeReason.Engine, $"container {Short(containerId)} disappeared while running", null);
+            if (container.State is "exited" or "dead")
+            {
+                if (container.ExitCode == 0)
+                    return new ReadinessOutcome(true, OutcomeReason.None, "completed successfully", time.GetUtcNow());
+                return await CrashedAsync(container, cancellationToken).ConfigureAwait(false);
+            }
+            var remaining = timeout - time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+                return new ReadinessOutcome(false, OutcomeReason.Timeout, $"did not complete within {timeout.TotalSeconds:0.#}s", null);
+            await Task.Delay(interval < remaining ? interval : remaining, time, cancellationToken).ConfigureAwait(false);
+            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), maxInterval.Ticks));
+        }
+    }
+
+    private async Task<ReadinessOutcome> CrashedAsync(ContainerDetails container, CancellationToken cancellationToken)
+    {
+        var what = container.State is "exited" or "dead"
+            ? $"container exited with code {container.ExitCode ?? -1} while starting"
+            : $"container crashed while starting and its restart policy revived it (restart count {container.RestartCount})";
+        // Docker's last health output belongs to an earlier life of the container: only the logs tell why it died.
+        var message = what + await DiagnosticsAsync(container, null, cancellationToken).ConfigureAwait(false);
+        return new ReadinessOutcome(false, OutcomeReason.HealthCheck, message, null) { Crashed = true };
+    }
+
+    private async Task<ReadinessOutcome> TimedOutAsync(ContainerDetails container, TimeSpan timeout, string? lastOutput, CancellationToken cancellationToken)
+    {
+        var health = container.Health is null ? "" : $" (docker health: {container.Health})";
+        var message = $"not ready within {timeout.TotalSeconds:0.#}s{health}{await DiagnosticsAsync(container, lastOutput ?? container.LastHealthOutput, cancellationToken).ConfigureAwait(false)}";
+        return new ReadinessOutcome(false, OutcomeReason.Timeout, message, null);
+    }
+
+    /// <summary>Last probe output and the container's last log lines, with secrets redacted.</summary>
+    private async Task<string> DiagnosticsAsync(ContainerDetails container, string? probeOutput, CancellationToken cancellationToken)
+    {
+        var text = "";
+        if (!string.IsNullOrWhiteSpace(probeOutput))
+            text += $"; last health check: {OneLine(probeOutput)}";
+        try
+        {
+            var logs = await engine.GetLogTailAsync(container.Id, LogTailLines, cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrWhiteSpace(logs))
+                text += $"; last log lines: {OneLine(logs)}";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            text += "; logs unavailable";
+        }
+        return redact(text);
+    }
+
+    /// <summary>Command output as one line for a message: its lines joined by " | ", cut at <paramref name="maxChars"/>.</summary>
+    internal static string OneLine(string text, int maxChars = 600)
+    {
+        var joined = string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return joined.Length <= maxChars ? joined : joined[..maxChars] + "…";
+    }
+
+    internal static string Short(string id) => id.Length > 12 ? id[..12] : id;
+}

@@ -1,0 +1,140 @@
+using System.Threading.Channels;
+using StingOps.Core.Common;
+using StingOps.Core.Engine;
+using StingOps.Core.Graph;
+using StingOps.Core.Health;
+using StingOps.Core.Metrics;
+using StingOps.Core.Project;
+
+namespace StingOps.Core.Restart;
+
+/// <summary>A restart that has been planned against the live project but not yet started.</summary>
+public sealed record PreparedRestart(
+    StingProject Project,
+    RestartPlan Plan,
+    IReadOnlyDictionary<string, ContainerSummary> Containers,
+    /// <summary>Dependencies outside the plan that are not ready, as "service needs dependency (state)"; optional ones too.</summary>
+    IReadOnlyList<UnreadyDependency> UnreadyDependencies)
+{
+    /// <summary>The unready dependencies that refuse the run (all but compose's <c>required: false</c> ones).</summary>
+    public IReadOnlyList<UnreadyDependency> Blocking => UnreadyDependencies.Where(u => u.Required).ToList();
+}
+
+/// <summary>
+/// One restart run from plan to outcome: reads the live project (no writes), refuses what cannot
+/// succeed, takes the project's lock, runs the executor, records every outcome in the metrics files
+/// (also of cancelled and refused runs) and releases the lock whatever happens.
+/// </summary>
+public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, string stateDirectory, string metricsDirectory, Func<string, string>? redact = null)
+{
+    /// <summary>Reads only: engine reachability, containers, plan, readiness of outside dependencies.</summary>
+    public async Task<PreparedRestart> PrepareAsync(StingProject project, RestartRequest request, CancellationToken cancellationToken)
+    {
+        await engine.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+        var containers = await engine.ListProjectContainersAsync(project.Name, cancellationToken).ConfigureAwait(false);
+        var graph = project.Graph(containers);
+        var plan = RestartPlan.Create(graph, project.Options, request);
+        var byService = ServiceContainers.ByService(containers);
+        var unready = await new DependencyReadiness(engine, time, redact).FindUnreadyAsync(project, plan, byService, cancellationToken).ConfigureAwait(false);
+        return new PreparedRestart(project, plan, byService, unready);
+    }
+
+    /// <summary>Takes the lock (or throws StingRestartLocked) and starts the run; the lock is released when the events end.</summary>
+    /// <param name="recreator">-Recreate: the services to recreate instead of restarting, snapshots already saved.</param>
+    public async Task<ChannelReader<RestartEvent>> StartAsync(PreparedRestart prepared, string runId, CancellationToken cancellationToken,
+        IServiceRecreator? recreator = null)
+    {
+        var options = prepared.Project.Options;
+        var lockHandle = await RestartLock.AcquireAsync(stateDirectory, prepared.Project.Name, options.LockTimeout, time, cancellationToken).ConfigureAwait(false);
+        var output = Channel.CreateUnbounded<RestartEvent>(new UnboundedChannelOptions { SingleReader = true });
+        if (lockHandle.TakenOverFrom is { } stale)
+            output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), $"Took over a stale restart lock of pid {stale.Pid} (since {stale.Since:u}), which no longer runs."));
+        // Holding the lock proves the writer of an unfinished journal is gone: that run was interrupted.
+        foreach (var optional in prepared.UnreadyDependencies.Where(u => !u.Required))
+            output.Writer.TryWrite(new RunWarning(time.GetUtcNow(),
+                $"{optional.Service}: its optional dependency '{optional.Dependency}' (required: false) is {optional.Observed}; restarting without it."));
+        if (RunJournal.Read(stateDirectory, prepared.Project.Name) is { Completed: false } interrupted)
+            output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), interrupted.Describe(s => prepared.Containers.TryGetValue(s, out var c) ? c.State == "running" : false)));
+        var journal = new JournalKeeper(stateDirectory, prepared.Project.Name, runId, prepared.Plan.Steps.Select(s => s.Service).ToList(), time,
+            message => output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), message)));
+        var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator);
+        var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken);
+        _ = Task.Run(async () =>
+        {
+            var outcomes = new List<ServiceOutcome>();
+            Exception? failure = null;
+            try
+            {
+                await foreach (var e in events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                {
+                    journal.Record(e);
+                    if (e is ServiceFinished f)
+                        outcomes.Add(f.Outcome);
+                    output.Writer.TryWrite(e);
+                }
+                if (Record(outcomes) is { } warning)
+                    output.Writer.TryWrite(warning);
+            }
+            catch (Exception ex)
+            {
+                Record(outcomes);
+                failure = ex;
+            }
+            // The lock goes before the stream ends: a caller that starts the next run the moment this one's
+            // results end must find the project free (success, failure and cancellation alike).
+            try
+            {
+                // Every outcome is out (failed and cancelled ones too): nothing was interrupted.
+                journal.Complete();
+                lockHandle.Dispose();
+            }
+            finally
+            {
+                output.Writer.TryComplete(failure);
+            }
+        }, CancellationToken.None);
+        return output.Reader;
+    }
+
+    /// <summary>
+    /// A named restart whose outside dependencies are not ready touches nothing: the blocked services fail
+    /// with reason Dependency, the rest of the plan is skipped. Recorded like any run.
+    /// </summary>
+    public IReadOnlyList<ServiceOutcome> Refuse(PreparedRestart prepared, string runId)
+    {
+        var blocked = prepared.Blocking.GroupBy(u => u.Service).ToDictionary(g => g.Key, g => g.ToList());
+        var outcomes = prepared.Plan.Steps.Select(step => blocked.TryGetValue(step.Service, out var deps)
+            ? new ServiceOutcome(runId, step.Service, OutcomeStatus.Failed, OutcomeReason.Dependency, 0, step.Wave, null, null, null,
+                "not restarted: " + string.Join("; ", deps.Select(d => $"dependency '{d.Dependency}' is {d.Observed}")) + " (use -Force to restart anyway)")
+            : new ServiceOutcome(runId, step.Service, OutcomeStatus.Skipped, OutcomeReason.Dependency, 0, step.Wave, null, null, null,
+                "not restarted: the run was refused because a dependency outside it is not ready")).ToList();
+        Record(outcomes);
+        return outcomes;
+    }
+
+    /// <summary>Appends the outcomes to the metrics files; a failure to record never fails the run, it warns.</summary>
+    private RunWarning? Record(IReadOnlyCollection<ServiceOutcome> outcomes)
+    {
+        if (outcomes.Count == 0)
+            return null;
+        try
+        {
+            var now = time.GetUtcNow();
+            new MetricStore(metricsDirectory, time).Append(outcomes.Select(o => new RestartMetricRecord(
+                o.ReadyAt ?? now, o.Service, o.Duration ?? (o.StoppedAt is { } stopped ? now - stopped : TimeSpan.Zero),
+                Enum.Parse<RestartMetricStatus>(o.Status.ToString()))
+            {
+                RunId = o.RunId,
+                Attempts = o.Attempts,
+                FailureReason = o.Reason.ToString(),
+            }));
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StingException)
+        {
+            return new RunWarning(time.GetUtcNow(), $"Could not record restart metrics in {metricsDirectory}: {ex.Message}");
+        }
+    }
+
+    public static string NewRunId(TimeProvider time) => $"{time.GetUtcNow():yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";
+}
