@@ -76,6 +76,13 @@ public sealed class RestartPlan
         return new RestartPlan(graph, steps, wholeProject);
     }
 
+    /// <summary>
+    /// The plan without the given services (declined one by one at -Confirm): they are left as they are, so for the
+    /// services that remain they are outside dependencies, and the plan is no longer the whole project.
+    /// </summary>
+    public RestartPlan Without(IReadOnlyCollection<string> services) =>
+        services.Count == 0 ? this : new RestartPlan(Graph, Steps.Where(s => !services.Contains(s.Service)).ToList(), wholeProject: false);
+
     /// <summary>Exact names must exist; a wildcard pattern that matches nothing is an error too, so a typo never restarts nothing silently.</summary>
     public static HashSet<string> ResolveNames(ServiceGraph graph, IEnumerable<string> names)
     {

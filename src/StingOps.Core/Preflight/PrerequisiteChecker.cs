@@ -99,7 +99,14 @@ public sealed class PrerequisiteChecker
     }
 
     /// <summary>Checks an already loaded project (its loading counts as the passed ComposeFile and RestartConfiguration checks).</summary>
-    public async Task<IReadOnlyList<PrerequisiteCheckResult>> CheckAsync(StingProject project, PrerequisiteOptions options, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PrerequisiteCheckResult>> CheckAsync(StingProject project, PrerequisiteOptions options, CancellationToken cancellationToken) =>
+        (await InspectAsync(project, options, cancellationToken).ConfigureAwait(false)).Results;
+
+    /// <summary>
+    /// The checks of an already loaded project, with what they observed (containers, plan, drift), so that a run that
+    /// follows acts on the same observation instead of asking the engine again.
+    /// </summary>
+    public async Task<PreflightReport> InspectAsync(StingProject project, PrerequisiteOptions options, CancellationToken cancellationToken)
     {
         var results = new List<PrerequisiteCheckResult> { ComposePassed(project.Compose) };
         results.AddRange(ConfigurationResults(project.Options));
@@ -126,7 +133,7 @@ public sealed class PrerequisiteChecker
 
         // Unknown names are a usage error, not a failed check.
         var graph = project.Graph(containers);
-        var plan = RestartPlan.Create(graph, project.Options, new RestartRequest { Names = options.Names, IncludeDependents = options.IncludeDependents });
+        var plan = RestartPlan.Create(graph, project.Options, new RestartRequest { Names = options.Names, IncludeDependents = options.IncludeDependents, Timeout = options.Timeout });
         var services = plan.Steps.Select(s => graph[s.Service].Service).ToList();
 
         results.AddRange(CheckEnvironmentFiles(project, services));
@@ -147,15 +154,17 @@ public sealed class PrerequisiteChecker
         if (byService is not null || options.Recreate)
             cli = await _detectComposeCli(containers is null ? ComposeGeneration.Unknown : ComposeGenerations.OfProject(containers.Select(c => c.Labels)), cancellationToken).ConfigureAwait(false);
 
+        DriftSurvey? drift = null;
         if (byService is not null)
         {
             var baseline = await DriftBaseline.CreateAsync(cli, (c, token) => _readConfigHashes(c, project.Compose, token), cancellationToken).ConfigureAwait(false);
-            results.AddRange(await CheckDriftAsync(engine.Engine!, services, byService, baseline, options.Recreate, cancellationToken).ConfigureAwait(false));
+            drift = await DriftSurvey.TakeAsync(engine.Engine!, services, byService, key => _environment.GetValueOrDefault(key), baseline, cancellationToken).ConfigureAwait(false);
+            results.AddRange(DriftResults(services, drift, options.Recreate));
         }
 
         if (options.Recreate)
             results.Add(ComposeCliResult(cli));
-        return results;
+        return new PreflightReport(results, byService, plan, drift);
     }
 
     private static PrerequisiteCheckResult ComposePassed(ComposeProject compose) =>
@@ -275,7 +284,7 @@ public sealed class PrerequisiteChecker
             var required = project.Options.For(service.Name).RequiredEnvironmentKeys;
             if (service.EnvFiles.Count == 0 && required.Count == 0)
                 continue;
-            var validation = EnvFileValidator.ValidateFiles(service.EnvFiles, required, key => _environment.GetValueOrDefault(key));
+            var validation = project.ValidateEnvFiles(service, key => _environment.GetValueOrDefault(key));
             var errors = validation.Findings.Where(f => f.Severity == EnvFileSeverity.Error).ToList();
             var warnings = validation.Findings.Where(f => f.Severity == EnvFileSeverity.Warning).ToList();
             var files = service.EnvFiles.Count == 0 ? "no env_file" : string.Join(", ", service.EnvFiles.Select(f => f.Path));
@@ -340,46 +349,23 @@ public sealed class PrerequisiteChecker
 
     // ----------------------------------------------------------------------------------------------- drift
 
-    private async Task<IEnumerable<PrerequisiteCheckResult>> CheckDriftAsync(IContainerEngine engine, IReadOnlyList<ComposeService> services,
-        IReadOnlyDictionary<string, ContainerSummary> byService, DriftBaseline baseline, bool recreate, CancellationToken cancellationToken)
+    private static IEnumerable<PrerequisiteCheckResult> DriftResults(IReadOnlyList<ComposeService> services, DriftSurvey survey, bool recreate)
     {
-        var results = new List<PrerequisiteCheckResult>();
-        var drifts = await DetectDriftAsync(engine, services, byService, key => _environment.GetValueOrDefault(key), baseline, cancellationToken).ConfigureAwait(false);
         foreach (var service in services)
         {
-            if (!drifts.TryGetValue(service.Name, out var drift))
+            if (!survey.ByService.TryGetValue(service.Name, out var drift))
                 continue;
             if (!drift.HasDrift)
             {
-                results.Add(new PrerequisiteCheckResult(PrerequisiteCheck.ConfigDrift, service.Name, true, PrerequisiteSeverity.Warning,
+                yield return new PrerequisiteCheckResult(PrerequisiteCheck.ConfigDrift, service.Name, true, PrerequisiteSeverity.Warning,
                     $"the container {drift.Describe()}" +
-                    (drift.NotComparedKeys.Count == 0 ? "" : $"; not compared: {string.Join(", ", drift.NotComparedKeys)}")));
+                    (drift.NotComparedKeys.Count == 0 ? "" : $"; not compared: {string.Join(", ", drift.NotComparedKeys)}"));
                 continue;
             }
-            results.Add(Warn(PrerequisiteCheck.ConfigDrift, service.Name, recreate
+            yield return Warn(PrerequisiteCheck.ConfigDrift, service.Name, recreate
                 ? $"{drift.Describe()}; -Recreate will apply it"
-                : $"{drift.Describe()}; a plain restart keeps the container's old configuration, Restart-StingService -Recreate applies the change"));
+                : $"{drift.Describe()}; a plain restart keeps the container's old configuration, Restart-StingService -Recreate applies the change");
         }
-        return results;
-    }
-
-    /// <summary>The drift of each service that has a container (running or stopped), by config hash where <paramref name="baseline"/> has a comparable one.</summary>
-    public static async Task<Dictionary<string, ConfigDrift>> DetectDriftAsync(IContainerEngine engine, IEnumerable<ComposeService> services,
-        IReadOnlyDictionary<string, ContainerSummary> byService, Func<string, string?> shellEnvironment, DriftBaseline baseline, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<string, ConfigDrift>(StringComparer.Ordinal);
-        foreach (var service in services)
-        {
-            if (!byService.TryGetValue(service.Name, out var summary))
-                continue;
-            var details = await engine.InspectAsync(summary.Id, cancellationToken).ConfigureAwait(false);
-            if (details is not null)
-            {
-                var hash = baseline.ExpectedHashFor(summary, out var note);
-                result[service.Name] = DriftDetector.Detect(service, details, shellEnvironment, hash, note, hashIsExact: DriftBaseline.HashIsExact(service));
-            }
-        }
-        return result;
     }
 
     // ------------------------------------------------------------------------------------------ compose CLI

@@ -51,6 +51,22 @@ public sealed class StingProject
         return text => SecretRedactor.RedactKnownPatterns(redactor.Redact(text)) ?? "";
     }
 
+    /// <summary>Validates now the env files of one service, with the keys its config requires.</summary>
+    public EnvFileValidation ValidateEnvFiles(ComposeService service, Func<string, string?> shellEnvironment) =>
+        EnvFileValidator.ValidateFiles(service.EnvFiles, Options.For(service.Name).RequiredEnvironmentKeys, shellEnvironment);
+
+    /// <summary>The Error findings of the enabled services' env files, each distinct finding once (files may be shared).</summary>
+    public IReadOnlyList<(string Service, EnvFileFinding Finding)> EnvFileErrors(Func<string, string?> shellEnvironment)
+    {
+        var seen = new HashSet<EnvFileFinding>();
+        var result = new List<(string, EnvFileFinding)>();
+        foreach (var service in Compose.Services.Where(s => s.Enabled))
+            foreach (var finding in ValidateEnvFiles(service, shellEnvironment).Findings.Where(f => f.Severity == EnvFileSeverity.Error))
+                if (seen.Add(finding))
+                    result.Add((service.Name, finding));
+        return result;
+    }
+
     /// <summary>The graph of the services that take part; pass live containers so running disabled services are included.</summary>
     public ServiceGraph Graph(IReadOnlyList<ContainerSummary>? containers = null) =>
         ServiceGraph.Build(Compose, Options, containers is null ? null : RunningDisabled(Compose, containers));

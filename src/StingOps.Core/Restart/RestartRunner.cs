@@ -34,9 +34,15 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         var containers = await engine.ListProjectContainersAsync(project.Name, cancellationToken).ConfigureAwait(false);
         var graph = project.Graph(containers);
         var plan = RestartPlan.Create(graph, project.Options, request);
-        var byService = ServiceContainers.ByService(containers);
-        var unready = await new DependencyReadiness(engine, time, redact).FindUnreadyAsync(project, plan, byService, cancellationToken).ConfigureAwait(false);
-        return new PreparedRestart(project, plan, byService, unready);
+        return await PrepareAsync(project, plan, ServiceContainers.ByService(containers), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads only: the readiness of outside dependencies, for a plan made from containers already listed.</summary>
+    public async Task<PreparedRestart> PrepareAsync(StingProject project, RestartPlan plan, IReadOnlyDictionary<string, ContainerSummary> containers,
+        CancellationToken cancellationToken)
+    {
+        var unready = await new DependencyReadiness(engine, time, redact).FindUnreadyAsync(project, plan, containers, cancellationToken).ConfigureAwait(false);
+        return new PreparedRestart(project, plan, containers, unready);
     }
 
     /// <summary>Takes the lock (or throws StingRestartLocked) and starts the run; the lock is released when the events end.</summary>

@@ -11,7 +11,15 @@ internal sealed class RestartProgress(Cmdlet cmdlet, RestartPlan plan)
     private readonly Dictionary<string, int> _ids = plan.Steps.Select((s, i) => (s.Service, i)).ToDictionary(x => x.Service, x => OverallId + 1 + x.i);
     private int _finished;
 
-    public void Update(ServicePhaseChanged e)
+    public void Show(RestartEvent e)
+    {
+        if (e is ServicePhaseChanged p)
+            Update(p);
+        else if (e is ServiceFinished f)
+            Finished(f.Outcome);
+    }
+
+    private void Update(ServicePhaseChanged e)
     {
         var record = new ProgressRecord(_ids[e.Service], e.Service, Describe(e.Phase) + (e.Detail is null ? "" : $" ({e.Detail})"))
         {
@@ -21,7 +29,7 @@ internal sealed class RestartProgress(Cmdlet cmdlet, RestartPlan plan)
         Overall();
     }
 
-    public void Finished(ServiceOutcome outcome)
+    private void Finished(ServiceOutcome outcome)
     {
         _finished++;
         cmdlet.WriteProgress(new ProgressRecord(_ids[outcome.Service], outcome.Service, outcome.Status.ToString())

@@ -1,10 +1,8 @@
 using System.Management.Automation;
 using StingOps.Core.Common;
-using StingOps.Core.Configuration;
 using StingOps.Core.Graph;
-using StingOps.Core.Metrics;
 using StingOps.Core.Restart;
-using System.Threading.Channels;
+using StingOps.Core.UseCases;
 
 namespace StingOps.Commands;
 
@@ -44,114 +42,54 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
     protected override void EndProcessing()
     {
         var project = OpenProject();
-        var time = TimeProvider.System;
-        EnsureInsideMaintenanceWindow(project.Options, time);
         var redact = project.CreateRedactor();
-        var engine = ConnectEngine(redact);
-        var environment = EnvironmentSnapshot();
-        var metrics = MetricStore.ResolveDirectory(project.Options.MetricsDirectory, project.Location.ProjectDirectory, k => environment.GetValueOrDefault(k));
-        var runner = new RestartRunner(engine, time, StateDirectory.Resolve(environment), metrics, redact);
-        var request = new RestartRequest
+        var session = new RestartSession(project, ConnectEngine(redact), EnvironmentSnapshot(), TimeProvider.System, redact);
+        var prepared = Await(session.PrepareAsync(new RestartSessionRequest
         {
             Names = Names,
             IncludeDependents = IncludeDependents,
+            Recreate = Recreate,
             Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
-        };
-        if (Force)
-            WriteWarning("-Force: the prerequisite checks are skipped.");
-        else
-            RestartPreflight.Enforce(this, project, engine, environment, Names, IncludeDependents, Recreate, Cancellation);
-        var prepared = Await(runner.PrepareAsync(project, request, Cancellation));
-        var plan = prepared.Plan;
-        var story = new RestartStory(this, plan, redact);
-        story.Plan(project.Name);
-
-        if (!Confirm(plan, project.Name, redact))
+            NoRollback = NoRollback,
+            Force = Force,
+            MaintenanceWindow = MaintenanceWindow,
+        }, Cancellation));
+        WriteMessages(prepared.Messages);
+        if (prepared.Refusal is { } refusal)
+            ThrowTerminatingError(ToErrorRecord(refusal));
+        RestartStory.WritePlan(this, prepared.Plan, project.Name, redact);
+        if (Confirm(prepared.Plan, project.Name, redact) is not { } declined)
             return;
+        prepared = Await(session.WithoutAsync(prepared, declined, Cancellation));
 
-        var runId = RestartRunner.NewRunId(time);
-        if (prepared.Blocking.Count > 0)
-        {
-            if (!Force)
-            {
-                foreach (var outcome in runner.Refuse(prepared, runId))
-                    WriteResult(Mapper.ToResult(outcome));
-                return;
-            }
-            foreach (var u in prepared.Blocking)
-                WriteWarning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.");
-        }
-
-        var recreator = Recreate
-            ? RestartPreflight.PrepareRecreator(this, prepared, engine, environment, Names, runId, Force,
-                rollback: !NoRollback && project.Options.RollbackEnabled, redact, Cancellation)
-            : null;
-        ChannelReader<RestartEvent> events;
-        try
-        {
-            events = Await(runner.StartAsync(prepared, runId, Cancellation, recreator));
-        }
-        catch
-        {
-            foreach (var snapshot in recreator?.Snapshots ?? [])
-                SnapshotStore.Delete(snapshot);
-            throw;
-        }
-        var progress = new RestartProgress(this, plan);
-        story.Started(time.GetUtcNow());
+        var run = Await(session.StartAsync(prepared, Cancellation));
+        WriteMessages(run.Messages);
+        // A refused run touched nothing: its outcomes are all there is to show.
+        var story = run.Refused ? null : new RestartStory(this, redact, TimeProvider.System.GetUtcNow());
+        var progress = run.Refused ? null : new RestartProgress(this, prepared.Plan);
         var outcomes = new List<ServiceOutcome>();
-        foreach (var e in Drain(events))
+        foreach (var e in Drain(run.Events))
         {
-            switch (e)
+            story?.Show(e);
+            progress?.Show(e);
+            if (e is RunWarning w)
+                WriteWarning(w.Message);
+            else if (e is ServiceFinished f)
             {
-                case ServicePhaseChanged p:
-                    story.Phase(p);
-                    progress.Update(p);
-                    break;
-                case RunWarning w:
-                    WriteWarning(w.Message);
-                    break;
-                case RunNote n:
-                    story.Note(n);
-                    break;
-                case ServiceFinished f:
-                    story.Finished(f);
-                    progress.Finished(f.Outcome);
-                    outcomes.Add(f.Outcome);
-                    WriteResult(Mapper.ToResult(f.Outcome));
-                    break;
+                outcomes.Add(f.Outcome);
+                WriteResult(Mapper.ToResult(f.Outcome));
             }
         }
-        progress.Complete();
-        story.Summary(runId, outcomes, time.GetUtcNow());
+        progress?.Complete();
+        story?.Summary(run.RunId, outcomes, TimeProvider.System.GetUtcNow());
     }
 
     /// <summary>
-    /// The run's events, read on the pipeline thread. While none arrives, the engine calls traced meanwhile
-    /// (-Debug) are written every quarter second, so a long probe wait does not hide them.
+    /// -WhatIf lists the plan. Otherwise each service is confirmed on its own, as PowerShell's service cmdlets do, and a
+    /// whole-project restart (High impact) once more before that. Returns the services declined, or null to stop.
     /// </summary>
-    private IEnumerable<RestartEvent> Drain(ChannelReader<RestartEvent> events)
+    private IReadOnlyCollection<string>? Confirm(RestartPlan plan, string project, Func<string, string> redact)
     {
-        while (true)
-        {
-            var more = events.WaitToReadAsync(CancellationToken.None).AsTask();
-            // The wait handle, not Wait(): a faulted read must surface through Try below, as a StingException.
-            while (!((IAsyncResult)more).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
-                WriteQueuedDebug();
-            WriteQueuedDebug();
-            if (!Try(() => more.GetAwaiter().GetResult()))
-                yield break;
-            while (events.TryRead(out var e))
-                yield return e;
-        }
-    }
-
-    /// <summary>-WhatIf lists the plan; otherwise one confirmation per run, High impact for a whole-project restart.</summary>
-    private bool Confirm(RestartPlan plan, string project, Func<string, string> redact)
-    {
-        var what = plan.WholeProject
-            ? $"all {plan.Steps.Count} services of project '{project}'"
-            : $"{string.Join(", ", plan.Steps.Select(s => s.Service))} in project '{project}'";
         if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && ((SwitchParameter)whatIf).IsPresent)
         {
             foreach (var step in plan.Steps)
@@ -159,28 +97,20 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
                 var after = step.DependsOn.Count == 0 ? "" : $" after {string.Join(", ", step.DependencyNames)}";
                 ShouldProcess(redact($"{step.Service} (wave {step.Wave}{after}; ready when {step.Probe}; timeout {step.Timeout.TotalSeconds:0}s)"), "Restart");
             }
-            return false;
+            return null;
         }
-        if (!ShouldProcess(what, "Restart"))
-            return false;
-        if (plan.WholeProject && !Force && !MyInvocation.BoundParameters.ContainsKey("Confirm")
-            && GetVariableValue("ConfirmPreference") is ConfirmImpact preference && preference != ConfirmImpact.None && preference <= ConfirmImpact.High)
+        if (plan.WholeProject)
         {
-            return ShouldContinue($"Restart {what}?", "Restart the whole project");
+            var what = $"all {plan.Steps.Count} services of project '{project}'";
+            if (!ShouldProcess(what, "Restart"))
+                return null;
+            if (!Force && !MyInvocation.BoundParameters.ContainsKey("Confirm")
+                && GetVariableValue("ConfirmPreference") is ConfirmImpact preference && preference != ConfirmImpact.None && preference <= ConfirmImpact.High
+                && !ShouldContinue($"Restart {what}?", "Restart the whole project"))
+                return null;
         }
-        return true;
-    }
-
-    /// <summary>-MaintenanceWindow, else the config's maintenance_window: outside it, refuse before touching anything.</summary>
-    private void EnsureInsideMaintenanceWindow(RestartOptions options, TimeProvider time)
-    {
-        var window = Try(() => MaintenanceWindow is { } text ? Core.Metrics.MaintenanceWindow.Parse(text)
-            : options.MaintenanceWindow is { } spec ? Core.Metrics.MaintenanceWindow.FromSpec(spec) : null);
-        if (window is null || window.IsOpen(time, out var next))
-            return;
-        var opens = next is { } n ? $"; it next opens at {n:yyyy-MM-dd HH:mm zzz}" : "";
-        ThrowTerminatingError(ToErrorRecord(new StingException(ErrorIds.OutsideMaintenanceWindow, StingErrorKind.InvalidOperation,
-            $"Outside the maintenance window '{window}'{opens}. Nothing was touched.", target: window.ToString())));
+        var declined = plan.Steps.Where(step => !ShouldProcess($"{step.Service} in project '{project}'", "Restart")).Select(step => step.Service).ToList();
+        return declined.Count == plan.Steps.Count ? null : declined;
     }
 
     /// <summary>Writes a result; a failed one also as a non-terminating error.</summary>

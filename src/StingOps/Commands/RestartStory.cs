@@ -11,29 +11,36 @@ namespace StingOps.Commands;
 /// run started, and a closing line with the counts. Built from the executor's events, on the pipeline thread;
 /// every line is redacted (probe commands and failure messages may quote a secret).
 /// </summary>
-internal sealed class RestartStory(StingCmdlet cmdlet, RestartPlan plan, Func<string, string> redact)
+internal sealed class RestartStory(StingCmdlet cmdlet, Func<string, string> redact, DateTimeOffset began)
 {
     private readonly Dictionary<string, DateTimeOffset> _stopping = [];
     private readonly Dictionary<string, DateTimeOffset> _starting = [];
-    private DateTimeOffset? _began;
 
-    public void Started(DateTimeOffset at) => _began = at;
-
-    public void Plan(string project)
+    /// <summary>The plan, before it is confirmed (and under -WhatIf).</summary>
+    public static void WritePlan(StingCmdlet cmdlet, RestartPlan plan, string project, Func<string, string> redact)
     {
         var waves = plan.Steps.Select(s => s.Wave).Distinct().Count();
-        Write($"Plan for project '{project}': {plan.Steps.Count} service(s) in {waves} wave(s); " +
-            "dependents stop first, each service starts once its own dependencies are ready.");
+        cmdlet.WriteVerbose(redact($"Plan for project '{project}': {plan.Steps.Count} service(s) in {waves} wave(s); " +
+            "dependents stop first, each service starts once its own dependencies are ready."));
         foreach (var step in plan.Steps)
         {
             var after = step.DependsOn.Count == 0 ? "no dependencies in the plan" : $"after {string.Join(", ", step.DependencyNames)}";
-            Write($"  wave {step.Wave}: {step.Service} ({after}; ready when {step.Probe}; timeout {Seconds(step.Timeout)})");
+            cmdlet.WriteVerbose(redact($"  wave {step.Wave}: {step.Service} ({after}; ready when {step.Probe}; timeout {Seconds(step.Timeout)})"));
         }
     }
 
-    public void Phase(ServicePhaseChanged e)
+    public void Show(RestartEvent e)
     {
-        _began ??= e.Time;
+        switch (e)
+        {
+            case ServicePhaseChanged p: Phase(p); break;
+            case RunNote n: Note(n); break;
+            case ServiceFinished f: Finished(f); break;
+        }
+    }
+
+    private void Phase(ServicePhaseChanged e)
+    {
         var detail = e.Detail is null ? "" : $" ({e.Detail})";
         var line = e.Phase switch
         {
@@ -47,13 +54,12 @@ internal sealed class RestartStory(StingCmdlet cmdlet, RestartPlan plan, Func<st
         Write($"[{Elapsed(e.Time)}] {e.Service}: {line}");
     }
 
-    public void Note(RunNote n)
+    private void Note(RunNote n)
     {
-        _began ??= n.Time;
         Write($"[{Elapsed(n.Time)}] {n.Message}");
     }
 
-    public void Finished(ServiceFinished f)
+    private void Finished(ServiceFinished f)
     {
         var o = f.Outcome;
         var took = o.Duration is { } d ? $" in {Seconds(d)} from stop to ready" : "";
@@ -65,7 +71,7 @@ internal sealed class RestartStory(StingCmdlet cmdlet, RestartPlan plan, Func<st
     public void Summary(string runId, IReadOnlyCollection<ServiceOutcome> outcomes, DateTimeOffset now)
     {
         var counts = string.Join(", ", outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
-        Write($"Run {runId} finished in {Seconds(_began is { } b ? now - b : TimeSpan.Zero)}: {(counts.Length == 0 ? "nothing ran" : counts)}.");
+        Write($"Run {runId} finished in {Seconds(now - began)}: {(counts.Length == 0 ? "nothing ran" : counts)}.");
     }
 
     private void Write(string line) => cmdlet.WriteVerbose(redact(line));
@@ -79,7 +85,7 @@ internal sealed class RestartStory(StingCmdlet cmdlet, RestartPlan plan, Func<st
     private static string Since(Dictionary<string, DateTimeOffset> marks, ServicePhaseChanged e) =>
         marks.TryGetValue(e.Service, out var then) ? Seconds(e.Time - then) : "?";
 
-    private string Elapsed(DateTimeOffset time) => "+" + Seconds(_began is { } b ? time - b : TimeSpan.Zero);
+    private string Elapsed(DateTimeOffset time) => "+" + Seconds(time - began);
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
 }

@@ -1,10 +1,12 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Threading.Channels;
 using StingOps.Core.Common;
 using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.Project;
+using StingOps.Core.UseCases;
 
 namespace StingOps.Commands;
 
@@ -111,6 +113,38 @@ public abstract class StingCmdlet : PSCmdlet
     {
         while (_debugLines.TryDequeue(out var line))
             WriteDebug(line);
+    }
+
+    /// <summary>
+    /// A run's events, read on the pipeline thread. While none arrives, the engine calls traced meanwhile
+    /// (-Debug) are written every quarter second, so a long probe wait does not hide them.
+    /// </summary>
+    internal IEnumerable<T> Drain<T>(ChannelReader<T> events)
+    {
+        while (true)
+        {
+            var more = events.WaitToReadAsync(CancellationToken.None).AsTask();
+            // The wait handle, not Wait(): a faulted read must surface through Try below, as a StingException.
+            while (!((IAsyncResult)more).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
+                WriteQueuedDebug();
+            WriteQueuedDebug();
+            if (!Try(() => more.GetAwaiter().GetResult()))
+                yield break;
+            while (events.TryRead(out var e))
+                yield return e;
+        }
+    }
+
+    /// <summary>What a use case has to say: its story to -Verbose, what needs the operator's eye as warnings.</summary>
+    internal void WriteMessages(IEnumerable<SessionMessage> messages)
+    {
+        foreach (var m in messages)
+        {
+            if (m.IsWarning)
+                WriteWarning(m.Text);
+            else
+                WriteVerbose(m.Text);
+        }
     }
 
     /// <summary>Awaits on the pipeline thread: only this thread may write to the pipeline.</summary>

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using StingOps.Core.EnvFiles;
 using StingOps.Core.Metrics;
 
 namespace StingOps.Commands;
@@ -53,16 +52,9 @@ public sealed class TestStingRestartAlertCommand : StingMetricCmdlet
             return 0;
         }
         var environment = EnvironmentSnapshot();
-        var findings = new HashSet<EnvFileFinding>();
-        foreach (var service in project.Compose.Services.Where(s => s.Enabled))
-        {
-            var validation = Try(() => EnvFileValidator.ValidateFiles(service.EnvFiles, project.Options.For(service.Name).RequiredEnvironmentKeys, k => environment.GetValueOrDefault(k)));
-            foreach (var finding in validation.Findings.Where(f => f.Severity == EnvFileSeverity.Error))
-            {
-                if (findings.Add(finding))
-                    WriteVerbose($"Env file finding ({service.Name}): {finding}");
-            }
-        }
+        var findings = Try(() => project.EnvFileErrors(k => environment.GetValueOrDefault(k)));
+        foreach (var (service, finding) in findings)
+            WriteVerbose($"Env file finding ({service}): {finding}");
         return findings.Count;
     }
 }

@@ -1,7 +1,5 @@
 using System.Management.Automation;
 using StingOps.Core.Common;
-using StingOps.Core.Graph;
-using StingOps.Core.Health;
 using StingOps.Core.UseCases;
 
 namespace StingOps.Commands;
@@ -20,43 +18,25 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
     {
         var project = OpenProject();
         var redact = project.CreateRedactor();
-        var engine = ConnectEngine(redact);
-        var containers = Await(engine.ListProjectContainersAsync(project.Name, Cancellation));
-        var graph = Try(() => project.Graph(containers));
-        var plan = Try(() => RestartPlan.Create(graph, project.Options, new RestartRequest
-        {
-            Names = Names,
-            Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
-        }));
-        var statuses = ServiceInventory.Join(project.Compose, graph, project.Options, containers).ToDictionary(s => s.Service.Name);
-        var waiter = new ReadinessWaiter(engine, new ProbeRunner(engine), null, TimeProvider.System, project.Options.HealthCheckInterval, redact);
-
+        var session = new WaitSession(project, ConnectEngine(redact), TimeProvider.System, redact);
+        var wait = Await(session.PrepareAsync(Names, TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, Cancellation));
         var began = TimeProvider.System.GetUtcNow();
-        foreach (var step in plan.Steps)
+        foreach (var step in wait.Plan.Steps)
             WriteVerbose(redact($"Waiting for {step.Service}: ready when {step.Probe}; timeout {step.Timeout.TotalSeconds:0}s."));
-        var waits = plan.Steps.Select(step => (step, task: WaitOneAsync(waiter, step, statuses[step.Service]))).ToList();
-        foreach (var (step, task) in waits)
+        foreach (var e in Drain(session.Start(wait, Cancellation)))
         {
-            var (outcome, status) = Await(task);
-            if (!outcome.Ready)
+            if (e is WaitNote note)
+                WriteVerbose(note.Message);
+            else if (e is ServiceWaited { Outcome.Ready: false } failed)
+                WriteError(Error(ErrorIds.ServiceNotReady, failed.Outcome.Reason == OutcomeReason.Timeout ? ErrorCategory.OperationTimeout : ErrorCategory.ResourceUnavailable,
+                    $"Service '{failed.Step.Service}' is not ready: {failed.Outcome.Message}", failed.Step.Service));
+            else if (e is ServiceWaited ready)
             {
-                WriteError(Error(ErrorIds.ServiceNotReady, outcome.Reason == OutcomeReason.Timeout ? ErrorCategory.OperationTimeout : ErrorCategory.ResourceUnavailable,
-                    $"Service '{step.Service}' is not ready: {outcome.Message}", step.Service));
-                continue;
+                WriteVerbose(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{ready.Step.Service}: ready after {((ready.Outcome.ReadyAt ?? TimeProvider.System.GetUtcNow()) - began).TotalSeconds:0.0}s."));
+                var info = Mapper.ToServiceInfo(ready.Status, project.Name, redact);
+                WriteObject(ready.Details is null ? info : Mapper.WithDetails(info, ready.Details));
             }
-            WriteVerbose(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{step.Service}: ready after {((outcome.ReadyAt ?? TimeProvider.System.GetUtcNow()) - began).TotalSeconds:0.0}s."));
-            var info = Mapper.ToServiceInfo(status, project.Name, redact);
-            var details = status.Container is null ? null : Await(engine.InspectAsync(status.Container.Id, Cancellation));
-            WriteObject(details is null ? info : Mapper.WithDetails(info, details));
         }
-    }
-
-    private async Task<(ReadinessOutcome, ServiceStatus)> WaitOneAsync(ReadinessWaiter waiter, PlanStep step, ServiceStatus status)
-    {
-        if (status.Container is null)
-            return (new ReadinessOutcome(false, OutcomeReason.Engine, "it has no container", null), status);
-        var outcome = await waiter.WaitAsync(step.Service, status.Container.Id, step.Probe, step.ComposeHealthCheck, step.Timeout, Cancellation).ConfigureAwait(false);
-        return (outcome, status);
     }
 }

@@ -1,0 +1,203 @@
+using System.Threading.Channels;
+using StingOps.Core.Common;
+using StingOps.Core.Compose.Cli;
+using StingOps.Core.Drift;
+using StingOps.Core.Engine;
+using StingOps.Core.Graph;
+using StingOps.Core.Metrics;
+using StingOps.Core.Preflight;
+using StingOps.Core.Project;
+using StingOps.Core.Restart;
+
+namespace StingOps.Core.UseCases;
+
+/// <summary>What the caller asked of a restart (Restart-StingService's parameters).</summary>
+public sealed record RestartSessionRequest
+{
+    /// <summary>Service names or wildcard patterns; empty: the whole project.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+    public bool IncludeDependents { get; init; }
+    /// <summary>Recreate the requested services whose configuration changed (all requested ones with <see cref="Force"/>).</summary>
+    public bool Recreate { get; init; }
+    /// <summary>Overrides every service's timeout, the recreation's compose call included.</summary>
+    public TimeSpan? Timeout { get; init; }
+    public bool NoRollback { get; init; }
+    /// <summary>Skips the prerequisite checks and restarts even when a dependency outside the request is not ready.</summary>
+    public bool Force { get; init; }
+    /// <summary>A maintenance window ('cron;duration') that overrides the config's maintenance_window.</summary>
+    public string? MaintenanceWindow { get; init; }
+}
+
+/// <summary>A line for the caller to show: Verbose is the run's story, Warning needs the operator's eye.</summary>
+public sealed record SessionMessage(bool IsWarning, string Text)
+{
+    public static SessionMessage Verbose(string text) => new(false, text);
+    public static SessionMessage Warning(string text) => new(true, text);
+}
+
+/// <summary>A restart looked at and planned, not yet started: what the caller shows and confirms.</summary>
+/// <param name="Refusal">Set when the run must not start (a failed prerequisite): throw it after showing <paramref name="Messages"/>.</param>
+public sealed record PreparedSession(
+    RestartSessionRequest Request,
+    PreparedRestart Restart,
+    RecreateChoice? Recreate,
+    IReadOnlyList<SessionMessage> Messages,
+    StingException? Refusal)
+{
+    public RestartPlan Plan => Restart.Plan;
+}
+
+/// <summary>A started (or refused) run: its events end when the run does.</summary>
+/// <param name="Refused">The run was refused for unready dependencies: the events are only the outcomes that say so.</param>
+public sealed record SessionRun(string RunId, ChannelReader<RestartEvent> Events, IReadOnlyList<SessionMessage> Messages, bool Refused);
+
+/// <summary>
+/// The restart use case: the pre-flight runs once and hands its containers, plan and drift to the run; the session
+/// owns the maintenance window, the choice of what to recreate, the snapshots, the state and metrics folders and
+/// the timeouts. The caller binds, shows the plan, confirms and drains; it decides nothing.
+/// </summary>
+public sealed class RestartSession(StingProject project, IContainerEngine engine, IReadOnlyDictionary<string, string?> environment,
+    TimeProvider time, Func<string, string> redact)
+{
+    private readonly string _stateDirectory = StateDirectory.Resolve(environment);
+
+    private RestartRunner Runner => new(engine, time, _stateDirectory,
+        MetricStore.ResolveDirectory(project.Options.MetricsDirectory, project.Location.ProjectDirectory, k => environment.GetValueOrDefault(k)), redact);
+
+    /// <summary>
+    /// Reads only. Throws for what the caller asked wrongly (outside the maintenance window, an unknown service); a
+    /// failed prerequisite comes back as <see cref="PreparedSession.Refusal"/>, after the checks' messages.
+    /// </summary>
+    public async Task<PreparedSession> PrepareAsync(RestartSessionRequest request, CancellationToken cancellationToken)
+    {
+        EnsureInsideMaintenanceWindow(request.MaintenanceWindow);
+        var messages = new List<SessionMessage>();
+        PreparedRestart prepared;
+        DriftSurvey? drift = null;
+        if (request.Force)
+        {
+            messages.Add(SessionMessage.Warning("-Force: the prerequisite checks are skipped."));
+            prepared = await Runner.PrepareAsync(project, new RestartRequest { Names = request.Names, IncludeDependents = request.IncludeDependents, Timeout = request.Timeout },
+                cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var report = await Checker().InspectAsync(project, new PrerequisiteOptions
+            {
+                Names = request.Names, IncludeDependents = request.IncludeDependents, Recreate = request.Recreate, Timeout = request.Timeout,
+                // Both are judged by the run itself with their own outcomes: per-service Dependency results, StingRestartLocked.
+                CheckDependencies = false, CheckLock = false,
+            }, cancellationToken).ConfigureAwait(false);
+            messages.AddRange(Describe(report.Results, request.Recreate));
+            if (Refuse(report) is { } refusal)
+                return new PreparedSession(request, new PreparedRestart(project, report.Plan, report.Containers ?? new Dictionary<string, ContainerSummary>(), []), null, messages, refusal);
+            prepared = await Runner.PrepareAsync(project, report.Plan, report.Containers!, cancellationToken).ConfigureAwait(false);
+            drift = report.Drift;
+        }
+        RecreateChoice? recreate = null;
+        if (request.Recreate)
+        {
+            drift ??= await SurveyAsync(prepared, cancellationToken).ConfigureAwait(false);
+            recreate = RecreateChoice.Make(project, prepared, drift, request, k => environment.GetValueOrDefault(k), messages);
+        }
+        return new PreparedSession(request, prepared, recreate, messages, null);
+    }
+
+    /// <summary>The same session without the services the caller declined (per-service -Confirm); dependency readiness is judged again.</summary>
+    public async Task<PreparedSession> WithoutAsync(PreparedSession session, IReadOnlyCollection<string> declined, CancellationToken cancellationToken)
+    {
+        if (declined.Count == 0)
+            return session;
+        var restart = await Runner.PrepareAsync(project, session.Plan.Without(declined), session.Restart.Containers, cancellationToken).ConfigureAwait(false);
+        return session with { Restart = restart, Recreate = session.Recreate?.Without(declined), Messages = [] };
+    }
+
+    /// <summary>
+    /// Starts the run (takes the lock, saves the snapshots of what it recreates). A run whose outside dependencies are
+    /// not ready is refused without touching anything unless forced.
+    /// </summary>
+    public async Task<SessionRun> StartAsync(PreparedSession session, CancellationToken cancellationToken)
+    {
+        var runner = Runner;
+        var runId = RestartRunner.NewRunId(time);
+        var prepared = session.Restart;
+        var messages = new List<SessionMessage>();
+        if (prepared.Blocking.Count > 0)
+        {
+            if (!session.Request.Force)
+                return new SessionRun(runId, Completed(runner.Refuse(prepared, runId)), messages, Refused: true);
+            messages.AddRange(prepared.Blocking.Select(u =>
+                SessionMessage.Warning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.")));
+        }
+        var recreator = session.Recreate is { } choice
+            ? await choice.PrepareRecreatorAsync(engine, project, _stateDirectory, runId,
+                rollback: !session.Request.NoRollback && project.Options.RollbackEnabled, redact, messages, cancellationToken).ConfigureAwait(false)
+            : null;
+        try
+        {
+            var events = await runner.StartAsync(prepared, runId, cancellationToken, recreator).ConfigureAwait(false);
+            return new SessionRun(runId, events, messages, Refused: false);
+        }
+        catch
+        {
+            foreach (var snapshot in recreator?.Snapshots ?? [])
+                SnapshotStore.Delete(snapshot);
+            throw;
+        }
+    }
+
+    private PrerequisiteChecker Checker() => new(() => engine, time, _stateDirectory, environment);
+
+    private async Task<DriftSurvey> SurveyAsync(PreparedRestart prepared, CancellationToken cancellationToken)
+    {
+        // The CLI of the generation that made the containers recreates them, and (v2) its config hash judges drift.
+        var cli = await ComposeCli.DetectAsync(environment,
+            ComposeGenerations.OfProject(prepared.Containers.Values.Select(c => c.Labels)), cancellationToken).ConfigureAwait(false);
+        var baseline = await DriftBaseline.CreateAsync(cli, (c, token) => ComposeConfigHashes.ReadAsync(c, project.Compose, token), cancellationToken).ConfigureAwait(false);
+        var services = prepared.Plan.Steps.Select(s => project.Compose.Find(s.Service)!);
+        return await DriftSurvey.TakeAsync(engine, services, prepared.Containers, k => environment.GetValueOrDefault(k), baseline, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<SessionMessage> Describe(IEnumerable<PrerequisiteCheckResult> results, bool recreate)
+    {
+        foreach (var r in results)
+        {
+            if (r.Passed || (recreate && r.Check == PrerequisiteCheck.ConfigDrift))
+                yield return SessionMessage.Verbose($"Prerequisite {r.Check} [{r.Target}]: {(r.Passed ? "passed" : "will be applied")}: {r.Message}");
+            else if (!r.IsBlocking)
+                yield return SessionMessage.Warning($"{r.Check} [{r.Target}]: {r.Message}");
+        }
+    }
+
+    private StingException? Refuse(PreflightReport report)
+    {
+        var failed = report.Blocking;
+        if (failed.Count == 0)
+            return null;
+        var list = string.Join(Environment.NewLine, failed.Select(r => $"  {r.Check} [{r.Target}]: {r.Message}"));
+        return new StingException(ErrorIds.PrerequisiteFailed, StingErrorKind.ResourceUnavailable,
+            $"{failed.Count} prerequisite(s) of the restart of project '{project.Name}' failed; nothing was touched:{Environment.NewLine}{list}" +
+            $"{Environment.NewLine}Fix them (Test-StingPrerequisite shows every check), or use -Force to skip the checks.", target: project.Name);
+    }
+
+    /// <summary>The given window, else the config's maintenance_window: outside it, refuse before touching anything.</summary>
+    private void EnsureInsideMaintenanceWindow(string? given)
+    {
+        var window = given is { } text ? MaintenanceWindow.Parse(text)
+            : project.Options.MaintenanceWindow is { } spec ? MaintenanceWindow.FromSpec(spec) : null;
+        if (window is null || window.IsOpen(time, out var next))
+            return;
+        var opens = next is { } n ? $"; it next opens at {n:yyyy-MM-dd HH:mm zzz}" : "";
+        throw new StingException(ErrorIds.OutsideMaintenanceWindow, StingErrorKind.InvalidOperation,
+            $"Outside the maintenance window '{window}'{opens}. Nothing was touched.", target: window.ToString());
+    }
+
+    private ChannelReader<RestartEvent> Completed(IEnumerable<ServiceOutcome> outcomes)
+    {
+        var channel = Channel.CreateUnbounded<RestartEvent>();
+        foreach (var o in outcomes)
+            channel.Writer.TryWrite(new ServiceFinished(time.GetUtcNow(), o));
+        channel.Writer.TryComplete();
+        return channel.Reader;
+    }
+}
