@@ -9,7 +9,7 @@ using StingOps.Core.Project;
 namespace StingOps.Commands;
 
 /// <summary>
-/// What every project-reading cmdlet shares: the project parameters (CONTRACT.md "Finding the project"),
+/// What every project-reading cmdlet shares: the project parameters (docs/cmdlets.md "Finding the project"),
 /// Ctrl+C as a cancellation token, async work awaited on the pipeline thread, and one way to turn a
 /// core exception into an ErrorRecord with its stable id.
 /// </summary>
