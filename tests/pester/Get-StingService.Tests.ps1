@@ -46,7 +46,7 @@ Describe 'Get-StingService and Wait-StingService on the fixture stack' -Tag 'Int
     }
 
     It 'lists a disabled-by-profile service whose container runs as part of the live set' {
-        # The seed's "log-forwarder: Not Found": started by hand with its profile, then listed without it.
+        # The restart reliability plan's issue 5, "log-forwarder: Not Found": started by hand with its profile, then listed without it.
         try {
             $withProfile = $P.PSObject.Copy()
             $withProfile.Profile = [string[]]@('observability')

@@ -6,7 +6,7 @@ function New-MetricTestDirectory {
     $dir
 }
 
-# Appends seed-format csv lines from bash, exactly as STING's shell does:
+# Appends shell-format csv lines from bash, exactly as STING's shell does:
 #   echo "$(date -Iseconds),${service},${duration},${status}" >> restart_metrics.csv
 # Each row: @{ Service; Duration; Status ('success'/'failure'); Ago (a `date -d` offset, e.g. '-3 days'; optional) }
 function Add-ShellMetricRow {

@@ -1,4 +1,4 @@
-# The seed plan's six restart-reliability scenarios (../shared/seed/restart-reliability-plan.md, "Test Scenarios")
+# The six test scenarios of STING's restart reliability plan ("Test Scenarios": normal, dependency failure, partial failure, resources, configuration change, observability)
 # on the fixture STING stack. Each one is judged from the engine (docker inspect, a live capture of its events),
 # not from what Restart-StingService says about itself; where a result is checked, the engine must agree with it.
 #
@@ -404,7 +404,7 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
         }
 
         It 'with the profile inactive but its services still running, a whole restart includes them (a restart must not lose them)' {
-            # The seed's "log-forwarder: Not Found": services someone started under a profile are part of the stack
+            # The plan's issue 5, "log-forwarder: Not Found": services someone started under a profile are part of the stack
             # while they run, whether or not the restart is told about the profile.
             if (@(Get-StingFixtureContainer -Project $P -Service $Observability | Where-Object State -eq 'running').Count -ne 4) {
                 Start-StingFixture -Project $WithObservability -Service $Observability -TimeoutSec 300 | Out-Null

@@ -15,7 +15,7 @@ public enum StingErrorKind
 }
 
 /// <summary>
-/// A failure with a stable error id (CONTRACT.md "Errors"), e.g. <c>StingComposeFileInvalid</c>.
+/// A failure with a stable error id (docs/errors.md), e.g. <c>StingComposeFileInvalid</c>.
 /// Messages name the culprit (file:line:column, service, variable, cycle) and never carry secret values.
 /// </summary>
 public class StingException : Exception

@@ -3,7 +3,7 @@ using StingOps.Core.Common;
 namespace StingOps.Core.Compose;
 
 /// <summary>
-/// Resolves a <see cref="ProjectRequest"/> into a <see cref="ProjectLocation"/> with the defaults of CONTRACT.md
+/// Resolves a <see cref="ProjectRequest"/> into a <see cref="ProjectLocation"/> with the defaults of docs/cmdlets.md ("Finding the project")
 /// ("Finding the project") and of docker compose where the contract is silent. Reads the file system but takes the
 /// environment as a snapshot, so tests and the cmdlets decide what it sees.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace StingOps.Core.Compose;
 
 /// <summary>
-/// What the user said about the project (CONTRACT.md "Finding the project"); nulls mean "use the default".
+/// What the user said about the project (docs/cmdlets.md "Finding the project"); nulls mean "use the default".
 /// Relative paths are taken relative to <see cref="CurrentDirectory"/>.
 /// </summary>
 public sealed record ProjectRequest(

@@ -4,7 +4,7 @@ using StingOps.Core.Compose.Yaml;
 namespace StingOps.Core.Configuration;
 
 /// <summary>
-/// Reads the <c>restart_configuration:</c> section of a config.yml (CONTRACT.md "Restart configuration").
+/// Reads the <c>restart_configuration:</c> section of a config.yml (docs/configuration.md).
 /// The rest of the file is parsed tolerantly and never interpreted: duplicate keys, aliases to unknown anchors or
 /// odd tags elsewhere do not matter, only this section is checked.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace StingOps.Core.Configuration;
 
-/// <summary>The <c>restart_configuration:</c> section of config.yml (CONTRACT.md), with defaults filled in.</summary>
+/// <summary>The <c>restart_configuration:</c> section of config.yml (docs/configuration.md), with defaults filled in.</summary>
 public sealed class RestartOptions
 {
     public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -16,7 +16,7 @@ public sealed class RestartOptions
     /// <summary>minimum_available_memory_mb: when set, less available memory refuses a restart (unset: a warning below 256 MiB).</summary>
     public double? MinimumAvailableMemoryMB { get; init; }
     public IReadOnlyDictionary<string, ServiceRestartOptions> Services { get; init; } = new Dictionary<string, ServiceRestartOptions>();
-    /// <summary>Alert thresholds (issue 6), defaulting to the seed plan's.</summary>
+    /// <summary>Alert thresholds (issue 6), defaulting to the restart reliability plan's "Alert Conditions" (5m; more than 3 in 24h).</summary>
     public AlertThresholds Alerts { get; init; } = new();
     /// <summary>Where the section came from, for messages; null when built-in defaults are used.</summary>
     public string? Source { get; init; }

@@ -20,7 +20,7 @@ public sealed class ServiceNode
 
 /// <summary>
 /// The dependency graph of the services that take part: the enabled ones plus any disabled-by-profile
-/// service whose container runs anyway (the seed's "log-forwarder: Not Found" problem).
+/// service whose container runs anyway (the restart reliability plan's issue 5: an observability service under a profile shown as "log-forwarder: Not Found").
 /// Construction validates: undefined and disabled dependencies, cycles.
 /// </summary>
 public sealed class ServiceGraph

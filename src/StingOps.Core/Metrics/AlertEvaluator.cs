@@ -4,7 +4,7 @@ using StingOps.Core.Configuration;
 
 namespace StingOps.Core.Metrics;
 
-/// <summary>The alert conditions of the seed plan ("Monitoring &amp; Alerting").</summary>
+/// <summary>The alert conditions of the restart reliability plan ("Monitoring &amp; Alerting").</summary>
 public enum RestartAlertRule
 {
     /// <summary>"Restart takes longer than 5 minutes".</summary>
@@ -29,7 +29,7 @@ public static class AlertEvaluator
     /// One <see cref="RestartAlertResult"/> per <see cref="RestartAlertRule"/>, in enum order, triggered or not.
     /// </summary>
     /// <param name="records">Recorded restarts (all of them; this method applies the time bounds).</param>
-    /// <param name="thresholds">The limits (config.yml; the seed's by default).</param>
+    /// <param name="thresholds">The limits (config.yml; by default the restart reliability plan's: 5m, more than 3 in 24h).</param>
     /// <param name="since">Only records with <c>Timestamp &gt;= since</c> are considered. Null: the last
     /// <see cref="AlertThresholds.RepeatedFailuresWindow"/> (24 h) before now, so that an old failure does not
     /// alert forever.</param>

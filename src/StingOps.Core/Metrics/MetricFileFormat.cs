@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace StingOps.Core.Metrics;
 
 /// <summary>
-/// The two on-disk formats. <c>restart_metrics.csv</c> is STING's seed format, byte for byte what
+/// The two on-disk formats. <c>restart_metrics.csv</c> is STING's shell format (log_restart_metric in the restart reliability plan), byte for byte what
 /// <c>echo "$(date -Iseconds),${service},${duration},${status}" &gt;&gt; restart_metrics.csv</c> writes:
 /// no header, no quoting, ISO-8601 timestamp with offset and whole seconds, duration in whole seconds,
 /// <c>success</c>/<c>failure</c>. <c>restart_metrics.jsonl</c> holds every field, one JSON object a line.
@@ -26,8 +26,8 @@ internal static partial class MetricFileFormat
 
     // ---------- writing ----------
 
-    /// <summary>The seed-format csv line (without newline), or null when the record has none:
-    /// Skipped/Cancelled rows (the seed only logs restarts that ran) and service names the unquoted csv
+    /// <summary>The shell-format csv line (without newline), or null when the record has none:
+    /// Skipped/Cancelled rows (STING's shell only logs restarts that ran) and service names the unquoted csv
     /// cannot carry (comma, newline, empty).</summary>
     public static string? ToCsvLine(RestartMetricRecord r)
     {

@@ -26,7 +26,7 @@ public sealed record MetricReadWarning(string File, int Line, string Problem)
 }
 
 /// <summary>
-/// The restart metrics directory: <c>restart_metrics.csv</c> (STING's seed format, which STING's own shell
+/// The restart metrics directory: <c>restart_metrics.csv</c> (STING's shell format, which STING's own shell
 /// scripts append to as well) and <c>restart_metrics.jsonl</c> (every field) side by side.
 /// </summary>
 /// <remarks>
@@ -40,7 +40,7 @@ public sealed record MetricReadWarning(string File, int Line, string Problem)
 /// the one csv line <see cref="Append"/> wrote for it (same instant to the second, service, duration in
 /// whole seconds, success/failure); csv rows are matched against those as a multiset (each jsonl record
 /// absorbs at most one identical csv row) and the unmatched csv rows, i.e. those STING's shell wrote, are
-/// added. Skipped and Cancelled outcomes are never written to the csv file: the seed only logs restarts that
+/// added. Skipped and Cancelled outcomes are never written to the csv file: STING's shell only logs restarts that
 /// ran, and shell readers count its lines as restarts.</para>
 /// </remarks>
 public sealed class MetricStore
@@ -68,7 +68,7 @@ public sealed class MetricStore
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The metrics directory per CONTRACT.md: <paramref name="configured"/> (<c>metrics_dir</c>; <c>~</c>
+    /// The metrics directory per docs/configuration.md ("Files the module writes"): <paramref name="configured"/> (<c>metrics_dir</c>; <c>~</c>
     /// expanded, relative to <paramref name="baseDirectory"/>), else <c>$STING_LOG_DIR</c>, else
     /// <c>$XDG_STATE_HOME/stingops</c>, else <c>~/.local/state/stingops</c> (on Windows
     /// <c>%LOCALAPPDATA%\stingops</c>).
@@ -174,7 +174,7 @@ public sealed class MetricStore
     /// Reads recorded restarts, ordered by timestamp (file order among equal timestamps).
     /// </summary>
     /// <param name="path">The metrics directory (both files, deduplicated as the class remarks describe), or
-    /// one file: <c>.csv</c> (seed format), <c>.jsonl</c>/<c>.ndjson</c>/<c>.json</c>, else sniffed by its first
+    /// one file: <c>.csv</c> (STING's shell format), <c>.jsonl</c>/<c>.ndjson</c>/<c>.json</c>, else sniffed by its first
     /// character.</param>
     /// <param name="query">Filters; null: everything.</param>
     /// <param name="onWarning">Called once per malformed line (file and line number); the line is skipped.</param>

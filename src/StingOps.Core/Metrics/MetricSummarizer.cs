@@ -29,7 +29,7 @@ public sealed record RestartMetricSummary(
     public const string AllServices = "*";
 }
 
-/// <summary>Aggregates recorded restarts (seed plan "Monitoring &amp; Alerting": success rate, duration).</summary>
+/// <summary>Aggregates recorded restarts (the restart reliability plan's "Monitoring &amp; Alerting": success rate, duration).</summary>
 public static class MetricSummarizer
 {
     /// <summary>
@@ -41,9 +41,9 @@ public static class MetricSummarizer
     /// attempted and came to an outcome). <c>Failed</c> counts Failed plus RolledBack: a rollback is the
     /// consequence of a failed restart. <c>Skipped</c> (never attempted, e.g. a dependency failed) and
     /// <c>Cancelled</c> (interrupted, no outcome) are not restarts: they are reported in their own columns
-    /// and take no part in the success rate or the durations. This matches the seed's
+    /// and take no part in the success rate or the durations. This matches STING's shell
     /// <c>restart_metrics.csv</c>, where every line is a restart that ran, success or failure.</para>
-    /// <para>Durations (Mean, P50, P95, Max) are over all counted restarts, successful or not, as the seed's
+    /// <para>Durations (Mean, P50, P95, Max) are over all counted restarts, successful or not, as STING's
     /// shell would average its csv. Mean is rounded to whole ticks.</para>
     /// </remarks>
     public static IReadOnlyList<RestartMetricSummary> Summarize(IEnumerable<RestartMetricRecord> records)

@@ -29,7 +29,7 @@ namespace StingOps.Core.Metrics;
 /// </remarks>
 public static class PrometheusExporter
 {
-    /// <summary>Upper bounds (seconds) of the duration histogram's buckets: around the seed's targets of
+    /// <summary>Upper bounds (seconds) of the duration histogram's buckets: around the restart reliability plan's targets of
     /// a 2-minute average restart and its 5-minute alert.</summary>
     public static IReadOnlyList<double> DurationBuckets { get; } = [1, 5, 10, 15, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1800];
 

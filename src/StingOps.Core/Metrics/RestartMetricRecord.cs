@@ -2,7 +2,7 @@ namespace StingOps.Core.Metrics;
 
 /// <summary>
 /// The outcome of one service's restart as recorded in the metrics files. Mirrors the statuses of
-/// <c>StingOps.RestartResult</c> (CONTRACT.md); STING's shell writes only <c>success</c>
+/// <c>StingOps.RestartResult</c> (docs/types.md); STING's shell writes only <c>success</c>
 /// (= <see cref="Succeeded"/>) and <c>failure</c> (= <see cref="Failed"/>).
 /// </summary>
 public enum RestartMetricStatus

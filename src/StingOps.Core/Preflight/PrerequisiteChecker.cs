@@ -13,7 +13,7 @@ using StingOps.Core.Restart;
 namespace StingOps.Core.Preflight;
 
 /// <summary>
-/// The pre-restart checks (CONTRACT.md Test-StingPrerequisite). Reads only: files, the engine's answers, the lock
+/// The pre-restart checks (docs/cmdlets.md, Test-StingPrerequisite). Reads only: files, the engine's answers, the lock
 /// file, /proc/meminfo. A check that cannot pass yields a failed result instead of throwing, so one run reports
 /// every problem; only a usage error (an unknown service name) throws. Results come in <see cref="PrerequisiteCheck"/>
 /// order; checks that need something an earlier check could not provide (a loaded project, an engine) are left out.

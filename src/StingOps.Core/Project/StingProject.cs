@@ -73,7 +73,7 @@ public sealed class StingProject
 
     /// <summary>
     /// Services that take part: enabled ones, plus disabled-by-profile services whose container runs
-    /// anyway — a restart must not lose those (the seed's "log-forwarder: Not Found").
+    /// anyway — a restart must not lose those (the restart reliability plan's issue 5, "log-forwarder: Not Found").
     /// </summary>
     private static HashSet<string> RunningDisabled(ComposeProject project, IEnumerable<ContainerSummary> containers)
     {

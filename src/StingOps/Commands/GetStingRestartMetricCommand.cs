@@ -6,7 +6,7 @@ namespace StingOps.Commands;
 /// <summary>
 /// <para type="synopsis">Gets recorded restarts, or their per-service aggregate.</para>
 /// <para type="description">Reads the restart metrics: restart_metrics.jsonl (every field) and STING's
-/// seed-format restart_metrics.csv (timestamp,service,duration,status, as STING's shell writes it) side by
+/// shell-format restart_metrics.csv (timestamp,service,duration,status, as STING's shell writes it) side by
 /// side, each restart once. Without -Path the directory is the restart configuration's metrics_dir, else
 /// $env:STING_LOG_DIR, else $XDG_STATE_HOME/stingops, else ~/.local/state/stingops; no compose project is
 /// needed. Malformed lines are reported as warnings naming file and line, and skipped.</para>
@@ -44,7 +44,7 @@ public sealed class GetStingRestartMetricCommand : StingMetricCmdlet
     [Parameter(Mandatory = true, ParameterSetName = "Summary")]
     public SwitchParameter Summary { get; set; }
 
-    /// <summary>A metrics directory or one metrics file (.csv seed format, or .jsonl). Default: the resolved metrics directory.</summary>
+    /// <summary>A metrics directory or one metrics file (.csv in STING's shell format, or .jsonl). Default: the resolved metrics directory.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }

@@ -11,7 +11,7 @@ using StingOps.Core.UseCases;
 namespace StingOps.Commands;
 
 /// <summary>
-/// What every project-reading cmdlet shares: the project parameters (CONTRACT.md "Finding the project"),
+/// What every project-reading cmdlet shares: the project parameters (docs/cmdlets.md "Finding the project"),
 /// Ctrl+C as a cancellation token, async work awaited on the pipeline thread, and one way to turn a
 /// core exception into an ErrorRecord with its stable id.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace StingOps;
 
-/// <summary>One pre-restart check on one target (CONTRACT.md: StingOps.PrerequisiteResult). Never carries a secret value.</summary>
+/// <summary>One pre-restart check on one target (docs/types.md: StingOps.PrerequisiteResult). Never carries a secret value.</summary>
 public sealed class PrerequisiteResult
 {
     /// <summary>DockerEngine, DiskSpace, Memory, ComposeFile, RestartConfiguration, EnvironmentFile, Dependencies, RestartLock, InterruptedRun, ConfigDrift, ComposeCli.</summary>
@@ -14,7 +14,7 @@ public sealed class PrerequisiteResult
     public override string ToString() => $"{Check} {Target}: {(Passed ? "passed" : Severity.ToString())}";
 }
 
-/// <summary>One problem in an env file (CONTRACT.md: StingOps.EnvironmentFileFinding). Names keys and lines, never a value.</summary>
+/// <summary>One problem in an env file (docs/types.md: StingOps.EnvironmentFileFinding). Names keys and lines, never a value.</summary>
 public sealed class EnvironmentFileFinding
 {
     public string Path { get; init; } = "";

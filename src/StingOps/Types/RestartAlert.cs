@@ -15,7 +15,7 @@ public enum RestartAlertRule
     EnvironmentValidationFailed,
 }
 
-/// <summary>One alert rule's verdict (CONTRACT.md: StingOps.RestartAlert). Every rule is reported, triggered or not.</summary>
+/// <summary>One alert rule's verdict (docs/types.md: StingOps.RestartAlert). Every rule is reported, triggered or not.</summary>
 public sealed class RestartAlert
 {
     public RestartAlertRule Rule { get; init; }

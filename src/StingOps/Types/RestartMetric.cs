@@ -1,7 +1,7 @@
 namespace StingOps;
 
-/// <summary>One recorded restart of one service (CONTRACT.md: StingOps.RestartMetric), read from
-/// <c>restart_metrics.jsonl</c> or STING's seed-format <c>restart_metrics.csv</c>.</summary>
+/// <summary>One recorded restart of one service (docs/types.md: StingOps.RestartMetric), read from
+/// <c>restart_metrics.jsonl</c> or STING's shell-format <c>restart_metrics.csv</c>.</summary>
 public sealed class RestartMetric
 {
     /// <summary>When the service's restart finished, with the offset it was recorded in.</summary>

@@ -2,7 +2,7 @@ namespace StingOps;
 
 /// <summary>
 /// Aggregate of recorded restarts for one service, or for all of them (<see cref="Service"/> = <c>*</c>)
-/// (CONTRACT.md: StingOps.RestartMetricSummary).
+/// (docs/types.md: StingOps.RestartMetricSummary).
 /// </summary>
 /// <remarks>
 /// Restarts are the rows that were attempted and came to an outcome (Succeeded, Failed, RolledBack);

@@ -1,6 +1,6 @@
 namespace StingOps;
 
-/// <summary>One step of the ordered plan a restart would run (CONTRACT.md: StingOps.RestartPlanStep).</summary>
+/// <summary>One step of the ordered plan a restart would run (docs/types.md: StingOps.RestartPlanStep).</summary>
 public sealed class RestartPlanStep
 {
     public string Service { get; init; } = "";

@@ -1,6 +1,6 @@
 namespace StingOps;
 
-/// <summary>The outcome of one service in one restart run (CONTRACT.md: StingOps.RestartResult).</summary>
+/// <summary>The outcome of one service in one restart run (docs/types.md: StingOps.RestartResult).</summary>
 public sealed class RestartResult
 {
     public string RunId { get; init; } = "";

@@ -1,6 +1,6 @@
 namespace StingOps;
 
-/// <summary>A compose service joined with its live container (CONTRACT.md: StingOps.ServiceInfo).</summary>
+/// <summary>A compose service joined with its live container (docs/types.md: StingOps.ServiceInfo).</summary>
 public sealed class ServiceInfo
 {
     public string Name { get; init; } = "";

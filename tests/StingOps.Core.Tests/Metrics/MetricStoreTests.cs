@@ -75,7 +75,7 @@ public class MetricStoreTests
     {
         if (!Shell.Available) return;
         using var dir = new TestDirectory();
-        // log_restart_metric from the seed plan, verbatim apart from LOG_DIR and log_message.
+        // log_restart_metric from the restart reliability plan (§3.2), verbatim apart from LOG_DIR and log_message.
         Shell.Run($"LOG_DIR={Shell.Quote(dir.Path)}\n" + """
             log_restart_metric() {
                 local service="$1"
