@@ -109,6 +109,21 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         StartedAt 'app' | Should -Not -Be $appBefore
     }
 
+    It '-Confirm asks per service: a declined service is left alone, the accepted one restarts' {
+        $frontendBefore = StartedAt 'frontend'
+        $workerBefore = StartedAt 'report-worker'
+        # Prompts go to the host: a child pwsh answers them from its stdin, in plan order (frontend, then report-worker).
+        $command = "Import-Module '$env:STINGOPS_MODULE_PATH'; `$r = Restart-StingService frontend, report-worker -ProjectDirectory '$($P.Directory)' -Confirm; 'results: ' + (@(`$r | ForEach-Object { `$_.Service + '=' + `$_.Status }) -join ',')"
+        $out = "N`nY`n" | & dotnet pwsh -NoProfile -Command $command 2>&1
+        $text = $out -join "`n"
+
+        $text | Should -Match 'Performing the operation "Restart" on target "frontend in project'
+        $text | Should -Match 'Performing the operation "Restart" on target "report-worker in project'
+        $text | Should -Match 'results: report-worker=Succeeded$'
+        StartedAt 'frontend' | Should -Be $frontendBefore
+        StartedAt 'report-worker' | Should -Not -Be $workerBefore
+    }
+
     It 'a named restart of a dependency also restarts its restart: true dependents, after it is ready (compose >= 2.17)' {
         # The overlay adds depends_on db {restart: true} to kratos and app; the containers stay as the base file
         # made them: only StingOps reads the overlay.
@@ -272,9 +287,10 @@ services:
     }
 
     It 'cancels on a real Ctrl+C (SIGINT): nothing new starts, the run is recorded Cancelled, the lock is released, a new run heals the stack' {
-        # Vault needs 50 s to become ready (its timeout is 60 s): the run is held at "vault started, its
-        # dependents waiting" far longer than the wait below may take, so the signal cannot race vault's readiness.
-        Set-StingFixtureKnob -Project $P -Service vault -StartupDelay 50 | Out-Null
+        # Vault needs 120 s to become ready (the run gives every service 150 s): the run is held at "vault started,
+        # its dependents waiting" far longer than the wait below may take, so the signal cannot race vault's
+        # readiness, even on a loaded machine where the other wave-0 and wave-1 restarts are slow.
+        Set-StingFixtureKnob -Project $P -Service vault -StartupDelay 120 | Out-Null
         $needsVault = @(DependentsOf 'vault')
         $needsVault | Should -Contain 'app'
         $independent = @($Plan.Service | Where-Object { $_ -ne 'vault' -and $_ -notin $needsVault })
@@ -289,7 +305,7 @@ services:
 param([string] $ModulePath, [string] $ProjectDirectory, [string] $ResultPath)
 Import-Module $ModulePath
 $results = [System.Collections.Generic.List[object]]::new()
-try { Restart-StingService -ProjectDirectory $ProjectDirectory -Confirm:$false | ForEach-Object { $results.Add($_) } }
+try { Restart-StingService -ProjectDirectory $ProjectDirectory -TimeoutSec 150 -Confirm:$false | ForEach-Object { $results.Add($_) } }
 finally {
     ConvertTo-Json -Depth 3 -InputObject @($results | ForEach-Object {
         [pscustomobject]@{ Service = $_.Service; Status = "$($_.Status)"; FailureReason = "$($_.FailureReason)"; RunId = $_.RunId }
@@ -314,7 +330,7 @@ finally {
         try {
             $stdout = $child.StandardOutput.ReadToEndAsync()
             $stderr = $child.StandardError.ReadToEndAsync()
-            $deadline = [DateTime]::UtcNow.AddSeconds(40)
+            $deadline = [DateTime]::UtcNow.AddSeconds(110)
             $sawLock = $false
             while ($true) {
                 $sawLock = $sawLock -or (Test-Path -LiteralPath $lockFile)
@@ -325,7 +341,7 @@ finally {
                 if ($sawLock -and $vaultWaiting -and -not @($independent | Where-Object { $_ -notin $restarted })) { break }
                 if ($child.HasExited) { throw "The run ended before it could be cancelled (exit $($child.ExitCode)): $($stderr.Result)" }
                 if ([DateTime]::UtcNow -gt $deadline) {
-                    throw "The run did not reach 'vault started, its dependents waiting' within 40 s; lock seen: $sawLock, restarted: $($restarted -join ', '), vault: $($vault.State)/$($vault.Health)"
+                    throw "The run did not reach 'vault started, its dependents waiting' within 110 s; lock seen: $sawLock, restarted: $($restarted -join ', '), vault: $($vault.State)/$($vault.Health)"
                 }
                 Start-Sleep -Milliseconds 250
             }
