@@ -2,7 +2,7 @@ namespace StingOps.Core.Engine;
 
 /// <summary>
 /// The few Docker Engine operations a restart needs. Small on purpose: the executor is tested against a
-/// fake, and <see cref="DockerContainerEngine"/> is the one real implementation.
+/// fake, and <see cref="Docker.DockerContainerEngine"/> is the one real implementation.
 /// Every method honours its token; none waits without a bound.
 /// </summary>
 public interface IContainerEngine : IDisposable
@@ -46,7 +46,7 @@ public interface IContainerEngine : IDisposable
     /// </summary>
     /// <remarks>
     /// The default implementation (for fakes) pumps <see cref="WatchEventsAsync"/> in the background and is
-    /// only as live as that method is on its first step; <see cref="DockerContainerEngine"/> overrides it.
+    /// only as live as that method is on its first step; <see cref="Docker.DockerContainerEngine"/> overrides it.
     /// </remarks>
     Task<IEngineEventSubscription> SubscribeEventsAsync(string project, CancellationToken cancellationToken)
         => Task.FromResult<IEngineEventSubscription>(new PumpedEventSubscription(WatchEventsAsync(project, CancellationToken.None), DateTimeOffset.UtcNow));

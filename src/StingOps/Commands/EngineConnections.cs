@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using StingOps.Core.Engine;
+using StingOps.Core.Engine.Docker;
 
 namespace StingOps.Commands;
 

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using StingOps.Core.Common;
 
-namespace StingOps.Core.Engine;
+namespace StingOps.Core.Engine.Docker;
 
 /// <summary>An engine endpoint and where it came from (for messages: "from DOCKER_HOST", "from context 'x'").</summary>
 /// <param name="Uri">unix:///var/run/docker.sock, tcp://127.0.0.1:2375, npipe://./pipe/docker_engine, ...</param>

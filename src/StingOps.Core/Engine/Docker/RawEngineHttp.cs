@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Docker.DotNet;
 
-namespace StingOps.Core.Engine;
+namespace StingOps.Core.Engine.Docker;
 
 /// <summary>
 /// Verbatim JSON requests to the engine, for what Docker.DotNet's typed models would lose: the raw inspect

@@ -14,7 +14,7 @@ using Polly.Retry;
 using Polly.Timeout;
 using StingOps.Core.Common;
 
-namespace StingOps.Core.Engine;
+namespace StingOps.Core.Engine.Docker;
 
 /// <summary>
 /// <see cref="IContainerEngine"/> over the Docker Engine API (Docker.DotNet.Enhanced, no pinned API version:
