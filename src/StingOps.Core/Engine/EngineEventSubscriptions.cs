@@ -4,6 +4,17 @@ using System.Threading.Channels;
 namespace StingOps.Core.Engine;
 
 /// <summary>
+/// A live event subscription: enumerate it (once) for the events, dispose it to unsubscribe. Enumeration ends
+/// with OperationCanceledException when the enumerating token is cancelled or the subscription disposed, and
+/// with StingException(StingEngineUnavailable) when the engine connection is lost.
+/// </summary>
+public interface IEngineEventSubscription : IAsyncEnumerable<EngineEvent>, IAsyncDisposable
+{
+    /// <summary>Events from this instant on (engine clock) are delivered; earlier ones are not.</summary>
+    DateTimeOffset Since { get; }
+}
+
+/// <summary>
 /// A subscription whose producer runs in the background from construction on and writes into an unbounded
 /// channel, so events are kept while nobody is enumerating (subscribe, act, then read). The producer ending
 /// normally completes the enumeration; the producer failing surfaces its exception to the reader.
@@ -73,22 +84,5 @@ internal class ChannelEventSubscription : IEngineEventSubscription
             // Its outcome went to the channel already.
         }
         _stop.Dispose();
-    }
-}
-
-/// <summary>The default <see cref="IContainerEngine.SubscribeEventsAsync"/>: pumps WatchEventsAsync.</summary>
-internal sealed class PumpedEventSubscription : ChannelEventSubscription
-{
-    public PumpedEventSubscription(IAsyncEnumerable<EngineEvent> source, DateTimeOffset since)
-        : base(token => WithToken(source, token), since)
-    {
-    }
-
-    private static async IAsyncEnumerable<EngineEvent> WithToken(IAsyncEnumerable<EngineEvent> source, [EnumeratorCancellation] CancellationToken token)
-    {
-        await foreach (var item in source.WithCancellation(token).ConfigureAwait(false))
-        {
-            yield return item;
-        }
     }
 }

@@ -46,7 +46,7 @@ internal static class RestartPreflight
     /// The services -Recreate replaces: the requested ones whose configuration drifted (every requested one with
     /// -Force), each with its snapshot saved. Null when there is nothing to recreate.
     /// </summary>
-    public static ServiceRecreator? PrepareRecreator(StingCmdlet cmdlet, PreparedRestart prepared, IContainerEngine engine,
+    public static ServiceRecreator? PrepareRecreator(StingCmdlet cmdlet, PreparedRestart prepared, IContainerEngine engine, IContainerSnapshots containers,
         IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string> names, string runId, bool force, bool rollback,
         Func<string, string> redact, CancellationToken cancellation)
     {
@@ -88,7 +88,7 @@ internal static class RestartPreflight
         var expected = chosen.ToDictionary(s => s, s => Expected(project.Compose.Find(s)!, prepared.Containers[s], baseline, shell), StringComparer.Ordinal);
         var ids = chosen.ToDictionary(s => s, s => prepared.Containers[s].Id, StringComparer.Ordinal);
         cmdlet.WriteVerbose($"-Recreate with {cli}: {string.Join(", ", chosen)}; rollback {(rollback ? "on" : "off")}.");
-        return cmdlet.Await(ServiceRecreator.PrepareAsync(engine, new ComposeCli(cli!, project.Compose, overrides), project.Name, ids, expected,
+        return cmdlet.Await(ServiceRecreator.PrepareAsync(engine, containers, new ComposeCli(cli!, project.Compose, overrides), project.Name, ids, expected,
             StateDirectory.Resolve(environment), runId, rollback, redact, cancellation));
     }
 

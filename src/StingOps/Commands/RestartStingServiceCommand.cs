@@ -83,7 +83,7 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
         }
 
         var recreator = Recreate
-            ? RestartPreflight.PrepareRecreator(this, prepared, engine, environment, Names, runId, Force,
+            ? RestartPreflight.PrepareRecreator(this, prepared, engine, ConnectSnapshots(redact), environment, Names, runId, Force,
                 rollback: !NoRollback && project.Options.RollbackEnabled, redact, Cancellation)
             : null;
         ChannelReader<RestartEvent> events;

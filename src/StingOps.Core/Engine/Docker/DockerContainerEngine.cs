@@ -21,7 +21,7 @@ namespace StingOps.Core.Engine.Docker;
 /// Docker.DotNet: a snapshot must survive verbatim (fields the library's model lacks included), and the
 /// library's only event API that reports when the stream is established is marked obsolete.</para>
 /// </remarks>
-public sealed class DockerContainerEngine : IContainerEngine
+public sealed class DockerContainerEngine : IContainerEngine, IContainerSnapshots
 {
     private readonly DockerTransport _transport;
     private readonly DockerQueries _queries;
@@ -72,9 +72,16 @@ public sealed class DockerContainerEngine : IContainerEngine
     public Task StartAsync(string containerId, CancellationToken cancellationToken) =>
         _lifecycle.StartAsync(containerId, cancellationToken);
 
-    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, ExecOptions? options = null) =>
+    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, ExecOptions? options, CancellationToken cancellationToken) =>
         _exec.ExecAsync(containerId, command, timeout, options, cancellationToken);
 
+    /// <summary>Container events of one project from now on, until cancelled.</summary>
+    /// <remarks>
+    /// Lazy, like every async iterator: nothing is subscribed until the first MoveNextAsync. When the caller
+    /// must act only once the subscription is live, use <see cref="SubscribeEventsAsync"/> instead.
+    /// Cancellation ends the enumeration with an OperationCanceledException; a lost connection ends it with a
+    /// StingException(StingEngineUnavailable).
+    /// </remarks>
     public IAsyncEnumerable<EngineEvent> WatchEventsAsync(string project, CancellationToken cancellationToken) =>
         _events.WatchEventsAsync(project, cancellationToken);
 
