@@ -47,30 +47,12 @@ internal static class EngineEventParser
             return null;
         }
 
-        string? id = null;
-        Dictionary<string, string>? attributes = null;
-        if (root.TryGetProperty("Actor", out var actor) && actor.ValueKind == JsonValueKind.Object)
-        {
-            id = GetString(actor, "ID");
-            if (actor.TryGetProperty("Attributes", out var attrs) && attrs.ValueKind == JsonValueKind.Object)
-            {
-                attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var p in attrs.EnumerateObject())
-                {
-                    if (p.Value.ValueKind == JsonValueKind.String)
-                    {
-                        attributes[p.Name] = p.Value.GetString()!;
-                    }
-                }
-            }
-        }
-        id ??= GetString(root, "id");
+        var (id, attributes) = ReadActor(root);
         if (string.IsNullOrEmpty(id))
         {
             return null;
         }
 
-        attributes ??= new Dictionary<string, string>();
         if (attributes.TryGetValue(ProjectLabel, out var p2) && p2 != project)
         {
             return null;
@@ -80,32 +62,53 @@ internal static class EngineEventParser
             return null;
         }
 
-        DateTimeOffset time;
-        if (root.TryGetProperty("timeNano", out var nanos) && nanos.ValueKind == JsonValueKind.Number && nanos.TryGetInt64(out var ns) && ns > 0)
-        {
-            time = DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
-        }
-        else if (root.TryGetProperty("time", out var secs) && secs.ValueKind == JsonValueKind.Number && secs.TryGetInt64(out var s))
-        {
-            time = DateTimeOffset.FromUnixTimeSeconds(s);
-        }
-        else
-        {
-            time = DateTimeOffset.UtcNow;
-        }
-
-        int? exitCode = attributes.TryGetValue("exitCode", out var ec)
-                        && int.TryParse(ec, NumberStyles.Integer, CultureInfo.InvariantCulture, out var code)
-            ? code
-            : null;
-
         return new EngineEvent(
             id,
             attributes.GetValueOrDefault(ServiceLabel) ?? string.Empty,
             action.Trim(),
-            time,
-            exitCode);
+            ReadTime(root),
+            ReadExitCode(attributes));
     }
+
+    /// <summary>The container's id and its string attributes (labels among them); the id from the older top-level "id" when Actor lacks one.</summary>
+    private static (string? Id, Dictionary<string, string> Attributes) ReadActor(JsonElement root)
+    {
+        string? id = null;
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root.TryGetProperty("Actor", out var actor) && actor.ValueKind == JsonValueKind.Object)
+        {
+            id = GetString(actor, "ID");
+            if (actor.TryGetProperty("Attributes", out var attrs) && attrs.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in attrs.EnumerateObject())
+                {
+                    if (p.Value.ValueKind == JsonValueKind.String)
+                    {
+                        attributes[p.Name] = p.Value.GetString()!;
+                    }
+                }
+            }
+        }
+        return (id ?? GetString(root, "id"), attributes);
+    }
+
+    private static DateTimeOffset ReadTime(JsonElement root)
+    {
+        if (root.TryGetProperty("timeNano", out var nanos) && nanos.ValueKind == JsonValueKind.Number && nanos.TryGetInt64(out var ns) && ns > 0)
+        {
+            return DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
+        }
+        if (root.TryGetProperty("time", out var secs) && secs.ValueKind == JsonValueKind.Number && secs.TryGetInt64(out var s))
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(s);
+        }
+        return DateTimeOffset.UtcNow;
+    }
+
+    private static int? ReadExitCode(Dictionary<string, string> attributes) =>
+        attributes.TryGetValue("exitCode", out var ec) && int.TryParse(ec, NumberStyles.Integer, CultureInfo.InvariantCulture, out var code)
+            ? code
+            : null;
 
     /// <summary>The engine's <c>since</c> syntax: seconds.nanoseconds since the epoch.</summary>
     public static string FormatSince(DateTimeOffset since)
