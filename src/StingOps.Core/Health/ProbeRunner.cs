@@ -110,7 +110,7 @@ public sealed class ProbeRunner(IContainerEngine engine) : IProbeRunner
     {
         try
         {
-            return (await engine.ExecAsync(container.Id, command, timeout, cancellationToken).ConfigureAwait(false), null);
+            return (await engine.ExecAsync(container.Id, command, timeout, null, cancellationToken).ConfigureAwait(false), null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -30,7 +30,7 @@ public sealed class LifecycleHooks(IContainerEngine engine, Func<string, string>
             var what = hooks.Count == 1 ? $"{kind} hook '{redact(hook.ToString())}'" : $"{kind} hook {i + 1} of {hooks.Count} '{redact(hook.ToString())}'";
             if (left <= TimeSpan.Zero)
                 return $"{what} did not run: the {timeout.TotalSeconds:0.#}s for the hooks were spent";
-            var result = await engine.ExecAsync(containerId, hook.Command, left, cancellationToken, OptionsOf(hook)).ConfigureAwait(false);
+            var result = await engine.ExecAsync(containerId, hook.Command, left, OptionsOf(hook), cancellationToken).ConfigureAwait(false);
             if (result.ContainerNotRunning)
                 return null;
             if (result.ExitCode == 0)

@@ -37,6 +37,7 @@ public interface IServiceRecreator
 public sealed class ServiceRecreator : IServiceRecreator
 {
     private readonly IContainerEngine _engine;
+    private readonly IContainerSnapshots _containers;
     private readonly IComposeCli _cli;
     private readonly string _project;
     private readonly bool _rollback;
@@ -45,11 +46,12 @@ public sealed class ServiceRecreator : IServiceRecreator
     private readonly IReadOnlyDictionary<string, ContainerSnapshotFile> _snapshots;
     private readonly IReadOnlyDictionary<string, AppliedConfigCheck> _expected;
 
-    private ServiceRecreator(IContainerEngine engine, IComposeCli cli, string project, bool rollback, TimeSpan cliTimeout,
+    private ServiceRecreator(IContainerEngine engine, IContainerSnapshots containers, IComposeCli cli, string project, bool rollback, TimeSpan cliTimeout,
         Func<string, string> redact, IReadOnlyDictionary<string, ContainerSnapshotFile> snapshots, IReadOnlyDictionary<string, AppliedConfigCheck> expected)
     {
         _expected = expected;
         _engine = engine;
+        _containers = containers;
         _cli = cli;
         _project = project;
         _rollback = rollback;
@@ -69,7 +71,7 @@ public sealed class ServiceRecreator : IServiceRecreator
     /// container proves the change applied.
     /// </summary>
     public static async Task<ServiceRecreator> PrepareAsync(
-        IContainerEngine engine, IComposeCli cli, string project, IReadOnlyDictionary<string, string> containerIdByService,
+        IContainerEngine engine, IContainerSnapshots containers, IComposeCli cli, string project, IReadOnlyDictionary<string, string> containerIdByService,
         IReadOnlyDictionary<string, AppliedConfigCheck> expected,
         string stateDirectory, string runId, bool rollback, Func<string, string>? redact, CancellationToken cancellationToken,
         TimeSpan? cliTimeout = null)
@@ -82,7 +84,7 @@ public sealed class ServiceRecreator : IServiceRecreator
         {
             foreach (var (service, id) in containerIdByService)
             {
-                var json = await engine.GetInspectJsonAsync(id, cancellationToken).ConfigureAwait(false)
+                var json = await containers.GetInspectJsonAsync(id, cancellationToken).ConfigureAwait(false)
                            ?? throw new StingException(ErrorIds.ContainerNotFound, StingErrorKind.ObjectNotFound,
                                $"The container of service '{service}' ({Short(id)}) disappeared before it could be saved for rollback.", target: service);
                 saved[service] = await SnapshotStore.SaveAsync(stateDirectory, project, runId, service, json, cancellationToken).ConfigureAwait(false);
@@ -94,7 +96,7 @@ public sealed class ServiceRecreator : IServiceRecreator
                 SnapshotStore.Delete(s);
             throw;
         }
-        return new ServiceRecreator(engine, cli, project, rollback, cliTimeout ?? TimeSpan.FromMinutes(5), redact ?? (s => s), saved, expected);
+        return new ServiceRecreator(engine, containers, cli, project, rollback, cliTimeout ?? TimeSpan.FromMinutes(5), redact ?? (s => s), saved, expected);
     }
 
     public bool Handles(string service) => _snapshots.ContainsKey(service);
@@ -165,19 +167,19 @@ public sealed class ServiceRecreator : IServiceRecreator
             // Whatever compose left for this service, except the old container itself, goes.
             var containers = await _engine.ListProjectContainersAsync(_project, CancellationToken.None).ConfigureAwait(false);
             foreach (var c in containers.Where(c => c.Service == snapshot.Service && c.Id != snapshot.ContainerId))
-                await _engine.RemoveAsync(c.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+                await _containers.RemoveAsync(c.Id, force: true, CancellationToken.None).ConfigureAwait(false);
 
             var old = await _engine.InspectAsync(snapshot.ContainerId, CancellationToken.None).ConfigureAwait(false);
             if (old is not null)
             {
                 // compose failed before it removed the old container (it may have renamed it).
                 if (old.Name != snapshot.ContainerName && snapshot.ContainerName.Length > 0)
-                    await _engine.RenameAsync(old.Id, snapshot.ContainerName, CancellationToken.None).ConfigureAwait(false);
+                    await _containers.RenameAsync(old.Id, snapshot.ContainerName, CancellationToken.None).ConfigureAwait(false);
                 id = old.Id;
             }
             else
             {
-                id = await _engine.CreateFromSnapshotAsync(snapshot.InspectJson, snapshot.ContainerName, CancellationToken.None).ConfigureAwait(false);
+                id = await _containers.CreateFromSnapshotAsync(snapshot.InspectJson, snapshot.ContainerName, CancellationToken.None).ConfigureAwait(false);
             }
             await _engine.StartAsync(id, CancellationToken.None).ConfigureAwait(false);
         }

@@ -67,7 +67,7 @@ public sealed class RecreateChoice
     }
 
     /// <summary>Saves each container's snapshot (for rollback) and returns the recreator the run uses.</summary>
-    public async Task<ServiceRecreator> PrepareRecreatorAsync(IContainerEngine engine, StingProject project, string stateDirectory, string runId, bool rollback,
+    public async Task<ServiceRecreator> PrepareRecreatorAsync(IContainerEngine engine, IContainerSnapshots snapshots, StingProject project, string stateDirectory, string runId, bool rollback,
         Func<string, string> redact, List<SessionMessage> messages, CancellationToken cancellationToken)
     {
         var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -75,7 +75,7 @@ public sealed class RecreateChoice
         if (Uri.TryCreate(engine.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "unix" or "tcp")
             overrides["DOCKER_HOST"] = engine.Endpoint;
         messages.Add(SessionMessage.Verbose($"-Recreate with {Cli}: {string.Join(", ", Services)}; rollback {(rollback ? "on" : "off")}."));
-        return await ServiceRecreator.PrepareAsync(engine, new ComposeCli(Cli, project.Compose, overrides), project.Name, ContainerIds, Expected,
+        return await ServiceRecreator.PrepareAsync(engine, snapshots, new ComposeCli(Cli, project.Compose, overrides), project.Name, ContainerIds, Expected,
             stateDirectory, runId, rollback, redact, cancellationToken, Timeout).ConfigureAwait(false);
     }
 

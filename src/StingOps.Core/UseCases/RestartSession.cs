@@ -56,8 +56,9 @@ public sealed record SessionRun(string RunId, ChannelReader<RestartEvent> Events
 /// owns the maintenance window, the choice of what to recreate, the snapshots, the state and metrics folders and
 /// the timeouts. The caller binds, shows the plan, confirms and drains; it decides nothing.
 /// </summary>
-public sealed class RestartSession(StingProject project, IContainerEngine engine, IReadOnlyDictionary<string, string?> environment,
-    TimeProvider time, Func<string, string> redact)
+/// <param name="snapshots">The engine's snapshot side, which -Recreate needs (save, and roll back); null for a plain restart.</param>
+public sealed class RestartSession(StingProject project, IContainerEngine engine, IContainerSnapshots? snapshots,
+    IReadOnlyDictionary<string, string?> environment, TimeProvider time, Func<string, string> redact)
 {
     private readonly string _stateDirectory = StateDirectory.Resolve(environment);
 
@@ -130,7 +131,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
                 SessionMessage.Warning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.")));
         }
         var recreator = session.Recreate is { } choice
-            ? await choice.PrepareRecreatorAsync(engine, project, _stateDirectory, runId,
+            ? await choice.PrepareRecreatorAsync(engine, snapshots ?? throw new InvalidOperationException("-Recreate needs the engine's snapshots"), project, _stateDirectory, runId,
                 rollback: !session.Request.NoRollback && project.Options.RollbackEnabled, redact, messages, cancellationToken).ConfigureAwait(false)
             : null;
         try

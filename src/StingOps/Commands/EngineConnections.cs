@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using StingOps.Core.Engine;
+using StingOps.Core.Engine.Docker;
 
 namespace StingOps.Commands;
 
@@ -9,9 +9,9 @@ namespace StingOps.Commands;
 /// </summary>
 internal static class EngineConnections
 {
-    private static readonly ConcurrentDictionary<string, IContainerEngine> Clients = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, DockerContainerEngine> Clients = new(StringComparer.Ordinal);
 
-    public static IContainerEngine For(IReadOnlyDictionary<string, string?> environment)
+    public static DockerContainerEngine For(IReadOnlyDictionary<string, string?> environment)
     {
         var endpoint = DockerEndpoint.Resolve(environment);
         return Clients.GetOrAdd(endpoint.ToString(), _ => new DockerContainerEngine(endpoint));

@@ -43,7 +43,7 @@ public sealed class RestartStingServiceCommand : StingServiceCmdlet
     {
         var project = OpenProject();
         var redact = project.CreateRedactor();
-        var session = new RestartSession(project, ConnectEngine(redact), EnvironmentSnapshot(), TimeProvider.System, redact);
+        var session = new RestartSession(project, ConnectEngine(redact), Recreate ? ConnectSnapshots(redact) : null, EnvironmentSnapshot(), TimeProvider.System, redact);
         var prepared = Await(session.PrepareAsync(new RestartSessionRequest
         {
             Names = Names,

@@ -78,6 +78,13 @@ public abstract class StingCmdlet : PSCmdlet
     internal IContainerEngine ConnectEngine(Func<string, string>? redact = null) =>
         EngineTracer(redact)(Try(() => EngineConnections.For(EnvironmentSnapshot())));
 
+    /// <summary>The snapshot side of the same engine (a recreate's save and rollback), traced like <see cref="ConnectEngine"/>.</summary>
+    internal IContainerSnapshots ConnectSnapshots(Func<string, string>? redact = null)
+    {
+        var engine = Try(() => EngineConnections.For(EnvironmentSnapshot()));
+        return DebugWanted ? new TracingContainerSnapshots(engine, _debugLines.Enqueue, redact) : engine;
+    }
+
     /// <summary>
     /// With -Debug, wraps an engine so every call is reported (see <see cref="WriteQueuedDebug"/>); otherwise
     /// leaves it as it is. Decided now, on the pipeline thread, so the result may run on any thread.

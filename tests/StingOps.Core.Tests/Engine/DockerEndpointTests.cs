@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using StingOps.Core.Common;
 using StingOps.Core.Engine;
+using StingOps.Core.Engine.Docker;
 
 namespace StingOps.Core.Tests.Engine;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using StingOps.Core.Common;
 using StingOps.Core.Engine;
+using StingOps.Core.Engine.Docker;
 
 namespace StingOps.Core.Tests.Engine;
 

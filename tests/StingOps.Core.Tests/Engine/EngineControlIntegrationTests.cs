@@ -65,7 +65,7 @@ public sealed class EngineControlIntegrationTests(DockerEngineFixture fx, ITestO
     {
         var id = await fx.CreateAsync(fx.Project, new TestContainerSpec("exec", "sleep", "600"));
         var sw = Stopwatch.StartNew();
-        var result = await fx.Engine.ExecAsync(id, ["sh", "-c", "echo to-out; echo to-err >&2; exit 7"], TimeSpan.FromSeconds(10), CancellationToken.None);
+        var result = await fx.Engine.ExecAsync(id, ["sh", "-c", "echo to-out; echo to-err >&2; exit 7"], TimeSpan.FromSeconds(10), null, CancellationToken.None);
         output.WriteLine($"exec: {sw.ElapsedMilliseconds} ms");
 
         Assert.Equal(7, result.ExitCode);
@@ -75,7 +75,7 @@ public sealed class EngineControlIntegrationTests(DockerEngineFixture fx, ITestO
         Assert.Contains("to-err", result.Output);
         Assert.DoesNotContain(result.Output, ch => ch < ' ' && ch != '\n');
 
-        var ok = await fx.Engine.ExecAsync(id, ["true"], TimeSpan.FromSeconds(10), CancellationToken.None);
+        var ok = await fx.Engine.ExecAsync(id, ["true"], TimeSpan.FromSeconds(10), null, CancellationToken.None);
         Assert.Equal(0, ok.ExitCode);
         Assert.Equal(string.Empty, ok.Output);
     }
@@ -85,7 +85,7 @@ public sealed class EngineControlIntegrationTests(DockerEngineFixture fx, ITestO
     {
         var id = await fx.CreateAsync(fx.Project, new TestContainerSpec("slowexec", "sleep", "600"));
         var sw = Stopwatch.StartNew();
-        var result = await fx.Engine.ExecAsync(id, ["sh", "-c", "echo begun; sleep 30"], TimeSpan.FromMilliseconds(700), CancellationToken.None);
+        var result = await fx.Engine.ExecAsync(id, ["sh", "-c", "echo begun; sleep 30"], TimeSpan.FromMilliseconds(700), null, CancellationToken.None);
         sw.Stop();
         output.WriteLine($"timed-out exec returned after {sw.ElapsedMilliseconds} ms: {result.Output}");
 
@@ -97,7 +97,7 @@ public sealed class EngineControlIntegrationTests(DockerEngineFixture fx, ITestO
         Assert.InRange(sw.Elapsed, TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(20));
 
         // The engine is still usable right after.
-        Assert.Equal(0, (await fx.Engine.ExecAsync(id, ["true"], TimeSpan.FromSeconds(10), CancellationToken.None)).ExitCode);
+        Assert.Equal(0, (await fx.Engine.ExecAsync(id, ["true"], TimeSpan.FromSeconds(10), null, CancellationToken.None)).ExitCode);
     }
 
     [IntegrationFact]
@@ -106,7 +106,7 @@ public sealed class EngineControlIntegrationTests(DockerEngineFixture fx, ITestO
         var id = await fx.CreateAsync(fx.Project, new TestContainerSpec("cancelexec", "sleep", "600"));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var sw = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fx.Engine.ExecAsync(id, ["sleep", "30"], TimeSpan.FromSeconds(30), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fx.Engine.ExecAsync(id, ["sleep", "30"], TimeSpan.FromSeconds(30), null, cts.Token));
         // Only the cancellation can end it before the 30 s command and its 30 s timeout.
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), $"took {sw.Elapsed}");
     }
@@ -115,7 +115,7 @@ public sealed class EngineControlIntegrationTests(DockerEngineFixture fx, ITestO
     public async Task Exec_output_is_capped_at_4_KiB()
     {
         var id = await fx.CreateAsync(fx.Project, new TestContainerSpec("bigexec", "sleep", "600"));
-        var result = await fx.Engine.ExecAsync(id, ["sh", "-c", "yes 0123456789 | head -c 200000; exit 4"], TimeSpan.FromSeconds(10), CancellationToken.None);
+        var result = await fx.Engine.ExecAsync(id, ["sh", "-c", "yes 0123456789 | head -c 200000; exit 4"], TimeSpan.FromSeconds(10), null, CancellationToken.None);
         Assert.Equal(4, result.ExitCode);
         Assert.True(result.Truncated);
         Assert.Equal(4096, result.Output.Length);
@@ -125,12 +125,12 @@ public sealed class EngineControlIntegrationTests(DockerEngineFixture fx, ITestO
     public async Task Exec_in_a_stopped_container_is_a_failed_result_and_in_a_missing_one_an_error()
     {
         var id = await fx.CreateAsync(fx.Project, new TestContainerSpec("stoppedexec", "sleep", "600") { Start = false });
-        var result = await fx.Engine.ExecAsync(id, ["true"], TimeSpan.FromSeconds(5), CancellationToken.None);
+        var result = await fx.Engine.ExecAsync(id, ["true"], TimeSpan.FromSeconds(5), null, CancellationToken.None);
         output.WriteLine(result.Output);
         Assert.Equal(ExecResult.NotRunningExitCode, result.ExitCode);
         Assert.Contains("not running", result.Output);
 
-        var e = await Assert.ThrowsAsync<StingException>(() => fx.Engine.ExecAsync("stingops-no-such-container", ["true"], TimeSpan.FromSeconds(5), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<StingException>(() => fx.Engine.ExecAsync("stingops-no-such-container", ["true"], TimeSpan.FromSeconds(5), null, CancellationToken.None));
         Assert.Equal(ErrorIds.ContainerNotFound, e.ErrorId);
     }
 
@@ -138,7 +138,7 @@ public sealed class EngineControlIntegrationTests(DockerEngineFixture fx, ITestO
     public async Task Exec_of_a_missing_binary_fails_with_the_runtime_message()
     {
         var id = await fx.CreateAsync(fx.Project, new TestContainerSpec("nobin", "sleep", "600"));
-        var result = await fx.Engine.ExecAsync(id, ["/no/such/binary"], TimeSpan.FromSeconds(10), CancellationToken.None);
+        var result = await fx.Engine.ExecAsync(id, ["/no/such/binary"], TimeSpan.FromSeconds(10), null, CancellationToken.None);
         output.WriteLine($"{result.ExitCode}: {result.Output}");
         Assert.NotEqual(0, result.ExitCode);
         Assert.False(result.TimedOut);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using StingOps.Core.Common;
 using StingOps.Core.Engine;
+using StingOps.Core.Engine.Docker;
 
 namespace StingOps.Core.Tests.Engine;
 
@@ -19,7 +20,7 @@ public sealed class EngineParsingTests
     [InlineData(null, null)]
     public void Health_is_read_from_the_list_status(string? status, string? expected)
     {
-        Assert.Equal(expected, DockerContainerEngine.HealthFromStatus(status));
+        Assert.Equal(expected, DockerModels.HealthFromStatus(status));
     }
 
     private const string DieLine =
@@ -79,15 +80,15 @@ public sealed class EngineParsingTests
     [InlineData("", "no details")]
     public void Engine_error_bodies_give_their_message(string body, string expected)
     {
-        Assert.Equal(expected, DockerContainerEngine.EngineMessage(body));
+        Assert.Equal(expected, DockerErrors.EngineMessage(body));
     }
 
     [Fact]
     public void Engine_times_of_never_are_null()
     {
-        Assert.Null(DockerContainerEngine.ParseEngineTime("0001-01-01T00:00:00Z"));
-        Assert.Null(DockerContainerEngine.ParseEngineTime(""));
-        var parsed = DockerContainerEngine.ParseEngineTime("2024-05-01T10:00:00.123456789Z");
+        Assert.Null(DockerModels.ParseEngineTime("0001-01-01T00:00:00Z"));
+        Assert.Null(DockerModels.ParseEngineTime(""));
+        var parsed = DockerModels.ParseEngineTime("2024-05-01T10:00:00.123456789Z");
         Assert.NotNull(parsed);
         Assert.Equal(TimeSpan.Zero, parsed.Value.Offset);
         Assert.InRange((parsed.Value - new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero)).Ticks, 1234567, 1234568);

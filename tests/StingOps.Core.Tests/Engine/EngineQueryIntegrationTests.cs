@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using StingOps.Core.Common;
 using StingOps.Core.Engine;
+using StingOps.Core.Engine.Docker;
 using Xunit.Abstractions;
 
 namespace StingOps.Core.Tests.Engine;

@@ -21,7 +21,7 @@ public sealed class EngineSnapshotIntegrationTests(DockerEngineFixture fx, ITest
             Env = ["DB_MODE=primary"],
             AnonymousVolumes = ["/data"],
         });
-        var write = await fx.Engine.ExecAsync(oldId, ["sh", "-c", "echo precious > /data/marker"], TimeSpan.FromSeconds(10), CancellationToken.None);
+        var write = await fx.Engine.ExecAsync(oldId, ["sh", "-c", "echo precious > /data/marker"], TimeSpan.FromSeconds(10), null, CancellationToken.None);
         Assert.Equal(0, write.ExitCode);
         var before = await fx.Engine.InspectAsync(oldId, CancellationToken.None);
 
@@ -61,14 +61,14 @@ public sealed class EngineSnapshotIntegrationTests(DockerEngineFixture fx, ITest
 
         await fx.Engine.StartAsync(newId, CancellationToken.None);
         await DockerEngineFixture.WaitForAsync(() => fx.Engine.InspectAsync(newId, CancellationToken.None), d => d?.Health == "healthy", Bound, "the re-created db to be healthy");
-        var read = await fx.Engine.ExecAsync(newId, ["cat", "/data/marker"], TimeSpan.FromSeconds(10), CancellationToken.None);
+        var read = await fx.Engine.ExecAsync(newId, ["cat", "/data/marker"], TimeSpan.FromSeconds(10), null, CancellationToken.None);
         Assert.Equal("precious", read.Output.Trim());
 
         await fx.Engine.RemoveAsync(oldId, force: true, CancellationToken.None);
         Assert.Null(await fx.Engine.InspectAsync(oldId, CancellationToken.None));
         await fx.Engine.RemoveAsync(oldId, force: true, CancellationToken.None); // gone already: fine
         // Its anonymous volume lives on with the new container.
-        Assert.Equal("precious", (await fx.Engine.ExecAsync(newId, ["cat", "/data/marker"], TimeSpan.FromSeconds(10), CancellationToken.None)).Output.Trim());
+        Assert.Equal("precious", (await fx.Engine.ExecAsync(newId, ["cat", "/data/marker"], TimeSpan.FromSeconds(10), null, CancellationToken.None)).Output.Trim());
     }
 
     [IntegrationFact]

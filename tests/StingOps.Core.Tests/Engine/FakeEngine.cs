@@ -45,7 +45,7 @@ public sealed record EventStreamScript(EventStreamEnd End, int AfterEvents = 0);
 /// An in-memory engine whose clock is a FakeTimeProvider: containers become ready after their start-up
 /// delay in fake time. Records every lifecycle operation so tests can judge order and timing.
 /// </summary>
-public sealed class FakeEngine(TimeProvider time) : IContainerEngine
+public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainerSnapshots
 {
     private readonly ConcurrentDictionary<string, FakeContainer> _containers = new();
     private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>();
@@ -271,7 +271,7 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
         return Task.CompletedTask;
     }
 
-    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, ExecOptions? options = null)
+    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, ExecOptions? options, CancellationToken cancellationToken)
     {
         ThrowIfDown();
         var c = _containers[containerId];
@@ -291,17 +291,6 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine
 
     public Task<string> GetLogTailAsync(string containerId, int lines, CancellationToken cancellationToken) =>
         Task.FromResult($"{_containers[containerId].Service}: starting\nDB_PASSWORD=fake-secret-value\n");
-
-    public async IAsyncEnumerable<EngineEvent> WatchEventsAsync(string project, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            EngineEvent e;
-            try { e = await _events.Reader.ReadAsync(cancellationToken); }
-            catch (OperationCanceledException) { yield break; }
-            yield return e;
-        }
-    }
 
     private Task<T>? Down<T>()
     {

@@ -18,7 +18,7 @@ public sealed class InContainerPollIntegrationTests(DockerEngineFixture fx, ITes
         _ = Task.Run(async () =>
         {
             await Task.Delay(800);
-            await fx.Engine.ExecAsync(id, ["touch", "/tmp/ready"], TimeSpan.FromSeconds(30), CancellationToken.None);
+            await fx.Engine.ExecAsync(id, ["touch", "/tmp/ready"], TimeSpan.FromSeconds(30), null, CancellationToken.None);
         });
 
         var sw = Stopwatch.StartNew();
@@ -52,7 +52,7 @@ public sealed class InContainerPollIntegrationTests(DockerEngineFixture fx, ITes
     {
         var id = await fx.CreateAsync(fx.Project, new TestContainerSpec("pollnosh", "sleep", "600"));
         // The same message the engine gives an image without /bin/sh.
-        var result = await fx.Engine.ExecAsync(id, ["/bin/sh-missing", "-c", "true"], TimeSpan.FromSeconds(10), CancellationToken.None);
+        var result = await fx.Engine.ExecAsync(id, ["/bin/sh-missing", "-c", "true"], TimeSpan.FromSeconds(10), null, CancellationToken.None);
         output.WriteLine($"{result.ExitCode}: {result.Output}");
 
         Assert.True(InContainerPoll.IsMissingShell(result.Output), result.Output);

@@ -35,7 +35,7 @@ public sealed class TracingContainerEngineTests
         _inner.Add("db").NeverHealthy = true;
         var engine = Traced();
 
-        var result = await engine.ExecAsync(_inner.IdOf("db"), ["sh", "-c", "check --password hunter2"], TimeSpan.FromSeconds(5), CancellationToken.None);
+        var result = await engine.ExecAsync(_inner.IdOf("db"), ["sh", "-c", "check --password hunter2"], TimeSpan.FromSeconds(5), null, CancellationToken.None);
 
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(_lines);
@@ -85,9 +85,9 @@ public sealed class TracingContainerEngineTests
         public Task<ContainerDetails?> InspectAsync(string id, CancellationToken c) => inner.InspectAsync(id, c);
         public Task StopAsync(string id, TimeSpan g, CancellationToken c) => inner.StopAsync(id, g, c);
         public Task StartAsync(string id, CancellationToken c) => inner.StartAsync(id, c);
-        public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> cmd, TimeSpan t, CancellationToken c, ExecOptions? o = null) => inner.ExecAsync(id, cmd, t, c, o);
+        public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> cmd, TimeSpan t, ExecOptions? o, CancellationToken c) => inner.ExecAsync(id, cmd, t, o, c);
         public Task<string> GetLogTailAsync(string id, int n, CancellationToken c) => inner.GetLogTailAsync(id, n, c);
-        public IAsyncEnumerable<EngineEvent> WatchEventsAsync(string p, CancellationToken c) => inner.WatchEventsAsync(p, c);
+        public Task<IEngineEventSubscription> SubscribeEventsAsync(string p, CancellationToken c) => inner.SubscribeEventsAsync(p, c);
         public void Dispose() => Disposed++;
     }
 }

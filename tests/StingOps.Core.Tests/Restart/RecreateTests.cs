@@ -61,7 +61,7 @@ public sealed class RecreateTests : IDisposable
     };
 
     private async Task<ServiceRecreator> RecreatorAsync(ExecutorHarness h, IComposeCli cli, bool rollback = true, AppliedConfigCheck? expected = null) =>
-        await ServiceRecreator.PrepareAsync(h.Engine, cli, "proj", new Dictionary<string, string> { ["db"] = h.Engine.IdOf("db") },
+        await ServiceRecreator.PrepareAsync(h.Engine, h.Engine, cli, "proj", new Dictionary<string, string> { ["db"] = h.Engine.IdOf("db") },
             new Dictionary<string, AppliedConfigCheck> { ["db"] = expected ?? AppliedConfigCheck.ByModel(DbModel, _ => null) },
             _state, "run-1", rollback, s => s.Replace("fake-secret-value", "***"), default);
 

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Docker.DotNet;
 
-namespace StingOps.Core.Engine;
+namespace StingOps.Core.Engine.Docker;
 
 /// <summary>
 /// Verbatim JSON requests to the engine, for what Docker.DotNet's typed models would lose: the raw inspect
@@ -26,68 +26,74 @@ internal sealed class RawEngineHttp : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             AllowAutoRedirect = false,
         };
-
-        Uri baseAddress;
-        switch (endpoint.Scheme.ToLowerInvariant())
-        {
-            case "unix":
-                var socketPath = endpoint.LocalPath;
-                handler.UseProxy = false;
-                handler.ConnectCallback = async (_, token) =>
-                {
-                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    try
-                    {
-                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token).ConfigureAwait(false);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                };
-                baseAddress = new Uri("http://localhost/");
-                break;
-            case "npipe":
-                // npipe://./pipe/docker_engine
-                var segments = endpoint.AbsolutePath.Trim('/').Split('/', 2);
-                var pipeName = segments.Length == 2 && segments[0] == "pipe" ? segments[1] : endpoint.AbsolutePath.Trim('/');
-                var server = string.IsNullOrEmpty(endpoint.Host) ? "." : endpoint.Host;
-                handler.UseProxy = false;
-                handler.ConnectCallback = async (_, token) =>
-                {
-                    var pipe = new NamedPipeClientStream(server, pipeName, PipeDirection.InOut, PipeOptions.Asynchronous);
-                    try
-                    {
-                        await pipe.ConnectAsync(token).ConfigureAwait(false);
-                        return pipe;
-                    }
-                    catch
-                    {
-                        await pipe.DisposeAsync().ConfigureAwait(false);
-                        throw;
-                    }
-                };
-                baseAddress = new Uri("http://localhost/");
-                break;
-            case "tcp":
-            case "http":
-                baseAddress = new UriBuilder(endpoint) { Scheme = "http", Path = "/" }.Uri;
-                break;
-            case "https":
-                baseAddress = new UriBuilder(endpoint) { Path = "/" }.Uri;
-                break;
-            default:
-                throw new NotSupportedException($"The endpoint scheme '{endpoint.Scheme}' is not supported.");
-        }
-
+        var baseAddress = Route(endpoint, handler);
         _http = new HttpClient(handler, disposeHandler: true)
         {
             BaseAddress = baseAddress,
             Timeout = Timeout.InfiniteTimeSpan,
         };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("StingOps");
+    }
+
+    /// <summary>Points the handler at the endpoint; the base address requests are relative to.</summary>
+    private static Uri Route(Uri endpoint, SocketsHttpHandler handler)
+    {
+        switch (endpoint.Scheme.ToLowerInvariant())
+        {
+            case "unix":
+                handler.UseProxy = false;
+                handler.ConnectCallback = UnixSocket(endpoint.LocalPath);
+                return new Uri("http://localhost/");
+            case "npipe":
+                handler.UseProxy = false;
+                handler.ConnectCallback = NamedPipe(endpoint);
+                return new Uri("http://localhost/");
+            case "tcp":
+            case "http":
+                return new UriBuilder(endpoint) { Scheme = "http", Path = "/" }.Uri;
+            case "https":
+                return new UriBuilder(endpoint) { Path = "/" }.Uri;
+            default:
+                throw new NotSupportedException($"The endpoint scheme '{endpoint.Scheme}' is not supported.");
+        }
+    }
+
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> UnixSocket(string socketPath) =>
+        async (_, token) =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> NamedPipe(Uri endpoint)
+    {
+        // npipe://./pipe/docker_engine
+        var segments = endpoint.AbsolutePath.Trim('/').Split('/', 2);
+        var pipeName = segments.Length == 2 && segments[0] == "pipe" ? segments[1] : endpoint.AbsolutePath.Trim('/');
+        var server = string.IsNullOrEmpty(endpoint.Host) ? "." : endpoint.Host;
+        return async (_, token) =>
+        {
+            var pipe = new NamedPipeClientStream(server, pipeName, PipeDirection.InOut, PipeOptions.Asynchronous);
+            try
+            {
+                await pipe.ConnectAsync(token).ConfigureAwait(false);
+                return pipe;
+            }
+            catch
+            {
+                await pipe.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        };
     }
 
     /// <summary>The body of a successful answer; null on 404 when <paramref name="nullOn404"/>. Otherwise a 404 is a

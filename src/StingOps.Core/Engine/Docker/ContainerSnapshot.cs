@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using StingOps.Core.Common;
 
-namespace StingOps.Core.Engine;
+namespace StingOps.Core.Engine.Docker;
 
 /// <summary>
 /// Turns a saved inspect document into the body of POST /containers/create, the way container updaters
@@ -27,18 +27,7 @@ internal static class ContainerSnapshot
 
     public static CreatePlan Build(string inspectJson)
     {
-        JsonObject inspect;
-        try
-        {
-            inspect = JsonNode.Parse(inspectJson) as JsonObject
-                      ?? throw new JsonException("The document is not a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new StingException(ErrorIds.EngineOperationFailed, StingErrorKind.InvalidData,
-                $"The container snapshot is not a valid inspect document: {e.Message}", e);
-        }
-
+        var inspect = Parse(inspectJson);
         var config = (inspect["Config"] as JsonObject)?.DeepClone() as JsonObject
                      ?? throw new StingException(ErrorIds.EngineOperationFailed, StingErrorKind.InvalidData,
                          "The container snapshot has no Config section.");
@@ -54,6 +43,37 @@ internal static class ContainerSnapshot
 
         var networkMode = hostConfig["NetworkMode"]?.GetValue<string>() ?? "default";
         var sharesHostName = networkMode == "host" || networkMode.StartsWith("container:", StringComparison.Ordinal);
+        DropEngineHostname(config, oldId, sharesHostName);
+        config["Image"] = imageId;
+        ReattachAnonymousVolumes(inspect, hostConfig);
+
+        var body = config;
+        body["HostConfig"] = hostConfig;
+        var extra = new List<KeyValuePair<string, JsonObject>>();
+        if (!sharesHostName && networkMode != "none"
+            && inspect["NetworkSettings"]?["Networks"] is JsonObject networks && networks.Count > 0)
+        {
+            body["NetworkingConfig"] = new JsonObject { ["EndpointsConfig"] = SplitNetworks(networks, networkMode, oldId, extra) };
+        }
+        return new CreatePlan(body, imageId, imageName, extra);
+    }
+
+    private static JsonObject Parse(string inspectJson)
+    {
+        try
+        {
+            return JsonNode.Parse(inspectJson) as JsonObject
+                   ?? throw new JsonException("The document is not a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new StingException(ErrorIds.EngineOperationFailed, StingErrorKind.InvalidData,
+                $"The container snapshot is not a valid inspect document: {e.Message}", e);
+        }
+    }
+
+    private static void DropEngineHostname(JsonObject config, string oldId, bool sharesHostName)
+    {
         var hostname = config["Hostname"]?.GetValue<string>();
         // The engine fills Hostname in: the host's name (network host), the other container's (container:x), or
         // the container's short id; none of them must be carried over, a set hostname on a user network is.
@@ -62,35 +82,26 @@ internal static class ContainerSnapshot
             config.Remove("Hostname");
             config.Remove("Domainname");
         }
+    }
 
-        config["Image"] = imageId;
-        ReattachAnonymousVolumes(inspect, hostConfig);
-
-        var body = config;
-        body["HostConfig"] = hostConfig;
-
-        var extra = new List<KeyValuePair<string, JsonObject>>();
-        if (!sharesHostName && networkMode != "none"
-            && inspect["NetworkSettings"]?["Networks"] is JsonObject networks && networks.Count > 0)
+    /// <summary>The endpoint to create the container on (the primary network); the others go to <paramref name="extra"/>.</summary>
+    private static JsonObject SplitNetworks(JsonObject networks, string networkMode, string oldId, List<KeyValuePair<string, JsonObject>> extra)
+    {
+        var primaryName = networkMode == "default" ? "bridge" : networkMode;
+        var endpoints = new JsonObject();
+        foreach (var (name, value) in networks)
         {
-            var primaryName = networkMode == "default" ? "bridge" : networkMode;
-            var endpoints = new JsonObject();
-            foreach (var (name, value) in networks)
+            var settings = EndpointConfig(value as JsonObject, oldId);
+            if (endpoints.Count == 0 && (name == primaryName || !networks.ContainsKey(primaryName)))
             {
-                var settings = EndpointConfig(value as JsonObject, oldId);
-                if (endpoints.Count == 0 && (name == primaryName || !networks.ContainsKey(primaryName)))
-                {
-                    endpoints[name] = settings;
-                }
-                else
-                {
-                    extra.Add(new KeyValuePair<string, JsonObject>(name, settings));
-                }
+                endpoints[name] = settings;
             }
-            body["NetworkingConfig"] = new JsonObject { ["EndpointsConfig"] = endpoints };
+            else
+            {
+                extra.Add(new KeyValuePair<string, JsonObject>(name, settings));
+            }
         }
-
-        return new CreatePlan(body, imageId, imageName, extra);
+        return endpoints;
     }
 
     private static JsonObject EndpointConfig(JsonObject? saved, string oldId)
@@ -134,42 +145,10 @@ internal static class ContainerSnapshot
             return;
         }
 
-        var covered = new HashSet<string>(StringComparer.Ordinal);
-        if (hostConfig["Binds"] is JsonArray binds)
+        var covered = BindTargets(hostConfig);
+        if (hostConfig["Mounts"] is JsonArray hostMounts)
         {
-            foreach (var bind in binds)
-            {
-                var parts = bind?.GetValue<string>().Split(':');
-                if (parts is { Length: >= 2 })
-                {
-                    covered.Add(parts[1]);
-                }
-            }
-        }
-
-        var hostMounts = hostConfig["Mounts"] as JsonArray;
-        if (hostMounts is not null)
-        {
-            foreach (var m in hostMounts.OfType<JsonObject>())
-            {
-                var target = m["Target"]?.GetValue<string>();
-                if (target is null)
-                {
-                    continue;
-                }
-                // A volume mount without a source is anonymous: point it at the volume the old container got.
-                if (m["Type"]?.GetValue<string>() == "volume" && string.IsNullOrEmpty(m["Source"]?.GetValue<string>()))
-                {
-                    var name = mounts.OfType<JsonObject>()
-                        .FirstOrDefault(x => x["Destination"]?.GetValue<string>() == target && x["Type"]?.GetValue<string>() == "volume")
-                        ?["Name"]?.GetValue<string>();
-                    if (!string.IsNullOrEmpty(name))
-                    {
-                        m["Source"] = name;
-                    }
-                }
-                covered.Add(target);
-            }
+            PointAnonymousMountsAtOldVolumes(hostMounts, mounts, covered);
         }
 
         var added = new List<string>();
@@ -194,6 +173,49 @@ internal static class ContainerSnapshot
                 list.Add(bind);
             }
             hostConfig["Binds"] = list;
+        }
+    }
+
+    /// <summary>The container paths the saved HostConfig.Binds already mount.</summary>
+    private static HashSet<string> BindTargets(JsonObject hostConfig)
+    {
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        if (hostConfig["Binds"] is JsonArray binds)
+        {
+            foreach (var bind in binds)
+            {
+                var parts = bind?.GetValue<string>().Split(':');
+                if (parts is { Length: >= 2 })
+                {
+                    covered.Add(parts[1]);
+                }
+            }
+        }
+        return covered;
+    }
+
+    /// <summary>Anonymous ones get the old container's volume as their source; every target counts as covered.</summary>
+    private static void PointAnonymousMountsAtOldVolumes(JsonArray hostMounts, JsonArray mounts, HashSet<string> covered)
+    {
+        foreach (var m in hostMounts.OfType<JsonObject>())
+        {
+            var target = m["Target"]?.GetValue<string>();
+            if (target is null)
+            {
+                continue;
+            }
+            // A volume mount without a source is anonymous: point it at the volume the old container got.
+            if (m["Type"]?.GetValue<string>() == "volume" && string.IsNullOrEmpty(m["Source"]?.GetValue<string>()))
+            {
+                var name = mounts.OfType<JsonObject>()
+                    .FirstOrDefault(x => x["Destination"]?.GetValue<string>() == target && x["Type"]?.GetValue<string>() == "volume")
+                    ?["Name"]?.GetValue<string>();
+                if (!string.IsNullOrEmpty(name))
+                {
+                    m["Source"] = name;
+                }
+            }
+            covered.Add(target);
         }
     }
 }

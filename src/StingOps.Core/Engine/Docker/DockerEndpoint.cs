@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using StingOps.Core.Common;
 
-namespace StingOps.Core.Engine;
+namespace StingOps.Core.Engine.Docker;
 
 /// <summary>An engine endpoint and where it came from (for messages: "from DOCKER_HOST", "from context 'x'").</summary>
 /// <param name="Uri">unix:///var/run/docker.sock, tcp://127.0.0.1:2375, npipe://./pipe/docker_engine, ...</param>
@@ -67,6 +67,18 @@ public static class DockerEndpoint
 
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(contextName))).ToLowerInvariant();
         var metaPath = Path.Combine(configDir, "contexts", "meta", hash, "meta.json");
+        var contextHost = ContextHost(metaPath, contextName, contextSource);
+        var tlsDir = Path.Combine(configDir, "contexts", "tls", hash, "docker");
+        var tls = tlsVerify || Directory.Exists(tlsDir);
+        return new ResolvedDockerEndpoint(
+            ParseHost(contextHost, $"docker context '{contextName}'"),
+            $"docker context '{contextName}' ({metaPath})",
+            tls);
+    }
+
+    /// <summary>Endpoints.docker.Host of a context's meta.json.</summary>
+    private static string ContextHost(string metaPath, string contextName, string contextSource)
+    {
         string? contextHost;
         try
         {
@@ -98,13 +110,7 @@ public static class DockerEndpoint
             throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.InvalidArgument,
                 $"Docker context '{contextName}' has no docker endpoint (Endpoints.docker.Host) in {metaPath}.", null, contextName);
         }
-
-        var tlsDir = Path.Combine(configDir, "contexts", "tls", hash, "docker");
-        var tls = tlsVerify || Directory.Exists(tlsDir);
-        return new ResolvedDockerEndpoint(
-            ParseHost(contextHost, $"docker context '{contextName}'"),
-            $"docker context '{contextName}' ({metaPath})",
-            tls);
+        return contextHost;
     }
 
     /// <summary>A snapshot of the process environment, in the shape <see cref="Resolve(IReadOnlyDictionary{string, string?})"/> takes.</summary>

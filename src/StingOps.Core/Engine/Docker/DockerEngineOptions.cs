@@ -1,4 +1,4 @@
-namespace StingOps.Core.Engine;
+namespace StingOps.Core.Engine.Docker;
 
 /// <summary>
 /// Bounds and retry policy of <see cref="DockerContainerEngine"/>. The defaults suit an interactive shell
