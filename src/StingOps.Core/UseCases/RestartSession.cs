@@ -57,8 +57,9 @@ public sealed record SessionRun(string RunId, ChannelReader<RestartEvent> Events
 /// the timeouts. The caller binds, shows the plan, confirms and drains; it decides nothing.
 /// </summary>
 /// <param name="snapshots">The engine's snapshot side, which -Recreate needs (save, and roll back); null for a plain restart.</param>
+/// <param name="checker">The pre-flight; by default the real one (a seam for tests, which fake the compose CLI).</param>
 public sealed class RestartSession(StingProject project, IContainerEngine engine, IContainerSnapshots? snapshots,
-    IReadOnlyDictionary<string, string?> environment, TimeProvider time, Func<string, string> redact)
+    IReadOnlyDictionary<string, string?> environment, TimeProvider time, Func<string, string> redact, PrerequisiteChecker? checker = null)
 {
     private readonly string _stateDirectory = StateDirectory.Resolve(environment);
 
@@ -147,7 +148,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         }
     }
 
-    private PrerequisiteChecker Checker() => new(() => engine, time, _stateDirectory, environment);
+    private PrerequisiteChecker Checker() => checker ?? new(() => engine, time, _stateDirectory, environment);
 
     private async Task<DriftSurvey> SurveyAsync(PreparedRestart prepared, CancellationToken cancellationToken)
     {

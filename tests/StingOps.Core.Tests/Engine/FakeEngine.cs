@@ -212,8 +212,15 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
         ? throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.ConnectionError, "fake engine unreachable")
         : Task.FromResult(new EngineInfo(Endpoint, "20.10.24", "1.41", "/var/lib/docker", 8L << 30, "Fake"));
 
-    public Task<IReadOnlyList<ContainerSummary>> ListProjectContainersAsync(string project, CancellationToken cancellationToken) =>
-        Down() ?? Task.FromResult<IReadOnlyList<ContainerSummary>>(_containers.Values.Where(c => c.Project == project).Select(c => c.Summary()).ToList());
+    /// <summary>How often the project's containers were listed: a use case that looks once must not look twice.</summary>
+    public int ListCalls => _listCalls;
+    private int _listCalls;
+
+    public Task<IReadOnlyList<ContainerSummary>> ListProjectContainersAsync(string project, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _listCalls);
+        return Down() ?? Task.FromResult<IReadOnlyList<ContainerSummary>>(_containers.Values.Where(c => c.Project == project).Select(c => c.Summary()).ToList());
+    }
 
     public Task<ContainerDetails?> InspectAsync(string containerId, CancellationToken cancellationToken) =>
         Down<ContainerDetails?>() ?? Task.FromResult(_containers.TryGetValue(containerId, out var c) ? c.Details(time.GetUtcNow()) : null);
