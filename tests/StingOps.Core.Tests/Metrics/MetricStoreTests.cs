@@ -382,25 +382,3 @@ public class MetricStoreTests
         Assert.Equal("/proj/logs", MetricStore.ResolveDirectory("logs", "/proj", Get));
     }
 }
-
-public class ServiceNamePatternTests
-{
-    [Theory]
-    [InlineData("db", "db", true)]
-    [InlineData("db", "DB", true)]
-    [InlineData("db", "db2", false)]
-    [InlineData("db*", "db-replica", true)]
-    [InlineData("*vault*", "hashi-vault-1", true)]
-    [InlineData("k?to", "keto", true)]
-    [InlineData("k?to", "kto", false)]
-    [InlineData("db[0-9]", "db7", true)]
-    [InlineData("db[0-9]", "dbx", false)]
-    [InlineData("[kv]*", "vault", true)]
-    [InlineData("a`*b", "a*b", true)]            // backtick escapes, as in PowerShell
-    [InlineData("a`*b", "axb", false)]
-    [InlineData("a[b", "a[b", true)]             // unclosed bracket: literal
-    [InlineData("a.b", "axb", false)]            // regex characters are literal
-    [InlineData("x-[a-c]", "x-b", true)]
-    public void Matches_like_PowerShell_wildcards(string pattern, string name, bool expected) =>
-        Assert.Equal(expected, new ServiceNamePattern(pattern).IsMatch(name));
-}
