@@ -13,9 +13,9 @@ public partial class PartRulesTests
     private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
         ["Common"] = [],
-        ["Compose"] = ["Common"],
+        ["EnvFiles"] = ["Common"],
+        ["Compose"] = ["Common", "EnvFiles"],
         ["Configuration"] = ["Common", "Compose"],
-        ["EnvFiles"] = ["Common", "Compose"],
         ["Engine"] = ["Common"],
         ["Graph"] = ["Common", "Compose", "Configuration"],
         ["Metrics"] = ["Common", "Configuration"],
