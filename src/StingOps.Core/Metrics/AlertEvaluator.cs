@@ -118,7 +118,7 @@ public static class AlertEvaluator
     private static RestartAlertResult DependencyChainBroken(List<RestartMetricRecord> scope, string sinceText)
     {
         var broken = scope
-            .Where(r => r.Status != RestartMetricStatus.Succeeded && RestartFailureReasons.Is(r.FailureReason, RestartFailureReasons.Dependency))
+            .Where(r => r.Status != OutcomeStatus.Succeeded && r.FailureReason == OutcomeReason.Dependency)
             .ToList();
         const string threshold = "> 0 services skipped or failed for a dependency";
         if (broken.Count == 0)
@@ -144,7 +144,7 @@ public static class AlertEvaluator
     private static RestartAlertResult EnvironmentValidationFailed(List<RestartMetricRecord> scope, int reported, string sinceText)
     {
         var refusedRuns = scope
-            .Where(r => r.Status != RestartMetricStatus.Succeeded && RestartFailureReasons.Is(r.FailureReason, RestartFailureReasons.Prerequisite))
+            .Where(r => r.Status != OutcomeStatus.Succeeded && r.FailureReason == OutcomeReason.Prerequisite)
             .Select(r => string.IsNullOrEmpty(r.RunId) ? $"{r.Service}@{r.Timestamp.UtcTicks}" : "run:" + r.RunId)
             .Distinct(StringComparer.Ordinal)
             .Count();

@@ -1,3 +1,5 @@
+using StingOps.Core.Common;
+
 namespace StingOps.Core.Metrics;
 
 /// <summary>Aggregate of recorded restarts for one service, or for all (<see cref="Service"/> = <c>*</c>).</summary>
@@ -63,15 +65,15 @@ public static class MetricSummarizer
     private static RestartMetricSummary Aggregate(string service, List<RestartMetricRecord> rows)
     {
         var restarts = rows.Where(r => r.IsRestart).ToList();
-        var succeeded = restarts.Count(r => r.Status == RestartMetricStatus.Succeeded);
+        var succeeded = restarts.Count(r => r.Status == OutcomeStatus.Succeeded);
         var durations = restarts.Select(r => r.Duration).Order().ToArray();
         return new RestartMetricSummary(
             service,
             Restarts: restarts.Count,
             Succeeded: succeeded,
             Failed: restarts.Count - succeeded,
-            Skipped: rows.Count(r => r.Status == RestartMetricStatus.Skipped),
-            Cancelled: rows.Count(r => r.Status == RestartMetricStatus.Cancelled),
+            Skipped: rows.Count(r => r.Status == OutcomeStatus.Skipped),
+            Cancelled: rows.Count(r => r.Status == OutcomeStatus.Cancelled),
             SuccessRate: restarts.Count == 0 ? null : (double)succeeded / restarts.Count,
             Mean: durations.Length == 0 ? null : Mean(durations),
             P50: durations.Length == 0 ? null : Percentile(durations, 50),

@@ -11,10 +11,9 @@ internal static class MetricMapper
         RunId = r.RunId,
         Service = r.Service,
         Duration = r.Duration,
-        Status = Enum.Parse<RestartStatus>(r.Status.ToString()),
+        Status = Mapper.ToStatus(r.Status),
         Attempts = r.Attempts,
-        FailureReason = Enum.TryParse<FailureReason>(r.FailureReason?.Trim(), ignoreCase: true, out var reason)
-            && Enum.IsDefined(reason) ? reason : null,
+        FailureReason = r.FailureReason is { } reason ? Mapper.ToReason(reason) : null,
         Message = r.Message,
     };
 
@@ -35,10 +34,20 @@ internal static class MetricMapper
 
     public static RestartAlert ToAlert(Metrics.RestartAlertResult a) => new()
     {
-        Rule = Enum.Parse<RestartAlertRule>(a.Rule.ToString()),
+        Rule = ToRule(a.Rule),
         Triggered = a.Triggered,
         Observed = a.Observed,
         Threshold = a.Threshold,
         Message = a.Message,
+    };
+
+    private static RestartAlertRule ToRule(Metrics.RestartAlertRule rule) => rule switch
+    {
+        Metrics.RestartAlertRule.RestartTooSlow => RestartAlertRule.RestartTooSlow,
+        Metrics.RestartAlertRule.ServiceFailedAfterRestart => RestartAlertRule.ServiceFailedAfterRestart,
+        Metrics.RestartAlertRule.DependencyChainBroken => RestartAlertRule.DependencyChainBroken,
+        Metrics.RestartAlertRule.RepeatedFailures => RestartAlertRule.RepeatedFailures,
+        Metrics.RestartAlertRule.EnvironmentValidationFailed => RestartAlertRule.EnvironmentValidationFailed,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using StingOps.Core.Common;
 using StingOps.Core.Configuration;
 using StingOps.Core.Metrics;
 
@@ -10,8 +11,8 @@ public class AlertEvaluatorTests
     private static readonly FakeTimeProvider Time = new(Now);
     private static readonly AlertThresholds Defaults = new();
 
-    private static RestartMetricRecord R(TimeSpan ago, string service, double seconds, RestartMetricStatus status = RestartMetricStatus.Succeeded,
-        string? run = null, string? reason = null) =>
+    private static RestartMetricRecord R(TimeSpan ago, string service, double seconds, OutcomeStatus status = OutcomeStatus.Succeeded,
+        string? run = null, OutcomeReason? reason = null) =>
         new(Now - ago, service, TimeSpan.FromSeconds(seconds), status) { RunId = run, FailureReason = reason };
 
     private static TimeSpan Min(double m) => TimeSpan.FromMinutes(m);
@@ -25,7 +26,7 @@ public class AlertEvaluatorTests
     public void Returns_one_result_per_rule_in_order_and_none_trigger_on_healthy_history()
     {
         var results = AlertEvaluator.Evaluate(
-            [R(H(1), "db", 20), R(H(1), "api", 40), R(H(2), "web", 0, RestartMetricStatus.Skipped, reason: "None"), R(H(3), "x", 1, RestartMetricStatus.Cancelled, reason: "Cancelled")],
+            [R(H(1), "db", 20), R(H(1), "api", 40), R(H(2), "web", 0, OutcomeStatus.Skipped, reason: OutcomeReason.None), R(H(3), "x", 1, OutcomeStatus.Cancelled, reason: OutcomeReason.Cancelled)],
             Defaults, since: null, environmentValidationFailures: 0, Time);
 
         Assert.Equal(Enum.GetValues<RestartAlertRule>(), results.Select(r => r.Rule).ToArray());
@@ -70,28 +71,28 @@ public class AlertEvaluatorTests
     }
 
     [Theory]
-    [InlineData(RestartMetricStatus.Failed, true)]
-    [InlineData(RestartMetricStatus.RolledBack, true)]
-    [InlineData(RestartMetricStatus.Succeeded, false)]
-    [InlineData(RestartMetricStatus.Skipped, false)]
-    [InlineData(RestartMetricStatus.Cancelled, false)]
-    public void ServiceFailedAfterRestart_fires_on_failed_and_rolled_back(RestartMetricStatus status, bool fires)
+    [InlineData(OutcomeStatus.Failed, true)]
+    [InlineData(OutcomeStatus.RolledBack, true)]
+    [InlineData(OutcomeStatus.Succeeded, false)]
+    [InlineData(OutcomeStatus.Skipped, false)]
+    [InlineData(OutcomeStatus.Cancelled, false)]
+    public void ServiceFailedAfterRestart_fires_on_failed_and_rolled_back(OutcomeStatus status, bool fires)
     {
-        var a = Eval(RestartAlertRule.ServiceFailedAfterRestart, [R(H(1), "db", 10), R(H(1), "kratos", 45, status, reason: "HealthCheck")]);
+        var a = Eval(RestartAlertRule.ServiceFailedAfterRestart, [R(H(1), "db", 10), R(H(1), "kratos", 45, status, reason: OutcomeReason.HealthCheck)]);
         Assert.Equal(fires, a.Triggered);
         if (fires) Assert.Contains("kratos", a.Observed);
     }
 
     [Theory]
-    [InlineData(RestartMetricStatus.Skipped, "Dependency", true)]
-    [InlineData(RestartMetricStatus.Failed, "dependency", true)]
-    [InlineData(RestartMetricStatus.Skipped, "None", false)]
-    [InlineData(RestartMetricStatus.Failed, "HealthCheck", false)]
-    [InlineData(RestartMetricStatus.Succeeded, "Dependency", false)]
-    [InlineData(RestartMetricStatus.Failed, null, false)]
-    public void DependencyChainBroken_fires_on_a_service_held_back_by_a_dependency(RestartMetricStatus status, string? reason, bool fires)
+    [InlineData(OutcomeStatus.Skipped, "Dependency", true)]
+    [InlineData(OutcomeStatus.Failed, "dependency", true)]
+    [InlineData(OutcomeStatus.Skipped, "None", false)]
+    [InlineData(OutcomeStatus.Failed, "HealthCheck", false)]
+    [InlineData(OutcomeStatus.Succeeded, "Dependency", false)]
+    [InlineData(OutcomeStatus.Failed, null, false)]
+    public void DependencyChainBroken_fires_on_a_service_held_back_by_a_dependency(OutcomeStatus status, string? reason, bool fires)
     {
-        var a = Eval(RestartAlertRule.DependencyChainBroken, [R(H(1), "db", 10, RestartMetricStatus.Failed, "r", "HealthCheck"), R(H(1), "kratos", 0, status, "r", reason)]);
+        var a = Eval(RestartAlertRule.DependencyChainBroken, [R(H(1), "db", 10, OutcomeStatus.Failed, "r", OutcomeReason.HealthCheck), R(H(1), "kratos", 0, status, "r", MetricFileFormat.ParseReason(reason))]);
         Assert.Equal(fires, a.Triggered);
         if (fires) Assert.Contains("kratos", a.Message);
     }
@@ -99,19 +100,19 @@ public class AlertEvaluatorTests
     [Fact]
     public void RepeatedFailures_fires_above_three_in_24h()
     {
-        var three = new[] { R(H(1), "db", 5, RestartMetricStatus.Failed), R(H(5), "db", 5, RestartMetricStatus.RolledBack), R(H(23), "api", 5, RestartMetricStatus.Failed) };
+        var three = new[] { R(H(1), "db", 5, OutcomeStatus.Failed), R(H(5), "db", 5, OutcomeStatus.RolledBack), R(H(23), "api", 5, OutcomeStatus.Failed) };
         var a = Eval(RestartAlertRule.RepeatedFailures, three);
         Assert.False(a.Triggered);
         Assert.Equal("> 3 in 24h", a.Threshold);
         Assert.StartsWith("3 in 24h", a.Observed);
 
-        var four = three.Append(R(Min(1), "web", 5, RestartMetricStatus.Failed)).ToArray();
+        var four = three.Append(R(Min(1), "web", 5, OutcomeStatus.Failed)).ToArray();
         a = Eval(RestartAlertRule.RepeatedFailures, four);
         Assert.True(a.Triggered);
         Assert.Contains("db ×2", a.Observed);
 
         // A fourth failure 25 h ago is outside the window, even when -Since reaches back further.
-        var old = three.Append(R(H(25), "web", 5, RestartMetricStatus.Failed)).ToArray();
+        var old = three.Append(R(H(25), "web", 5, OutcomeStatus.Failed)).ToArray();
         Assert.False(Eval(RestartAlertRule.RepeatedFailures, old).Triggered);
         Assert.False(Eval(RestartAlertRule.RepeatedFailures, old, since: Now - H(48)).Triggered);
         // And -Since narrows it.
@@ -124,7 +125,7 @@ public class AlertEvaluatorTests
     [Fact]
     public void Since_defaults_to_the_failure_window_so_old_failures_stop_alerting()
     {
-        var old = new[] { R(H(30), "db", 400, RestartMetricStatus.Failed, reason: "Dependency") };
+        var old = new[] { R(H(30), "db", 400, OutcomeStatus.Failed, reason: OutcomeReason.Dependency) };
         Assert.DoesNotContain(AlertEvaluator.Evaluate(old, Defaults, null, 0, Time), a => a.Triggered);
 
         var since = AlertEvaluator.Evaluate(old, Defaults, Now - H(48), 0, Time);
@@ -147,9 +148,9 @@ public class AlertEvaluatorTests
         // One run refused by its prerequisites records every service: one refused run, not three.
         var refused = new[]
         {
-            R(H(1), "db", 0, RestartMetricStatus.Skipped, "r9", "Prerequisite"),
-            R(H(1), "api", 0, RestartMetricStatus.Skipped, "r9", "Prerequisite"),
-            R(H(1), "web", 0, RestartMetricStatus.Failed, "r9", "Prerequisite"),
+            R(H(1), "db", 0, OutcomeStatus.Skipped, "r9", OutcomeReason.Prerequisite),
+            R(H(1), "api", 0, OutcomeStatus.Skipped, "r9", OutcomeReason.Prerequisite),
+            R(H(1), "web", 0, OutcomeStatus.Failed, "r9", OutcomeReason.Prerequisite),
         };
         a = Eval(RestartAlertRule.EnvironmentValidationFailed, refused);
         Assert.True(a.Triggered);
