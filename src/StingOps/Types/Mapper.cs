@@ -137,7 +137,7 @@ internal static class PreflightMapper
         Check = r.Check.ToString(),
         Target = r.Target,
         Passed = r.Passed,
-        Severity = r.Severity == Core.Preflight.PrerequisiteSeverity.Error ? PrerequisiteSeverity.Error : PrerequisiteSeverity.Warning,
+        Severity = r.Severity == Core.Preflight.PrerequisiteCheckSeverity.Error ? PrerequisiteSeverity.Error : PrerequisiteSeverity.Warning,
         Message = r.Message,
     };
 

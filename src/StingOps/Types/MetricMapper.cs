@@ -1,11 +1,11 @@
-using Metrics = StingOps.Core.Metrics;
+using StingOps.Core.Metrics;
 
 namespace StingOps;
 
 /// <summary>Turns the core's metric records into the contract's PowerShell-facing types.</summary>
 internal static class MetricMapper
 {
-    public static RestartMetric ToMetric(Metrics.RestartMetricRecord r) => new()
+    public static RestartMetric ToMetric(RestartMetricRecord r) => new()
     {
         Timestamp = r.Timestamp,
         RunId = r.RunId,
@@ -17,7 +17,7 @@ internal static class MetricMapper
         Message = r.Message,
     };
 
-    public static RestartMetricSummary ToSummary(Metrics.RestartMetricSummary s) => new()
+    public static RestartMetricSummary ToSummary(MetricSummary s) => new()
     {
         Service = s.Service,
         Restarts = s.Restarts,
@@ -32,7 +32,7 @@ internal static class MetricMapper
         Max = s.Max,
     };
 
-    public static RestartAlert ToAlert(Metrics.RestartAlertResult a) => new()
+    public static RestartAlert ToAlert(RestartAlertResult a) => new()
     {
         Rule = ToRule(a.Rule),
         Triggered = a.Triggered,
@@ -41,13 +41,13 @@ internal static class MetricMapper
         Message = a.Message,
     };
 
-    private static RestartAlertRule ToRule(Metrics.RestartAlertRule rule) => rule switch
+    private static RestartAlertRule ToRule(AlertRule rule) => rule switch
     {
-        Metrics.RestartAlertRule.RestartTooSlow => RestartAlertRule.RestartTooSlow,
-        Metrics.RestartAlertRule.ServiceFailedAfterRestart => RestartAlertRule.ServiceFailedAfterRestart,
-        Metrics.RestartAlertRule.DependencyChainBroken => RestartAlertRule.DependencyChainBroken,
-        Metrics.RestartAlertRule.RepeatedFailures => RestartAlertRule.RepeatedFailures,
-        Metrics.RestartAlertRule.EnvironmentValidationFailed => RestartAlertRule.EnvironmentValidationFailed,
+        AlertRule.RestartTooSlow => RestartAlertRule.RestartTooSlow,
+        AlertRule.ServiceFailedAfterRestart => RestartAlertRule.ServiceFailedAfterRestart,
+        AlertRule.DependencyChainBroken => RestartAlertRule.DependencyChainBroken,
+        AlertRule.RepeatedFailures => RestartAlertRule.RepeatedFailures,
+        AlertRule.EnvironmentValidationFailed => RestartAlertRule.EnvironmentValidationFailed,
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 }

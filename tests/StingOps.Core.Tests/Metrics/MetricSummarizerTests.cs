@@ -27,9 +27,9 @@ public class MetricSummarizerTests
         var s = MetricSummarizer.Summarize(records);
 
         Assert.Equal(["db", "web", "worker", "*"], s.Select(x => x.Service).ToArray());
-        Assert.Equal(new RestartMetricSummary("db", 20, 17, 3, 2, 1, 0.85, Sec(10.5), Sec(10), Sec(19), Sec(20)), s[0]);
-        Assert.Equal(new RestartMetricSummary("web", 3, 3, 0, 0, 0, 1.0, Sec(2), Sec(2), Sec(3), Sec(3)), s[1]);
-        Assert.Equal(new RestartMetricSummary("worker", 0, 0, 0, 1, 0, null, null, null, null, null), s[2]);
+        Assert.Equal(new MetricSummary("db", 20, 17, 3, 2, 1, 0.85, Sec(10.5), Sec(10), Sec(19), Sec(20)), s[0]);
+        Assert.Equal(new MetricSummary("web", 3, 3, 0, 0, 0, 1.0, Sec(2), Sec(2), Sec(3), Sec(3)), s[1]);
+        Assert.Equal(new MetricSummary("worker", 0, 0, 0, 1, 0, null, null, null, null, null), s[2]);
         // *: 23 restarts: 1..20 and 1,2,3. Sorted: 1,1,2,2,3,3,4,5,...,20. P50: k=ceil(11.5)=12 -> 9s; P95: k=ceil(21.85)=22 -> 19s.
         var all = s[3];
         Assert.Equal((23, 20, 3, 3, 1), (all.Restarts, all.Succeeded, all.Failed, all.Skipped, all.Cancelled));
@@ -108,9 +108,9 @@ public class MetricSummarizerTests
         var s = MetricSummarizer.Summarize(MetricStore.Read(dir.Path, onWarning: warnings.Add));
 
         Assert.Empty(warnings);
-        Assert.Equal(new RestartMetricSummary("db", 1, 1, 0, 0, 0, 1.0, Sec(5), Sec(5), Sec(5), Sec(5)), s[0]);
-        Assert.Equal(new RestartMetricSummary("svc", 3, 2, 1, 0, 0, 2.0 / 3, Sec(21), Sec(20), Sec(31), Sec(31)), s[1]);
-        Assert.Equal(new RestartMetricSummary("*", 4, 3, 1, 0, 0, 0.75, Sec(17), Sec(12), Sec(31), Sec(31)), s[2]);
+        Assert.Equal(new MetricSummary("db", 1, 1, 0, 0, 0, 1.0, Sec(5), Sec(5), Sec(5), Sec(5)), s[0]);
+        Assert.Equal(new MetricSummary("svc", 3, 2, 1, 0, 0, 2.0 / 3, Sec(21), Sec(20), Sec(31), Sec(31)), s[1]);
+        Assert.Equal(new MetricSummary("*", 4, 3, 1, 0, 0, 0.75, Sec(17), Sec(12), Sec(31), Sec(31)), s[2]);
     }
 
     [Fact]
