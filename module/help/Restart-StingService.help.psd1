@@ -98,7 +98,8 @@ which only skips the confirmation.
         MaintenanceWindow = @{
             Description  = @'
 A maintenance window, 'cron;duration[;time zone]': a 5-field cron expression for the openings, a
-duration (2h, 90m, 1h30m) and optionally an IANA time zone (Europe/Berlin; default the local zone).
+duration (2h, 90m, 1h30m; a bare number is seconds, as in config.yml) and optionally an IANA time zone
+(Europe/Berlin; default the local zone).
 Outside the window the cmdlet stops with StingOutsideMaintenanceWindow, naming the next opening, and
 touches nothing. Overrides maintenance_window in config.yml. An invalid value stops the cmdlet with
 StingMaintenanceWindowInvalid.

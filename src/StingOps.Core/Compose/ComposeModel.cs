@@ -1,3 +1,5 @@
+using StingOps.Core.EnvFiles;
+
 namespace StingOps.Core.Compose;
 
 /// <summary>A compose project after loading, merging and interpolation: what a restart needs to know.</summary>
@@ -104,6 +106,3 @@ public sealed class HealthCheckSpec
     /// <summary>Probe interval during the start period (compose <c>start_interval</c>).</summary>
     public TimeSpan? StartInterval { get; init; }
 }
-
-/// <param name="Path">Absolute path, resolved against the project directory.</param>
-public sealed record EnvFileReference(string Path, bool Required = true, string? Source = null);

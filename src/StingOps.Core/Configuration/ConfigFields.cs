@@ -48,7 +48,7 @@ internal sealed class ConfigFields(List<string> warnings)
     {
         var value = Value(node, keyPath);
         if (value is null) return null;
-        if (value is YScalar s && ComposeDuration.TryParse(s.Value, out var duration)
+        if (value is YScalar s && DurationText.TryParse(s.Value, out var duration)
             && (duration > TimeSpan.Zero || allowZero && duration == TimeSpan.Zero))
             return duration;
         throw Invalid(value, keyPath,

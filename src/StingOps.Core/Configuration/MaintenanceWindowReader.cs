@@ -1,5 +1,5 @@
 using Cronos;
-using StingOps.Core.Compose;
+using StingOps.Core.Common;
 using StingOps.Core.Compose.Yaml;
 
 namespace StingOps.Core.Configuration;
@@ -45,7 +45,7 @@ internal static class MaintenanceWindowReader
         {
             throw ConfigFields.Invalid(cronAt, $"{keyPath}.cron", $"not a 5-field cron expression: {ex.Message}");
         }
-        if (!ComposeDuration.TryParse(duration, out var length) || length <= TimeSpan.Zero)
+        if (!DurationText.TryParse(duration, out var length) || length <= TimeSpan.Zero)
             throw ConfigFields.Invalid(durationAt, $"{keyPath}.duration", $"expected a positive duration such as 2h or 90m, got {YamlValues.Quote(duration)}");
         if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
             throw ConfigFields.Invalid(timeZoneAt, $"{keyPath}.time_zone", $"unknown time zone {YamlValues.Quote(timeZone)}");

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using StingOps.Core.Common;
 using StingOps.Core.Compose;
 using StingOps.Core.Compose.Cli;
 
@@ -21,7 +22,7 @@ public sealed record ComposeConfigHashes(IReadOnlyDictionary<string, string>? Ha
         {
             // The output can quote the compose files, which may hold secrets: only the exit code is reported.
             return new ComposeConfigHashes(null, run.TimedOut
-                ? $"'{cli.DisplayName} config --hash' did not finish within {Timeout.TotalSeconds:0}s"
+                ? $"'{cli.DisplayName} config --hash' did not finish within {DurationText.Seconds(Timeout)}"
                 : $"'{cli.DisplayName} config --hash' failed with exit code {run.ExitCode}");
         }
         var hashes = Parse(run.Output);

@@ -161,3 +161,10 @@ public sealed class EnvFileParseResult
     /// <summary>Counts only; never values.</summary>
     public override string ToString() => $"{Path}: {Entries.Count} entries, {Findings.Count} findings";
 }
+
+/// <summary>A compose <c>env_file:</c> entry. Lives here, not in Compose, so that Compose can read its .env
+/// with <see cref="EnvFileParser"/> while the validator still takes compose's references.</summary>
+/// <param name="Path">Absolute path, resolved against the project directory.</param>
+/// <param name="Required">False for <c>required: false</c>: a missing file is skipped, as compose does.</param>
+/// <param name="Source">Where the reference was written (file:line), for messages.</param>
+public sealed record EnvFileReference(string Path, bool Required = true, string? Source = null);

@@ -1,5 +1,4 @@
 using StingOps.Core.Common;
-using StingOps.Core.Compose;
 
 namespace StingOps.Core.EnvFiles;
 

@@ -72,7 +72,7 @@ public sealed class ReadinessWaiter(
                 engineWasAway = true;
                 var left = timeout - time.GetElapsedTime(started);
                 if (left <= TimeSpan.Zero)
-                    return new ReadinessOutcome(false, OutcomeReason.Engine, $"not ready within {timeout.TotalSeconds:0.#}s: the engine was unavailable ({redact(e.Message)})", null);
+                    return new ReadinessOutcome(false, OutcomeReason.Engine, $"not ready within {DurationText.Seconds(timeout)}: the engine was unavailable ({redact(e.Message)})", null);
                 await Task.Delay(interval < left ? interval : left, time, cancellationToken).ConfigureAwait(false);
                 interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), Cap().Ticks));
                 continue;
@@ -153,7 +153,7 @@ public sealed class ReadinessWaiter(
             }
             var remaining = timeout - time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
-                return new ReadinessOutcome(false, OutcomeReason.Timeout, $"did not complete within {timeout.TotalSeconds:0.#}s", null);
+                return new ReadinessOutcome(false, OutcomeReason.Timeout, $"did not complete within {DurationText.Seconds(timeout)}", null);
             await Task.Delay(interval < remaining ? interval : remaining, time, cancellationToken).ConfigureAwait(false);
             interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * BackoffFactor), maxInterval.Ticks));
         }
@@ -172,7 +172,7 @@ public sealed class ReadinessWaiter(
     private async Task<ReadinessOutcome> TimedOutAsync(ContainerDetails container, TimeSpan timeout, string? lastOutput, CancellationToken cancellationToken)
     {
         var health = container.Health is null ? "" : $" (docker health: {container.Health})";
-        var message = $"not ready within {timeout.TotalSeconds:0.#}s{health}{await DiagnosticsAsync(container, lastOutput ?? container.LastHealthOutput, cancellationToken).ConfigureAwait(false)}";
+        var message = $"not ready within {DurationText.Seconds(timeout)}{health}{await DiagnosticsAsync(container, lastOutput ?? container.LastHealthOutput, cancellationToken).ConfigureAwait(false)}";
         return new ReadinessOutcome(false, OutcomeReason.Timeout, message, null);
     }
 

@@ -5,7 +5,7 @@ using StingOps.Core.Configuration;
 namespace StingOps.Core.Metrics;
 
 /// <summary>The alert conditions of the restart reliability plan ("Monitoring &amp; Alerting").</summary>
-public enum RestartAlertRule
+public enum AlertRule
 {
     /// <summary>"Restart takes longer than 5 minutes".</summary>
     RestartTooSlow,
@@ -20,13 +20,13 @@ public enum RestartAlertRule
 }
 
 /// <summary>One rule's verdict. <see cref="Observed"/> and <see cref="Threshold"/> are short human-readable texts.</summary>
-public sealed record RestartAlertResult(RestartAlertRule Rule, bool Triggered, string Observed, string Threshold, string Message);
+public sealed record RestartAlertResult(AlertRule Rule, bool Triggered, string Observed, string Threshold, string Message);
 
 /// <summary>Evaluates the alert rules over recorded restarts.</summary>
 public static class AlertEvaluator
 {
     /// <summary>
-    /// One <see cref="RestartAlertResult"/> per <see cref="RestartAlertRule"/>, in enum order, triggered or not.
+    /// One <see cref="RestartAlertResult"/> per <see cref="AlertRule"/>, in enum order, triggered or not.
     /// </summary>
     /// <param name="records">Recorded restarts (all of them; this method applies the time bounds).</param>
     /// <param name="thresholds">The limits (config.yml; by default the restart reliability plan's: 5m, more than 3 in 24h).</param>
@@ -92,14 +92,14 @@ public static class AlertEvaluator
             .OrderByDescending(x => x.Duration)
             .ToList();
         if (restarts.Count == 0)
-            return new(RestartAlertRule.RestartTooSlow, false, "no restarts", threshold, $"No restarts recorded {sinceText}.");
+            return new(AlertRule.RestartTooSlow, false, "no restarts", threshold, $"No restarts recorded {sinceText}.");
         var slow = restarts.Where(x => x.Duration > limit).ToList();
         var slowest = restarts[0];
         var observed = $"slowest {DurationText.Format(slowest.Duration)} ({slowest.Label})";
         return slow.Count == 0
-            ? new(RestartAlertRule.RestartTooSlow, false, observed, threshold,
+            ? new(AlertRule.RestartTooSlow, false, observed, threshold,
                 $"No restart took longer than {DurationText.Format(limit)} {sinceText}; the slowest took {DurationText.Format(slowest.Duration)}.")
-            : new(RestartAlertRule.RestartTooSlow, true, $"{slow.Count} over, " + observed, threshold,
+            : new(AlertRule.RestartTooSlow, true, $"{slow.Count} over, " + observed, threshold,
                 $"{Count(slow.Count, "restart")} took longer than {DurationText.Format(limit)} {sinceText}: " +
                 string.Join(", ", slow.Take(5).Select(x => $"{x.Label} ({DurationText.Format(x.Duration)})")) + More(slow.Count, 5) + ".");
     }
@@ -109,22 +109,22 @@ public static class AlertEvaluator
         var failed = scope.Where(r => r.IsFailure).ToList();
         const string threshold = "> 0 failed restarts";
         if (failed.Count == 0)
-            return new(RestartAlertRule.ServiceFailedAfterRestart, false, "0", threshold, $"No service failed to come back after a restart {sinceText}.");
+            return new(AlertRule.ServiceFailedAfterRestart, false, "0", threshold, $"No service failed to come back after a restart {sinceText}.");
         var perService = PerService(failed);
-        return new(RestartAlertRule.ServiceFailedAfterRestart, true, $"{failed.Count} ({perService})", threshold,
+        return new(AlertRule.ServiceFailedAfterRestart, true, $"{failed.Count} ({perService})", threshold,
             $"{Count(failed.Count, "restart")} failed {sinceText}: {perService}.");
     }
 
     private static RestartAlertResult DependencyChainBroken(List<RestartMetricRecord> scope, string sinceText)
     {
         var broken = scope
-            .Where(r => r.Status != RestartMetricStatus.Succeeded && RestartFailureReasons.Is(r.FailureReason, RestartFailureReasons.Dependency))
+            .Where(r => r.Status != OutcomeStatus.Succeeded && r.FailureReason == OutcomeReason.Dependency)
             .ToList();
         const string threshold = "> 0 services skipped or failed for a dependency";
         if (broken.Count == 0)
-            return new(RestartAlertRule.DependencyChainBroken, false, "0", threshold, $"No dependency chain broke {sinceText}.");
+            return new(AlertRule.DependencyChainBroken, false, "0", threshold, $"No dependency chain broke {sinceText}.");
         var perService = PerService(broken);
-        return new(RestartAlertRule.DependencyChainBroken, true, $"{broken.Count} ({perService})", threshold,
+        return new(AlertRule.DependencyChainBroken, true, $"{broken.Count} ({perService})", threshold,
             $"{Count(broken.Count, "service restart")} skipped or failed because a dependency did not come back {sinceText}: {perService}.");
     }
 
@@ -135,7 +135,7 @@ public static class AlertEvaluator
         var threshold = $"> {t.RepeatedFailures} in {window}";
         var observed = failures.Count == 0 ? $"0 in {window}" : $"{failures.Count} in {window} ({PerService(failures)})";
         var triggered = failures.Count > t.RepeatedFailures;
-        return new(RestartAlertRule.RepeatedFailures, triggered, observed, threshold,
+        return new(AlertRule.RepeatedFailures, triggered, observed, threshold,
             triggered
                 ? $"{Count(failures.Count, "restart failure")} since {Time(windowStart)}, more than {t.RepeatedFailures}: {PerService(failures)}."
                 : $"{Count(failures.Count, "restart failure")} since {Time(windowStart)}; the limit is {t.RepeatedFailures}.");
@@ -144,7 +144,7 @@ public static class AlertEvaluator
     private static RestartAlertResult EnvironmentValidationFailed(List<RestartMetricRecord> scope, int reported, string sinceText)
     {
         var refusedRuns = scope
-            .Where(r => r.Status != RestartMetricStatus.Succeeded && RestartFailureReasons.Is(r.FailureReason, RestartFailureReasons.Prerequisite))
+            .Where(r => r.Status != OutcomeStatus.Succeeded && r.FailureReason == OutcomeReason.Prerequisite)
             .Select(r => string.IsNullOrEmpty(r.RunId) ? $"{r.Service}@{r.Timestamp.UtcTicks}" : "run:" + r.RunId)
             .Distinct(StringComparer.Ordinal)
             .Count();
@@ -152,9 +152,9 @@ public static class AlertEvaluator
         var total = reported + refusedRuns;
         var observed = $"{total} ({Count(reported, "environment file finding")}, {Count(refusedRuns, "run")} refused by prerequisite checks)";
         return total == 0
-            ? new(RestartAlertRule.EnvironmentValidationFailed, false, "0", threshold,
+            ? new(AlertRule.EnvironmentValidationFailed, false, "0", threshold,
                 $"No environment validation failure (no environment file finding, no run refused by prerequisite checks {sinceText}).")
-            : new(RestartAlertRule.EnvironmentValidationFailed, true, observed, threshold,
+            : new(AlertRule.EnvironmentValidationFailed, true, observed, threshold,
                 $"Environment validation failed: {Count(reported, "environment file finding")}, {Count(refusedRuns, "restart run")} refused by prerequisite checks {sinceText}.");
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Metrics;
 
@@ -48,9 +49,9 @@ internal static partial class MetricFileFormat
             if (r.RunId is not null) w.WriteString("runId", r.RunId);
             w.WriteString("service", r.Service);
             w.WriteNumber("durationSeconds", (decimal)Math.Max(0, r.Duration.Ticks) / TimeSpan.TicksPerSecond);
-            w.WriteString("status", r.Status.ToString());
+            w.WriteString("status", StatusText(r.Status));
             if (r.Attempts is { } a) w.WriteNumber("attempts", a);
-            if (r.FailureReason is not null) w.WriteString("failureReason", r.FailureReason);
+            if (r.FailureReason is { } reason) w.WriteString("failureReason", ReasonText(reason));
             if (r.Message is not null) w.WriteString("message", r.Message);
             w.WriteEndObject();
         }
@@ -68,8 +69,8 @@ internal static partial class MetricFileFormat
         bool success;
         switch (r.Status)
         {
-            case RestartMetricStatus.Succeeded: success = true; break;
-            case RestartMetricStatus.Failed or RestartMetricStatus.RolledBack: success = false; break;
+            case OutcomeStatus.Succeeded: success = true; break;
+            case OutcomeStatus.Failed or OutcomeStatus.RolledBack: success = false; break;
             default: return null;
         }
         if (r.Service.Length == 0 || r.Service.AsSpan().IndexOfAny(",\r\n") >= 0) return null;
@@ -78,8 +79,8 @@ internal static partial class MetricFileFormat
     }
 
     public static CsvKey? CsvKeyOfParsedCsvRow(RestartMetricRecord r) =>
-        r.Status is RestartMetricStatus.Succeeded or RestartMetricStatus.Failed or RestartMetricStatus.RolledBack
-            ? new CsvKey(r.Timestamp.ToUnixTimeSeconds(), r.Service, r.Duration.Ticks, r.Status == RestartMetricStatus.Succeeded)
+        r.Status is OutcomeStatus.Succeeded or OutcomeStatus.Failed or OutcomeStatus.RolledBack
+            ? new CsvKey(r.Timestamp.ToUnixTimeSeconds(), r.Service, r.Duration.Ticks, r.Status == OutcomeStatus.Succeeded)
             : null;
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset t) =>
@@ -195,7 +196,7 @@ internal static partial class MetricFileFormat
             {
                 RunId = runId,
                 Attempts = attempts,
-                FailureReason = reason,
+                FailureReason = ParseReason(reason),
                 Message = message,
             };
             return LineKind.Record;
@@ -212,24 +213,60 @@ internal static partial class MetricFileFormat
         return true;
     }
 
-    public static bool TryParseStatus(string text, out RestartMetricStatus status)
+    // The file's words are spelled out here, not taken from the enum's names: renaming a member of
+    // OutcomeStatus or OutcomeReason must not change what is on disk or make old files unreadable.
+
+    public static string StatusText(OutcomeStatus status) => status switch
     {
-        switch (text.ToLowerInvariant())
+        OutcomeStatus.Succeeded => "Succeeded",
+        OutcomeStatus.Failed => "Failed",
+        OutcomeStatus.RolledBack => "RolledBack",
+        OutcomeStatus.Skipped => "Skipped",
+        OutcomeStatus.Cancelled => "Cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    /// <summary>The jsonl's status words, and the csv's <c>success</c>/<c>failure</c>; case-insensitive.</summary>
+    public static bool TryParseStatus(string text, out OutcomeStatus status)
+    {
+        OutcomeStatus? parsed = text.ToLowerInvariant() switch
         {
-            case "success": status = RestartMetricStatus.Succeeded; return true;
-            case "failure": status = RestartMetricStatus.Failed; return true;
-        }
-        foreach (var s in Enum.GetValues<RestartMetricStatus>())
-        {
-            if (string.Equals(s.ToString(), text, StringComparison.OrdinalIgnoreCase))
-            {
-                status = s;
-                return true;
-            }
-        }
-        status = default;
-        return false;
+            "success" or "succeeded" => OutcomeStatus.Succeeded,
+            "failure" or "failed" => OutcomeStatus.Failed,
+            "rolledback" => OutcomeStatus.RolledBack,
+            "skipped" => OutcomeStatus.Skipped,
+            "cancelled" => OutcomeStatus.Cancelled,
+            _ => null,
+        };
+        status = parsed ?? default;
+        return parsed is not null;
     }
+
+    public static string ReasonText(OutcomeReason reason) => reason switch
+    {
+        OutcomeReason.None => "None",
+        OutcomeReason.Timeout => "Timeout",
+        OutcomeReason.Dependency => "Dependency",
+        OutcomeReason.HealthCheck => "HealthCheck",
+        OutcomeReason.Engine => "Engine",
+        OutcomeReason.Prerequisite => "Prerequisite",
+        OutcomeReason.Cancelled => "Cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    /// <summary>Trimmed and case-insensitive; null for no reason or one this version does not know
+    /// (a newer version's), which leaves the record readable.</summary>
+    public static OutcomeReason? ParseReason(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "none" => OutcomeReason.None,
+        "timeout" => OutcomeReason.Timeout,
+        "dependency" => OutcomeReason.Dependency,
+        "healthcheck" => OutcomeReason.HealthCheck,
+        "engine" => OutcomeReason.Engine,
+        "prerequisite" => OutcomeReason.Prerequisite,
+        "cancelled" => OutcomeReason.Cancelled,
+        _ => null,
+    };
 
     [GeneratedRegex(@"^(?<y>\d{4})-(?<mo>\d{2})-(?<d>\d{2})[Tt ](?<h>\d{2}):(?<mi>\d{2}):(?<s>\d{2})(?:[.,](?<f>\d{1,9}))?(?<z>[Zz]|[+-]\d{2}(?::?\d{2})?)?$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoTimestamp();

@@ -244,14 +244,14 @@ public sealed class MetricStore
     private static IEnumerable<RestartMetricRecord> Filter(IEnumerable<RestartMetricRecord> rows, MetricQuery? query, TimeProvider time)
     {
         if (query is null) return rows;
-        var patterns = query.Services is { Count: > 0 } s ? s.Select(p => new ServiceNamePattern(p)).ToList() : null;
+        var patterns = query.Services is { Count: > 0 } s ? s.Select(p => new Wildcard(p)).ToList() : null;
         DateTimeOffset? lower = query.Since;
         if (query.Last is { } last)
         {
             var fromLast = time.GetUtcNow() - last;
             if (lower is null || fromLast > lower) lower = fromLast;
         }
-        return rows.Where(r => (lower is null || r.Timestamp >= lower) && ServiceNamePattern.MatchesAny(patterns, r.Service));
+        return rows.Where(r => (lower is null || r.Timestamp >= lower) && Wildcard.MatchesAny(patterns, r.Service));
     }
 
     private static bool IsJsonFile(string path)

@@ -1,3 +1,5 @@
+using StingOps.Core.Common;
+
 namespace StingOps.Core.Metrics;
 
 /// <summary>Aggregate of recorded restarts for one service, or for all (<see cref="Service"/> = <c>*</c>).</summary>
@@ -12,7 +14,7 @@ namespace StingOps.Core.Metrics;
 /// <param name="P50">Median duration, nearest-rank (see <see cref="MetricSummarizer.Percentile"/>).</param>
 /// <param name="P95">95th percentile duration, nearest-rank.</param>
 /// <param name="Max">Longest restart.</param>
-public sealed record RestartMetricSummary(
+public sealed record MetricSummary(
     string Service,
     int Restarts,
     int Succeeded,
@@ -33,7 +35,7 @@ public sealed record RestartMetricSummary(
 public static class MetricSummarizer
 {
     /// <summary>
-    /// One <see cref="RestartMetricSummary"/> per service that appears in <paramref name="records"/>, ordered by
+    /// One <see cref="MetricSummary"/> per service that appears in <paramref name="records"/>, ordered by
     /// name (ordinal), then one for all services (<c>*</c>). Nothing when there are no records.
     /// </summary>
     /// <remarks>
@@ -46,7 +48,7 @@ public static class MetricSummarizer
     /// <para>Durations (Mean, P50, P95, Max) are over all counted restarts, successful or not, as STING's
     /// shell would average its csv. Mean is rounded to whole ticks.</para>
     /// </remarks>
-    public static IReadOnlyList<RestartMetricSummary> Summarize(IEnumerable<RestartMetricRecord> records)
+    public static IReadOnlyList<MetricSummary> Summarize(IEnumerable<RestartMetricRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
         var list = records.ToList();
@@ -56,22 +58,22 @@ public static class MetricSummarizer
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => Aggregate(g.Key, g.ToList()))
             .ToList();
-        result.Add(Aggregate(RestartMetricSummary.AllServices, list));
+        result.Add(Aggregate(MetricSummary.AllServices, list));
         return result;
     }
 
-    private static RestartMetricSummary Aggregate(string service, List<RestartMetricRecord> rows)
+    private static MetricSummary Aggregate(string service, List<RestartMetricRecord> rows)
     {
         var restarts = rows.Where(r => r.IsRestart).ToList();
-        var succeeded = restarts.Count(r => r.Status == RestartMetricStatus.Succeeded);
+        var succeeded = restarts.Count(r => r.Status == OutcomeStatus.Succeeded);
         var durations = restarts.Select(r => r.Duration).Order().ToArray();
-        return new RestartMetricSummary(
+        return new MetricSummary(
             service,
             Restarts: restarts.Count,
             Succeeded: succeeded,
             Failed: restarts.Count - succeeded,
-            Skipped: rows.Count(r => r.Status == RestartMetricStatus.Skipped),
-            Cancelled: rows.Count(r => r.Status == RestartMetricStatus.Cancelled),
+            Skipped: rows.Count(r => r.Status == OutcomeStatus.Skipped),
+            Cancelled: rows.Count(r => r.Status == OutcomeStatus.Cancelled),
             SuccessRate: restarts.Count == 0 ? null : (double)succeeded / restarts.Count,
             Mean: durations.Length == 0 ? null : Mean(durations),
             P50: durations.Length == 0 ? null : Percentile(durations, 50),

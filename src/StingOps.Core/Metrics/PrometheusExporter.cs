@@ -33,13 +33,13 @@ public static class PrometheusExporter
     /// a 2-minute average restart and its 5-minute alert.</summary>
     public static IReadOnlyList<double> DurationBuckets { get; } = [1, 5, 10, 15, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1800];
 
-    private static readonly (RestartMetricStatus Status, string Label)[] StatusLabels =
+    private static readonly (OutcomeStatus Status, string Label)[] StatusLabels =
     [
-        (RestartMetricStatus.Succeeded, "succeeded"),
-        (RestartMetricStatus.Failed, "failed"),
-        (RestartMetricStatus.RolledBack, "rolled_back"),
-        (RestartMetricStatus.Skipped, "skipped"),
-        (RestartMetricStatus.Cancelled, "cancelled"),
+        (OutcomeStatus.Succeeded, "succeeded"),
+        (OutcomeStatus.Failed, "failed"),
+        (OutcomeStatus.RolledBack, "rolled_back"),
+        (OutcomeStatus.Skipped, "skipped"),
+        (OutcomeStatus.Cancelled, "cancelled"),
     ];
 
     /// <summary>Writes <see cref="Render"/>'s text to <paramref name="path"/>, atomically.</summary>
@@ -108,7 +108,7 @@ public static class PrometheusExporter
 
         Family(sb, "stingops_restart_last_success_timestamp_seconds", "gauge", "Unix time at which the most recent successful restart of the service finished.");
         foreach (var (service, rows) in byService)
-            if (rows.LastOrDefault(r => r.Status == RestartMetricStatus.Succeeded) is { } ok)
+            if (rows.LastOrDefault(r => r.Status == OutcomeStatus.Succeeded) is { } ok)
                 Sample(sb, "stingops_restart_last_success_timestamp_seconds", [("service", service)], ok.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
 
         Family(sb, "stingops_restart_duration_seconds", "histogram", "Restart durations (succeeded, failed and rolled back), in seconds.");

@@ -244,7 +244,7 @@ public sealed class PrerequisiteChecker
         }
         else
             yield return new PrerequisiteCheckResult(PrerequisiteCheck.Memory, "MemAvailable", true,
-                memoryIsRequired ? PrerequisiteSeverity.Error : PrerequisiteSeverity.Warning,
+                memoryIsRequired ? PrerequisiteCheckSeverity.Error : PrerequisiteCheckSeverity.Warning,
                 $"{available.Value / MiB:0} MiB available (minimum {minimumMemoryMB:0} MiB)");
     }
 
@@ -357,7 +357,7 @@ public sealed class PrerequisiteChecker
                 continue;
             if (!drift.HasDrift)
             {
-                yield return new PrerequisiteCheckResult(PrerequisiteCheck.ConfigDrift, service.Name, true, PrerequisiteSeverity.Warning,
+                yield return new PrerequisiteCheckResult(PrerequisiteCheck.ConfigDrift, service.Name, true, PrerequisiteCheckSeverity.Warning,
                     $"the container {drift.Describe()}" +
                     (drift.NotComparedKeys.Count == 0 ? "" : $"; not compared: {string.Join(", ", drift.NotComparedKeys)}"));
                 continue;
@@ -376,7 +376,7 @@ public sealed class PrerequisiteChecker
                 "neither 'docker compose' (v2) nor 'docker-compose' (v1) answers on PATH; -Recreate needs one of them (install docker-compose-plugin or docker-compose)")
             : Pass(PrerequisiteCheck.ComposeCli, cli.Executable, $"{cli.DisplayName} version {cli.Version}");
 
-    private static PrerequisiteCheckResult Pass(PrerequisiteCheck check, string target, string message) => new(check, target, true, PrerequisiteSeverity.Error, message);
-    private static PrerequisiteCheckResult Fail(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteSeverity.Error, message);
-    private static PrerequisiteCheckResult Warn(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteSeverity.Warning, message);
+    private static PrerequisiteCheckResult Pass(PrerequisiteCheck check, string target, string message) => new(check, target, true, PrerequisiteCheckSeverity.Error, message);
+    private static PrerequisiteCheckResult Fail(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteCheckSeverity.Error, message);
+    private static PrerequisiteCheckResult Warn(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteCheckSeverity.Warning, message);
 }

@@ -17,17 +17,17 @@ public enum PrerequisiteCheck
     ComposeCli,
 }
 
-public enum PrerequisiteSeverity { Error, Warning }
+public enum PrerequisiteCheckSeverity { Error, Warning }
 
 /// <summary>
 /// One check on one target. <see cref="Severity"/> is how serious a failure of this check is: a failed Error stops a
 /// restart, a failed Warning does not. Messages name files, keys, services and numbers, never a value.
 /// </summary>
-public sealed record PrerequisiteCheckResult(PrerequisiteCheck Check, string Target, bool Passed, PrerequisiteSeverity Severity, string Message)
+public sealed record PrerequisiteCheckResult(PrerequisiteCheck Check, string Target, bool Passed, PrerequisiteCheckSeverity Severity, string Message)
 {
-    public bool IsBlocking => !Passed && Severity == PrerequisiteSeverity.Error;
+    public bool IsBlocking => !Passed && Severity == PrerequisiteCheckSeverity.Error;
 
-    public override string ToString() => $"{Check} [{Target}]: {(Passed ? "passed" : Severity == PrerequisiteSeverity.Error ? "FAILED" : "warning")}: {Message}";
+    public override string ToString() => $"{Check} [{Target}]: {(Passed ? "passed" : Severity == PrerequisiteCheckSeverity.Error ? "FAILED" : "warning")}: {Message}";
 }
 
 /// <summary>What to check and against which thresholds.</summary>

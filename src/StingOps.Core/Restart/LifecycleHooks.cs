@@ -1,3 +1,4 @@
+using StingOps.Core.Common;
 using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.Health;
@@ -29,14 +30,14 @@ public sealed class LifecycleHooks(IContainerEngine engine, Func<string, string>
             var left = timeout - time.GetElapsedTime(started);
             var what = hooks.Count == 1 ? $"{kind} hook '{redact(hook.ToString())}'" : $"{kind} hook {i + 1} of {hooks.Count} '{redact(hook.ToString())}'";
             if (left <= TimeSpan.Zero)
-                return $"{what} did not run: the {timeout.TotalSeconds:0.#}s for the hooks were spent";
+                return $"{what} did not run: the {DurationText.Seconds(timeout)} for the hooks were spent";
             var result = await engine.ExecAsync(containerId, hook.Command, left, OptionsOf(hook), cancellationToken).ConfigureAwait(false);
             if (result.ContainerNotRunning)
                 return null;
             if (result.ExitCode == 0)
                 continue;
             var output = ReadinessWaiter.OneLine(result.Output, OutputChars);
-            var how = result.TimedOut ? $"timed out after {left.TotalSeconds:0.#}s" : $"exited with status {result.ExitCode}";
+            var how = result.TimedOut ? $"timed out after {DurationText.Seconds(left)}" : $"exited with status {result.ExitCode}";
             return redact($"{what} {how}" + (output.Length == 0 ? "" : $": {output}"));
         }
         return null;

@@ -353,7 +353,7 @@ public sealed class RestartExecutor
         /// <summary>Stops the container, trying again while the engine is away (within the service's timeout).</summary>
         private Task StopAsync(PlanStep step, ContainerSummary container, CancellationToken cancellationToken) =>
             EngineOutage.RetryAsync(() => Engine.StopAsync(container.Id, step.StopGracePeriod ?? DefaultStopGrace, CancellationToken.None), step.Timeout, Time,
-                reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to stop it again for up to {step.Timeout.TotalSeconds:0.#}s."),
+                reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to stop it again for up to {DurationText.Seconds(step.Timeout)}."),
                 cancellationToken);
 
         private Task<string?> PreStopAsync(PlanStep step, ContainerSummary container, CancellationToken cancellationToken) =>
@@ -432,7 +432,7 @@ public sealed class RestartExecutor
                 {
                     Phase(step.Service, ServicePhase.Starting, detail);
                     await EngineOutage.RetryAsync(() => Engine.StartAsync(container.Id, CancellationToken.None), step.Timeout, Time,
-                        reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to start it again for up to {step.Timeout.TotalSeconds:0.#}s."),
+                        reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to start it again for up to {DurationText.Seconds(step.Timeout)}."),
                         cancellationToken).ConfigureAwait(false);
                     tracker.StartedAt ??= Time.GetUtcNow();
                     // The service's whole timeout counts from its start, as it always did (and as its message says);

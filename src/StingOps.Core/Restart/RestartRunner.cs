@@ -128,11 +128,11 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             var now = time.GetUtcNow();
             new MetricStore(metricsDirectory, time).Append(outcomes.Select(o => new RestartMetricRecord(
                 o.ReadyAt ?? now, o.Service, o.Duration ?? (o.StoppedAt is { } stopped ? now - stopped : TimeSpan.Zero),
-                Enum.Parse<RestartMetricStatus>(o.Status.ToString()))
+                o.Status)
             {
                 RunId = o.RunId,
                 Attempts = o.Attempts,
-                FailureReason = o.Reason.ToString(),
+                FailureReason = o.Reason,
             }));
             return null;
         }

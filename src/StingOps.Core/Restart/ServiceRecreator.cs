@@ -115,7 +115,7 @@ public sealed class ServiceRecreator : IServiceRecreator
         {
             reason = up.TimedOut ? OutcomeReason.Timeout : OutcomeReason.Engine;
             failure = up.TimedOut
-                ? $"{_cli.Info.DisplayName} up did not finish within {_cliTimeout.TotalSeconds:0}s"
+                ? $"{_cli.Info.DisplayName} up did not finish within {DurationText.Seconds(_cliTimeout)}"
                 : $"{_cli.Info.DisplayName} up failed with exit code {up.ExitCode}: {Tail(up.Output)}";
             newId = await FindNewContainerAsync(service, snapshot.ContainerId, CancellationToken.None).ConfigureAwait(false);
         }

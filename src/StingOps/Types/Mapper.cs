@@ -1,3 +1,4 @@
+using StingOps.Core.Common;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
 using StingOps.Core.Restart;
@@ -92,8 +93,8 @@ internal static class Mapper
     {
         RunId = o.RunId,
         Service = o.Service,
-        Status = Enum.Parse<RestartStatus>(o.Status.ToString()),
-        FailureReason = Enum.Parse<FailureReason>(o.Reason.ToString()),
+        Status = ToStatus(o.Status),
+        FailureReason = ToReason(o.Reason),
         Attempts = o.Attempts,
         Wave = o.Wave,
         StoppedAt = o.StoppedAt,
@@ -101,6 +102,30 @@ internal static class Mapper
         ReadyAt = o.ReadyAt,
         Duration = o.Duration,
         Message = o.Message,
+    };
+
+    // Spelled out, not bridged by name: the PowerShell enums are public contract and must not follow a
+    // rename in the core; a new core member fails here, at the first test, instead of at a user's prompt.
+    public static RestartStatus ToStatus(OutcomeStatus status) => status switch
+    {
+        OutcomeStatus.Succeeded => RestartStatus.Succeeded,
+        OutcomeStatus.Failed => RestartStatus.Failed,
+        OutcomeStatus.RolledBack => RestartStatus.RolledBack,
+        OutcomeStatus.Skipped => RestartStatus.Skipped,
+        OutcomeStatus.Cancelled => RestartStatus.Cancelled,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static FailureReason ToReason(OutcomeReason reason) => reason switch
+    {
+        OutcomeReason.None => FailureReason.None,
+        OutcomeReason.Timeout => FailureReason.Timeout,
+        OutcomeReason.Dependency => FailureReason.Dependency,
+        OutcomeReason.HealthCheck => FailureReason.HealthCheck,
+        OutcomeReason.Engine => FailureReason.Engine,
+        OutcomeReason.Prerequisite => FailureReason.Prerequisite,
+        OutcomeReason.Cancelled => FailureReason.Cancelled,
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }
 
@@ -112,7 +137,7 @@ internal static class PreflightMapper
         Check = r.Check.ToString(),
         Target = r.Target,
         Passed = r.Passed,
-        Severity = r.Severity == Core.Preflight.PrerequisiteSeverity.Error ? PrerequisiteSeverity.Error : PrerequisiteSeverity.Warning,
+        Severity = r.Severity == Core.Preflight.PrerequisiteCheckSeverity.Error ? PrerequisiteSeverity.Error : PrerequisiteSeverity.Warning,
         Message = r.Message,
     };
 

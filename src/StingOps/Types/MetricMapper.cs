@@ -1,24 +1,23 @@
-using Metrics = StingOps.Core.Metrics;
+using StingOps.Core.Metrics;
 
 namespace StingOps;
 
 /// <summary>Turns the core's metric records into the contract's PowerShell-facing types.</summary>
 internal static class MetricMapper
 {
-    public static RestartMetric ToMetric(Metrics.RestartMetricRecord r) => new()
+    public static RestartMetric ToMetric(RestartMetricRecord r) => new()
     {
         Timestamp = r.Timestamp,
         RunId = r.RunId,
         Service = r.Service,
         Duration = r.Duration,
-        Status = Enum.Parse<RestartStatus>(r.Status.ToString()),
+        Status = Mapper.ToStatus(r.Status),
         Attempts = r.Attempts,
-        FailureReason = Enum.TryParse<FailureReason>(r.FailureReason?.Trim(), ignoreCase: true, out var reason)
-            && Enum.IsDefined(reason) ? reason : null,
+        FailureReason = r.FailureReason is { } reason ? Mapper.ToReason(reason) : null,
         Message = r.Message,
     };
 
-    public static RestartMetricSummary ToSummary(Metrics.RestartMetricSummary s) => new()
+    public static RestartMetricSummary ToSummary(MetricSummary s) => new()
     {
         Service = s.Service,
         Restarts = s.Restarts,
@@ -33,12 +32,22 @@ internal static class MetricMapper
         Max = s.Max,
     };
 
-    public static RestartAlert ToAlert(Metrics.RestartAlertResult a) => new()
+    public static RestartAlert ToAlert(RestartAlertResult a) => new()
     {
-        Rule = Enum.Parse<RestartAlertRule>(a.Rule.ToString()),
+        Rule = ToRule(a.Rule),
         Triggered = a.Triggered,
         Observed = a.Observed,
         Threshold = a.Threshold,
         Message = a.Message,
+    };
+
+    private static RestartAlertRule ToRule(AlertRule rule) => rule switch
+    {
+        AlertRule.RestartTooSlow => RestartAlertRule.RestartTooSlow,
+        AlertRule.ServiceFailedAfterRestart => RestartAlertRule.ServiceFailedAfterRestart,
+        AlertRule.DependencyChainBroken => RestartAlertRule.DependencyChainBroken,
+        AlertRule.RepeatedFailures => RestartAlertRule.RepeatedFailures,
+        AlertRule.EnvironmentValidationFailed => RestartAlertRule.EnvironmentValidationFailed,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 }

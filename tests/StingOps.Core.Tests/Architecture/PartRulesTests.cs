@@ -13,9 +13,9 @@ public partial class PartRulesTests
     private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
         ["Common"] = [],
-        ["Compose"] = ["Common"],
+        ["EnvFiles"] = ["Common"],
+        ["Compose"] = ["Common", "EnvFiles"],
         ["Configuration"] = ["Common", "Compose"],
-        ["EnvFiles"] = ["Common", "Compose"],
         ["Engine"] = ["Common"],
         ["Graph"] = ["Common", "Compose", "Configuration"],
         ["Metrics"] = ["Common", "Configuration"],
@@ -88,7 +88,7 @@ public partial class PartRulesTests
     [Fact]
     public void The_core_knows_nothing_of_PowerShell()
     {
-        var references = typeof(Common.StingException).Assembly.GetReferencedAssemblies().Select(a => a.Name);
+        var references = typeof(StingOps.Core.Common.StingException).Assembly.GetReferencedAssemblies().Select(a => a.Name);
         Assert.DoesNotContain(references, n => n is not null && n.StartsWith("System.Management.Automation", StringComparison.Ordinal));
         var offenders = SourceFiles().Where(f => f.Text.Contains("System.Management.Automation", StringComparison.Ordinal)).Select(f => f.RelativePath);
         Assert.Empty(offenders);

@@ -1,5 +1,6 @@
 using StingOps.Core.Common;
 using StingOps.Core.Compose;
+using StingOps.Core.EnvFiles;
 
 namespace StingOps.Core.Tests.Compose;
 
@@ -85,5 +86,24 @@ public class DotEnvFileTests
         var values = DotEnvFile.Parse("\uFEFFA=1\r\nB=2\r\n", ".env");
         Assert.Equal("1", values["A"]);
         Assert.Equal("2", values["B"]);
+    }
+
+    [Fact]
+    public void Reads_the_syntax_the_validator_checks()
+    {
+        // One reader for both: what Test-StingEnvironmentFile accepts is what interpolation sees.
+        const string text = "YAML: style\nESC=\"a\\$b\\tc\"\nM=\"one\ntwo\"\nAFTER=${M:?x}\n";
+        var values = Parse(text);
+        var parsed = EnvFileParser.ParseText(text, ".env");
+        Assert.Equal(parsed.Entries.Select(e => e.Key), values.Keys);
+        Assert.Equal("style", values["YAML"]);
+        Assert.Equal("a$b\tc", values["ESC"]);   // \$ is an escaped dollar, \t a tab
+        Assert.Equal("one\ntwo", values["AFTER"]);
+    }
+
+    [Fact]
+    public void A_failure_after_a_multi_line_value_names_its_own_line()
+    {
+        StingAssert.Fails(() => Parse("M=\"one\ntwo\"\nB=${NEEDED:?set it}\n"), ErrorIds.InterpolationFailed, ".env:3", "NEEDED");
     }
 }

@@ -1,5 +1,6 @@
 using StingOps.Core.Common;
 using StingOps.Core.Compose;
+using StingOps.Core.EnvFiles;
 
 namespace StingOps.Core.Tests.Compose;
 

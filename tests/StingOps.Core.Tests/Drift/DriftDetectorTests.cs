@@ -1,6 +1,7 @@
 using StingOps.Core.Compose;
 using StingOps.Core.Drift;
 using StingOps.Core.Engine;
+using StingOps.Core.EnvFiles;
 using StingOps.Core.Tests.Compose;
 
 namespace StingOps.Core.Tests.Drift;

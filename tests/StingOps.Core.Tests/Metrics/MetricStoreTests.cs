@@ -8,7 +8,7 @@ public class MetricStoreTests
 {
     private static readonly TimeSpan PlusOne = TimeSpan.FromHours(1);
 
-    private static RestartMetricRecord Rec(string ts, string service, double seconds, RestartMetricStatus status) =>
+    private static RestartMetricRecord Rec(string ts, string service, double seconds, OutcomeStatus status) =>
         new(DateTimeOffset.Parse(ts, System.Globalization.CultureInfo.InvariantCulture), service, TimeSpan.FromSeconds(seconds), status);
 
     [Fact]
@@ -17,12 +17,12 @@ public class MetricStoreTests
         using var dir = new TestDirectory();
         var store = new MetricStore(dir.Path);
         store.Append(
-            Rec("2025-03-09T02:00:13.789+01:00", "db", 12.4, RestartMetricStatus.Succeeded),
-            Rec("2025-03-09T02:00:14+01:00", "vault", 30.5, RestartMetricStatus.Failed),
-            Rec("2025-03-09T02:00:15+01:00", "kratos", 0.2, RestartMetricStatus.RolledBack),
-            Rec("2025-03-09T02:00:16+01:00", "frontend", 0, RestartMetricStatus.Skipped),
-            Rec("2025-03-09T01:00:17Z", "worker", 7, RestartMetricStatus.Cancelled),
-            Rec("2025-03-09T01:00:18Z", "mail", 7, RestartMetricStatus.Succeeded));
+            Rec("2025-03-09T02:00:13.789+01:00", "db", 12.4, OutcomeStatus.Succeeded),
+            Rec("2025-03-09T02:00:14+01:00", "vault", 30.5, OutcomeStatus.Failed),
+            Rec("2025-03-09T02:00:15+01:00", "kratos", 0.2, OutcomeStatus.RolledBack),
+            Rec("2025-03-09T02:00:16+01:00", "frontend", 0, OutcomeStatus.Skipped),
+            Rec("2025-03-09T01:00:17Z", "worker", 7, OutcomeStatus.Cancelled),
+            Rec("2025-03-09T01:00:18Z", "mail", 7, OutcomeStatus.Succeeded));
 
         Assert.Equal(
             "2025-03-09T02:00:13+01:00,db,12,success\n" +
@@ -39,11 +39,11 @@ public class MetricStoreTests
         using var dir = new TestDirectory();
         var store = new MetricStore(dir.Path);
         var original = new RestartMetricRecord(
-            new DateTimeOffset(2025, 3, 9, 2, 0, 13, 789, PlusOne).AddTicks(1234), "kratos", TimeSpan.FromTicks(123_456_789), RestartMetricStatus.RolledBack)
+            new DateTimeOffset(2025, 3, 9, 2, 0, 13, 789, PlusOne).AddTicks(1234), "kratos", TimeSpan.FromTicks(123_456_789), OutcomeStatus.RolledBack)
         {
             RunId = "run-1",
             Attempts = 3,
-            FailureReason = RestartFailureReasons.HealthCheck,
+            FailureReason = OutcomeReason.HealthCheck,
             Message = "health check \"http\" failed:\nconnection refused ±",
         };
         store.Append(original);
@@ -61,7 +61,7 @@ public class MetricStoreTests
         if (OperatingSystem.IsWindows()) return;
         using var dir = new TestDirectory();
         var metricsDir = dir.Combine("state", "stingops");
-        new MetricStore(metricsDir).Append(Rec("2025-01-01T00:00:00Z", "db", 1, RestartMetricStatus.Succeeded));
+        new MetricStore(metricsDir).Append(Rec("2025-01-01T00:00:00Z", "db", 1, OutcomeStatus.Succeeded));
 
         var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         Assert.Equal(owner, File.GetUnixFileMode(metricsDir));
@@ -101,9 +101,9 @@ public class MetricStoreTests
         Assert.Equal(3, rows.Count);
         var svc = rows.Single(r => r.Service == "svc");
         Assert.Equal(TimeSpan.FromSeconds(12), svc.Duration);
-        Assert.Equal(RestartMetricStatus.Succeeded, svc.Status);
+        Assert.Equal(OutcomeStatus.Succeeded, svc.Status);
         Assert.Null(svc.RunId);
-        Assert.Equal(RestartMetricStatus.Failed, rows.Single(r => r.Service == "vault").Status);
+        Assert.Equal(OutcomeStatus.Failed, rows.Single(r => r.Service == "vault").Status);
         Assert.All(rows, r => Assert.InRange(r.Timestamp, before.AddMinutes(-1), before.AddMinutes(1)));
         var ny = rows.Single(r => r.Service == "db").Timestamp.Offset;
         Assert.True(ny == TimeSpan.FromHours(-5) || ny == TimeSpan.FromHours(-4), $"offset {ny}");
@@ -139,8 +139,8 @@ public class MetricStoreTests
         Assert.Equal(new DateTimeOffset(2025, 7, 1, 10, 0, 0, TimeSpan.FromHours(2)), rows["d"].Timestamp); // CEST in July
         Assert.Equal(new DateTimeOffset(2025, 7, 1, 10, 0, 0, 500, TimeSpan.FromHours(-4)), rows["e"].Timestamp);
         Assert.Equal(TimeSpan.FromSeconds(5.5), rows["e"].Duration);
-        Assert.Equal(RestartMetricStatus.Failed, rows["e"].Status);
-        Assert.Equal(RestartMetricStatus.RolledBack, rows["g"].Status);
+        Assert.Equal(OutcomeStatus.Failed, rows["e"].Status);
+        Assert.Equal(OutcomeStatus.RolledBack, rows["g"].Status);
     }
 
     [Fact]
@@ -186,9 +186,9 @@ public class MetricStoreTests
         var store = new MetricStore(dir.Path);
         var t0 = new DateTimeOffset(2025, 7, 1, 10, 0, 0, 400, TimeSpan.FromHours(2));
         store.Append(
-            new RestartMetricRecord(t0, "db", TimeSpan.FromSeconds(11.6), RestartMetricStatus.Succeeded) { RunId = "r1", Attempts = 1 },
-            new RestartMetricRecord(t0.AddSeconds(20), "kratos", TimeSpan.FromSeconds(40), RestartMetricStatus.RolledBack) { RunId = "r1", Attempts = 3, FailureReason = "HealthCheck" },
-            new RestartMetricRecord(t0.AddSeconds(21), "frontend", TimeSpan.Zero, RestartMetricStatus.Skipped) { RunId = "r1", FailureReason = "Dependency" });
+            new RestartMetricRecord(t0, "db", TimeSpan.FromSeconds(11.6), OutcomeStatus.Succeeded) { RunId = "r1", Attempts = 1 },
+            new RestartMetricRecord(t0.AddSeconds(20), "kratos", TimeSpan.FromSeconds(40), OutcomeStatus.RolledBack) { RunId = "r1", Attempts = 3, FailureReason = OutcomeReason.HealthCheck },
+            new RestartMetricRecord(t0.AddSeconds(21), "frontend", TimeSpan.Zero, OutcomeStatus.Skipped) { RunId = "r1", FailureReason = OutcomeReason.Dependency });
         // STING's shell, same directory: one restart of its own, and one line identical to one of ours
         // (same second, service, duration, status: a real second restart that must not be swallowed).
         File.AppendAllText(store.CsvPath,
@@ -202,7 +202,7 @@ public class MetricStoreTests
         Assert.Single(rows, r => r.Service == "db" && r.RunId == "r1");
         Assert.Single(rows, r => r.Service == "db" && r.RunId is null);
         var kratos = Assert.Single(rows, r => r.Service == "kratos");
-        Assert.Equal(RestartMetricStatus.RolledBack, kratos.Status); // jsonl, not the csv's "failure"
+        Assert.Equal(OutcomeStatus.RolledBack, kratos.Status); // jsonl, not the csv's "failure"
         Assert.Equal(3, kratos.Attempts);
         Assert.Single(rows, r => r.Service == "frontend");
         Assert.Single(rows, r => r.Service == "vault");
@@ -214,7 +214,7 @@ public class MetricStoreTests
     {
         using var dir = new TestDirectory();
         var store = new MetricStore(dir.Path);
-        store.Append(Rec("2025-07-01T10:00:00Z", "db", 1, RestartMetricStatus.Succeeded), Rec("2025-07-01T10:00:01Z", "web", 1, RestartMetricStatus.Skipped));
+        store.Append(Rec("2025-07-01T10:00:00Z", "db", 1, OutcomeStatus.Succeeded), Rec("2025-07-01T10:00:01Z", "web", 1, OutcomeStatus.Skipped));
 
         Assert.Single(MetricStore.Read(store.CsvPath));
         Assert.Equal(2, MetricStore.Read(store.JsonlPath).Count);
@@ -245,11 +245,11 @@ public class MetricStoreTests
         var time = new FakeTimeProvider(now);
         var store = new MetricStore(dir.Path, time);
         store.Append(
-            Rec("2025-07-01T00:00:00Z", "db", 1, RestartMetricStatus.Succeeded),
-            Rec("2025-07-09T00:00:00Z", "db-replica", 1, RestartMetricStatus.Succeeded),
-            Rec("2025-07-10T11:00:00Z", "Vault", 1, RestartMetricStatus.Failed),
-            Rec("2025-07-10T11:30:00Z", "kratos", 1, RestartMetricStatus.Succeeded),
-            Rec("2025-07-10T11:45:00Z", "keto", 1, RestartMetricStatus.Succeeded));
+            Rec("2025-07-01T00:00:00Z", "db", 1, OutcomeStatus.Succeeded),
+            Rec("2025-07-09T00:00:00Z", "db-replica", 1, OutcomeStatus.Succeeded),
+            Rec("2025-07-10T11:00:00Z", "Vault", 1, OutcomeStatus.Failed),
+            Rec("2025-07-10T11:30:00Z", "kratos", 1, OutcomeStatus.Succeeded),
+            Rec("2025-07-10T11:45:00Z", "keto", 1, OutcomeStatus.Succeeded));
 
         string[] Names(MetricQuery q) => store.Read(q).Select(r => r.Service).ToArray();
 
@@ -271,7 +271,7 @@ public class MetricStoreTests
         using var dir = new TestDirectory();
         var store = new MetricStore(dir.Path);
         File.WriteAllText(store.CsvPath, "2025-07-01T10:00:00+00:00,half"); // a writer killed mid-line
-        store.Append(Rec("2025-07-01T11:00:00Z", "db", 1, RestartMetricStatus.Succeeded));
+        store.Append(Rec("2025-07-01T11:00:00Z", "db", 1, OutcomeStatus.Succeeded));
 
         var warnings = new List<MetricReadWarning>();
         var rows = MetricStore.Read(store.CsvPath, onWarning: warnings.Add);
@@ -284,14 +284,14 @@ public class MetricStoreTests
     {
         using var dir = new TestDirectory();
         var store = new MetricStore(dir.Path) { LockTimeout = TimeSpan.FromMilliseconds(300) };
-        store.Append(Rec("2025-07-01T10:00:00Z", "db", 1, RestartMetricStatus.Succeeded));
+        store.Append(Rec("2025-07-01T10:00:00Z", "db", 1, OutcomeStatus.Succeeded));
         using (new FileStream(store.LockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
         {
-            var e = Assert.Throws<StingException>(() => store.Append(Rec("2025-07-01T10:00:01Z", "db", 1, RestartMetricStatus.Succeeded)));
+            var e = Assert.Throws<StingException>(() => store.Append(Rec("2025-07-01T10:00:01Z", "db", 1, OutcomeStatus.Succeeded)));
             Assert.Equal("StingMetricStoreBusy", e.ErrorId);
             Assert.Equal(StingErrorKind.ResourceBusy, e.Kind);
         }
-        store.Append(Rec("2025-07-01T10:00:02Z", "db", 1, RestartMetricStatus.Succeeded));
+        store.Append(Rec("2025-07-01T10:00:02Z", "db", 1, OutcomeStatus.Succeeded));
         Assert.Equal(2, store.Read().Count);
     }
 
@@ -307,7 +307,7 @@ public class MetricStoreTests
             start.Wait();
             for (var b = 0; b < batches; b++)
                 store.Append(Enumerable.Range(0, perBatch).Select(i =>
-                    new RestartMetricRecord(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), $"t{t}", TimeSpan.FromSeconds(b * perBatch + i), RestartMetricStatus.Succeeded)
+                    new RestartMetricRecord(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), $"t{t}", TimeSpan.FromSeconds(b * perBatch + i), OutcomeStatus.Succeeded)
                     { RunId = $"t{t}-b{b}", Message = new string('x', 500) }));
         })).ToList();
         workers.ForEach(w => w.Start());
@@ -383,24 +383,24 @@ public class MetricStoreTests
     }
 }
 
-public class ServiceNamePatternTests
+public class MetricFileWordsTests
 {
+    [Fact]
+    public void Every_status_and_reason_has_its_file_word_and_reads_back()
+    {
+        // The words are the file format: the same as before the core had one status type.
+        Assert.Equal(["Succeeded", "Failed", "RolledBack", "Skipped", "Cancelled"], Enum.GetValues<OutcomeStatus>().Select(MetricFileFormat.StatusText));
+        Assert.Equal(["None", "Timeout", "Dependency", "HealthCheck", "Engine", "Prerequisite", "Cancelled"], Enum.GetValues<OutcomeReason>().Select(MetricFileFormat.ReasonText));
+        foreach (var s in Enum.GetValues<OutcomeStatus>())
+            Assert.True(MetricFileFormat.TryParseStatus(MetricFileFormat.StatusText(s), out var back) && back == s);
+        foreach (var r in Enum.GetValues<OutcomeReason>())
+            Assert.Equal(r, MetricFileFormat.ParseReason(MetricFileFormat.ReasonText(r)));
+    }
+
     [Theory]
-    [InlineData("db", "db", true)]
-    [InlineData("db", "DB", true)]
-    [InlineData("db", "db2", false)]
-    [InlineData("db*", "db-replica", true)]
-    [InlineData("*vault*", "hashi-vault-1", true)]
-    [InlineData("k?to", "keto", true)]
-    [InlineData("k?to", "kto", false)]
-    [InlineData("db[0-9]", "db7", true)]
-    [InlineData("db[0-9]", "dbx", false)]
-    [InlineData("[kv]*", "vault", true)]
-    [InlineData("a`*b", "a*b", true)]            // backtick escapes, as in PowerShell
-    [InlineData("a`*b", "axb", false)]
-    [InlineData("a[b", "a[b", true)]             // unclosed bracket: literal
-    [InlineData("a.b", "axb", false)]            // regex characters are literal
-    [InlineData("x-[a-c]", "x-b", true)]
-    public void Matches_like_PowerShell_wildcards(string pattern, string name, bool expected) =>
-        Assert.Equal(expected, new ServiceNamePattern(pattern).IsMatch(name));
+    [InlineData(" healthcheck ", OutcomeReason.HealthCheck)]
+    [InlineData("SomethingNewer", null)]
+    [InlineData(null, null)]
+    public void A_reason_reads_case_insensitively_and_an_unknown_one_as_null(string? text, OutcomeReason? expected) =>
+        Assert.Equal(expected, MetricFileFormat.ParseReason(text));
 }

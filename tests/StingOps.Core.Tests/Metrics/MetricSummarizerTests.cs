@@ -1,3 +1,4 @@
+using StingOps.Core.Common;
 using StingOps.Core.Metrics;
 
 namespace StingOps.Core.Tests.Metrics;
@@ -6,7 +7,7 @@ public class MetricSummarizerTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 7, 1, 2, 0, 0, TimeSpan.Zero);
 
-    private static RestartMetricRecord R(string service, double seconds, RestartMetricStatus status = RestartMetricStatus.Succeeded) =>
+    private static RestartMetricRecord R(string service, double seconds, OutcomeStatus status = OutcomeStatus.Succeeded) =>
         new(T0, service, TimeSpan.FromSeconds(seconds), status);
 
     [Fact]
@@ -15,20 +16,20 @@ public class MetricSummarizerTests
         var records = new List<RestartMetricRecord>();
         // db: 1..20 s; 5 and 10 failed, 15 rolled back; plus 2 skipped and 1 cancelled that are not restarts.
         for (var i = 1; i <= 20; i++)
-            records.Add(R("db", i, i switch { 5 or 10 => RestartMetricStatus.Failed, 15 => RestartMetricStatus.RolledBack, _ => RestartMetricStatus.Succeeded }));
-        records.Add(R("db", 0, RestartMetricStatus.Skipped));
-        records.Add(R("db", 0, RestartMetricStatus.Skipped));
-        records.Add(R("db", 99, RestartMetricStatus.Cancelled));
+            records.Add(R("db", i, i switch { 5 or 10 => OutcomeStatus.Failed, 15 => OutcomeStatus.RolledBack, _ => OutcomeStatus.Succeeded }));
+        records.Add(R("db", 0, OutcomeStatus.Skipped));
+        records.Add(R("db", 0, OutcomeStatus.Skipped));
+        records.Add(R("db", 99, OutcomeStatus.Cancelled));
         records.AddRange([R("web", 3), R("web", 1), R("web", 2)]);
-        records.Add(R("worker", 0, RestartMetricStatus.Skipped));
+        records.Add(R("worker", 0, OutcomeStatus.Skipped));
         Shuffle(records, seed: 7);
 
         var s = MetricSummarizer.Summarize(records);
 
         Assert.Equal(["db", "web", "worker", "*"], s.Select(x => x.Service).ToArray());
-        Assert.Equal(new RestartMetricSummary("db", 20, 17, 3, 2, 1, 0.85, Sec(10.5), Sec(10), Sec(19), Sec(20)), s[0]);
-        Assert.Equal(new RestartMetricSummary("web", 3, 3, 0, 0, 0, 1.0, Sec(2), Sec(2), Sec(3), Sec(3)), s[1]);
-        Assert.Equal(new RestartMetricSummary("worker", 0, 0, 0, 1, 0, null, null, null, null, null), s[2]);
+        Assert.Equal(new MetricSummary("db", 20, 17, 3, 2, 1, 0.85, Sec(10.5), Sec(10), Sec(19), Sec(20)), s[0]);
+        Assert.Equal(new MetricSummary("web", 3, 3, 0, 0, 0, 1.0, Sec(2), Sec(2), Sec(3), Sec(3)), s[1]);
+        Assert.Equal(new MetricSummary("worker", 0, 0, 0, 1, 0, null, null, null, null, null), s[2]);
         // *: 23 restarts: 1..20 and 1,2,3. Sorted: 1,1,2,2,3,3,4,5,...,20. P50: k=ceil(11.5)=12 -> 9s; P95: k=ceil(21.85)=22 -> 19s.
         var all = s[3];
         Assert.Equal((23, 20, 3, 3, 1), (all.Restarts, all.Succeeded, all.Failed, all.Skipped, all.Cancelled));
@@ -107,9 +108,9 @@ public class MetricSummarizerTests
         var s = MetricSummarizer.Summarize(MetricStore.Read(dir.Path, onWarning: warnings.Add));
 
         Assert.Empty(warnings);
-        Assert.Equal(new RestartMetricSummary("db", 1, 1, 0, 0, 0, 1.0, Sec(5), Sec(5), Sec(5), Sec(5)), s[0]);
-        Assert.Equal(new RestartMetricSummary("svc", 3, 2, 1, 0, 0, 2.0 / 3, Sec(21), Sec(20), Sec(31), Sec(31)), s[1]);
-        Assert.Equal(new RestartMetricSummary("*", 4, 3, 1, 0, 0, 0.75, Sec(17), Sec(12), Sec(31), Sec(31)), s[2]);
+        Assert.Equal(new MetricSummary("db", 1, 1, 0, 0, 0, 1.0, Sec(5), Sec(5), Sec(5), Sec(5)), s[0]);
+        Assert.Equal(new MetricSummary("svc", 3, 2, 1, 0, 0, 2.0 / 3, Sec(21), Sec(20), Sec(31), Sec(31)), s[1]);
+        Assert.Equal(new MetricSummary("*", 4, 3, 1, 0, 0, 0.75, Sec(17), Sec(12), Sec(31), Sec(31)), s[2]);
     }
 
     [Fact]
@@ -118,9 +119,9 @@ public class MetricSummarizerTests
         using var dir = new TestDirectory();
         var store = new MetricStore(dir.Path);
         store.Append(
-            new RestartMetricRecord(T0, "db", TimeSpan.FromSeconds(10), RestartMetricStatus.Succeeded) { RunId = "r" },
-            new RestartMetricRecord(T0, "api", TimeSpan.FromSeconds(40), RestartMetricStatus.RolledBack) { RunId = "r" },
-            new RestartMetricRecord(T0, "web", TimeSpan.Zero, RestartMetricStatus.Skipped) { RunId = "r" });
+            new RestartMetricRecord(T0, "db", TimeSpan.FromSeconds(10), OutcomeStatus.Succeeded) { RunId = "r" },
+            new RestartMetricRecord(T0, "api", TimeSpan.FromSeconds(40), OutcomeStatus.RolledBack) { RunId = "r" },
+            new RestartMetricRecord(T0, "web", TimeSpan.Zero, OutcomeStatus.Skipped) { RunId = "r" });
         File.AppendAllText(store.CsvPath, "2025-07-01T03:00:00+01:00,db,20,success\n");
 
         var all = MetricSummarizer.Summarize(store.Read()).Single(x => x.Service == "*");

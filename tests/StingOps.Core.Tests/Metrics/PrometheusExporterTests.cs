@@ -12,15 +12,15 @@ public class PrometheusExporterTests
     private static readonly DateTimeOffset Now = new(2025, 7, 10, 12, 0, 0, TimeSpan.Zero);
     private static readonly FakeTimeProvider Time = new(Now);
 
-    private static RestartMetricRecord R(int minutesAgo, string service, double seconds, RestartMetricStatus status = RestartMetricStatus.Succeeded) =>
+    private static RestartMetricRecord R(int minutesAgo, string service, double seconds, OutcomeStatus status = OutcomeStatus.Succeeded) =>
         new(Now.AddMinutes(-minutesAgo), service, TimeSpan.FromSeconds(seconds), status);
 
     private static List<RestartMetricRecord> Sample() =>
     [
-        R(50, "db", 0.5), R(40, "db", 12), R(30, "db", 400, RestartMetricStatus.Failed), R(20, "db", 3, RestartMetricStatus.RolledBack),
-        R(10, "db", 0, RestartMetricStatus.Skipped),
+        R(50, "db", 0.5), R(40, "db", 12), R(30, "db", 400, OutcomeStatus.Failed), R(20, "db", 3, OutcomeStatus.RolledBack),
+        R(10, "db", 0, OutcomeStatus.Skipped),
         R(45, "vault", 60), R(5, "vault", 1800.25),
-        R(15, "web", 0, RestartMetricStatus.Cancelled),
+        R(15, "web", 0, OutcomeStatus.Cancelled),
     ];
 
     [Fact]
@@ -138,7 +138,7 @@ public class PrometheusExporterTests
         Assert.True(firstRead.Wait(TimeSpan.FromSeconds(60)), "the reader never read the file");
         for (var i = 0; i < 100; i++)
         {
-            records.Add(R(i % 60, $"svc{i % 25}", i, (RestartMetricStatus)(i % 5)));
+            records.Add(R(i % 60, $"svc{i % 25}", i, (OutcomeStatus)(i % 5)));
             PrometheusExporter.Write(records, path, Time);
         }
         stop.Cancel();

@@ -151,7 +151,7 @@ public sealed class PrerequisiteCheckerTests
         Assert.Contains("0.5 GB", project.Message);
         var engine = Single(results, PrerequisiteCheck.DiskSpace, "/var/lib/docker");
         Assert.False(engine.Passed);
-        Assert.Equal(PrerequisiteSeverity.Warning, engine.Severity);
+        Assert.Equal(PrerequisiteCheckSeverity.Warning, engine.Severity);
         Assert.Contains("not visible", engine.Message);
     }
 
@@ -270,7 +270,7 @@ public sealed class PrerequisiteCheckerTests
         var interrupted = Single(results, PrerequisiteCheck.InterruptedRun);
         Assert.False(interrupted.Passed);
         Assert.False(interrupted.IsBlocking);
-        Assert.Equal(PrerequisiteSeverity.Warning, interrupted.Severity);
+        Assert.Equal(PrerequisiteCheckSeverity.Warning, interrupted.Severity);
         Assert.Contains("r-dead", interrupted.Message);
         Assert.Contains("2026-11-29 02:00:00Z", interrupted.Message);
         Assert.Contains("left db stopped", interrupted.Message);
@@ -286,7 +286,7 @@ public sealed class PrerequisiteCheckerTests
 
         var drift = Single(results, PrerequisiteCheck.ConfigDrift, "db");
         Assert.False(drift.Passed);
-        Assert.Equal(PrerequisiteSeverity.Warning, drift.Severity);
+        Assert.Equal(PrerequisiteCheckSeverity.Warning, drift.Severity);
         Assert.Contains("DB_NEW, DB_PASSWORD", drift.Message);
         Assert.DoesNotContain("DB_USER", drift.Message);
         Assert.Contains("-Recreate", drift.Message);

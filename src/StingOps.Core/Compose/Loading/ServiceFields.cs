@@ -31,7 +31,7 @@ internal sealed class ServiceFields(string service, YMapping body)
     public TimeSpan? Duration(YNode? node, string path)
     {
         if (node is null or YScalar { IsNull: true }) return null;
-        if (node is YScalar s && ComposeDuration.TryParse(s.Value, out var value) && value >= TimeSpan.Zero) return value;
+        if (node is YScalar s && DurationText.TryParse(s.Value, out var value) && value >= TimeSpan.Zero) return value;
         throw Invalid(node, $"{path} must be a duration such as 10s, 1m30s or 500ms" +
             (node is YScalar bad ? $", got {YamlValues.Quote(bad.Value)}" : $", not {node.KindName}"));
     }

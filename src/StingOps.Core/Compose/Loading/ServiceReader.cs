@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using StingOps.Core.Compose.Yaml;
+using StingOps.Core.EnvFiles;
 
 namespace StingOps.Core.Compose.Loading;
 
