@@ -107,7 +107,7 @@ StingMaintenanceWindowInvalid.
             DefaultValue = 'maintenance_window in config.yml; none: any time'
         }
         WhatIf            = 'Shows the plan without restarting anything: one "What if" line per service with its wave, the services it starts after, its readiness probe and its timeout. The project and the live containers are read, nothing is changed and nothing is recorded.'
-        Confirm           = 'Asks for confirmation before the restart. A whole-project restart (no -Name) asks even without -Confirm, unless -Force, -Confirm:$false or $ConfirmPreference = ''None'' is in effect.'
+        Confirm           = 'Asks for each service of the plan whether to restart it, as Restart-Service does; a declined service is left as it is (for the others it is then a dependency outside the run, which must be ready). A whole-project restart (no -Name) first asks once for the whole project, even without -Confirm, unless -Force, -Confirm:$false or $ConfirmPreference = ''None'' is in effect.'
     }
     Inputs       = @(
         @{ Type = 'System.String'; Description = 'Service names or wildcard patterns, bound to -Name.' }

@@ -195,6 +195,8 @@ public sealed class RestartExecutor
             // Start: the moment every dependency in the plan satisfies its condition.
             if (await WaitForDependenciesAsync(step, cancellationToken).ConfigureAwait(false) is { } unmet)
             {
+                // A dependency that the cancel itself stopped short says nothing about this service: it was cancelled too.
+                cancellationToken.ThrowIfCancellationRequested();
                 return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.Dependency,
                     $"not started: dependency '{unmet.Service}' did not become {Describe(unmet.Condition)}" +
                     (tracker.StoppedAt is null ? "" : "; the service is left stopped"));
