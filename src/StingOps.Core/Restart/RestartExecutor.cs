@@ -43,16 +43,18 @@ public sealed class RestartExecutor
     /// Starts the run and returns its events; the run ends when the reader has drained them.
     /// <paramref name="containers"/> maps each planned service to its container (absent: not created).
     /// </summary>
+    /// <param name="record">Told of each lifecycle event synchronously, before the engine is asked to act on it
+    /// (the run journal: a stop must be on disk before it happens, or a kill in between leaves it unreported).</param>
     public ChannelReader<RestartEvent> Run(
         RestartPlan plan, string project, string runId, IReadOnlyDictionary<string, ContainerSummary> containers,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<RestartEvent>? record = null)
     {
         var channel = Channel.CreateUnbounded<RestartEvent>(new UnboundedChannelOptions { SingleReader = true });
         _ = Task.Run(async () =>
         {
             try
             {
-                await new RunState(this, plan, project, runId, containers, channel.Writer).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+                await new RunState(this, plan, project, runId, containers, channel.Writer, record ?? (_ => { })).ExecuteAsync(cancellationToken).ConfigureAwait(false);
                 channel.Writer.TryComplete();
             }
             catch (Exception ex)
@@ -66,7 +68,7 @@ public sealed class RestartExecutor
     /// <summary>The state of one run: one task per service, coordinated through completion sources.</summary>
     private sealed class RunState(
         RestartExecutor owner, RestartPlan plan, string project, string runId,
-        IReadOnlyDictionary<string, ContainerSummary> containers, ChannelWriter<RestartEvent> events)
+        IReadOnlyDictionary<string, ContainerSummary> containers, ChannelWriter<RestartEvent> events, Action<RestartEvent> record)
     {
         private readonly Dictionary<string, TaskCompletionSource<bool>> _stopped = Sources(plan);
         // The current attempt's start: a retry replaces it, unless a dependent already started on it (_gate guards both).
@@ -131,7 +133,13 @@ public sealed class RestartExecutor
         private void Note(string message) => events.TryWrite(new RunNote(Time.GetUtcNow(), message));
 
         private void Phase(string service, ServicePhase phase, string? detail = null) =>
-            events.TryWrite(new ServicePhaseChanged(Time.GetUtcNow(), service, phase, detail));
+            Emit(new ServicePhaseChanged(Time.GetUtcNow(), service, phase, detail));
+
+        private void Emit(RestartEvent e)
+        {
+            record(e);
+            events.TryWrite(e);
+        }
 
         private async Task RunServiceAsync(PlanStep step, CancellationToken cancellationToken)
         {
@@ -164,7 +172,7 @@ public sealed class RestartExecutor
                 _succeeded[step.Service] = true;
             else
                 Phase(step.Service, ServicePhase.Failed, outcome.Message);
-            events.TryWrite(new ServiceFinished(Time.GetUtcNow(), outcome));
+            Emit(new ServiceFinished(Time.GetUtcNow(), outcome));
         }
 
         private async Task<ServiceOutcome> RestartAsync(PlanStep step, Tracker tracker, CancellationToken cancellationToken)

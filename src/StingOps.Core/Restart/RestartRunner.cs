@@ -64,7 +64,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         var journal = new JournalKeeper(stateDirectory, prepared.Project.Name, runId, prepared.Plan.Steps.Select(s => s.Service).ToList(), time,
             message => output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), message)));
         var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator);
-        var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken);
+        var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken, journal.Record);
         _ = Task.Run(async () =>
         {
             var outcomes = new List<ServiceOutcome>();
@@ -73,7 +73,6 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             {
                 await foreach (var e in events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 {
-                    journal.Record(e);
                     if (e is ServiceFinished f)
                         outcomes.Add(f.Outcome);
                     output.Writer.TryWrite(e);

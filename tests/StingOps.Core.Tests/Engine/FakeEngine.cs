@@ -228,8 +228,12 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
     /// <summary>The daemon goes away for this long at the first stop call (the run's first lifecycle call), which then fails.</summary>
     public TimeSpan? OutageAtFirstStop { get; set; }
 
+    /// <summary>Called with the service's name the moment its stop is asked for, before the container is touched.</summary>
+    public Action<string>? OnStop { get; set; }
+
     public async Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
+        OnStop?.Invoke(_containers[containerId].Service);
         lock (_outageGate)
         {
             if (OutageAtFirstStop is { } outage)

@@ -87,6 +87,26 @@ public sealed class RestartRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_AStopIsInTheJournalBeforeTheEngineIsAskedForIt()
+    {
+        // A run killed between the stop call and a later journal write must still report the service it stopped.
+        var (engine, project) = TinyProject("db", "app", "chroma");
+        var unrecorded = new System.Collections.Concurrent.ConcurrentBag<string>();
+        engine.OnStop = service =>
+        {
+            if (RunJournal.Read(StateDir, "proj") is not { } journal || !journal.LeftStopped.Contains(service))
+                unrecorded.Add(service);
+        };
+        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
+        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
+
+        await foreach (var _ in (await runner.StartAsync(prepared, "run-w", default)).ReadAllAsync()) { }
+
+        Assert.Equal(3, engine.Log.Count(l => l.Operation == "stop"));
+        Assert.Empty(unrecorded);
+    }
+
+    [Fact]
     public async Task StartAsync_WritesTheJournalAsTheRunGoes_AndRemovesItWhenTheRunEnds()
     {
         var (engine, project) = TinyProject(chain: true, "db", "app");
