@@ -17,15 +17,17 @@ function Send-CaptureSentinel {
 }
 
 function Wait-CaptureSentinel {
-    <# Waits (bounded) until the capture file holds the sentinel's create event; throws if it never does. #>
-    param($Capture, [string] $Value, [int] $TimeoutSec = 60)
+    <# Waits (bounded) until the capture file holds the sentinel's create event; throws if it never does, or returns
+       $false at the timeout with -NoThrow. #>
+    param($Capture, [string] $Value, [int] $TimeoutSec = 60, [switch] $NoThrow)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     while ([DateTime]::UtcNow -lt $deadline) {
         $text = [IO.File]::ReadAllText($Capture.File)
-        if ($text.Contains($Value)) { return }
+        if ($text.Contains($Value)) { return $true }
         if ($Capture.Process.HasExited) { throw "The docker events capture exited (code $($Capture.Process.ExitCode)) before its sentinel $Value arrived." }
         Start-Sleep -Milliseconds 50
     }
+    if ($NoThrow) { return $false }
     throw "The docker events capture did not see its sentinel event $Value within ${TimeoutSec}s: it is not live."
 }
 
@@ -52,9 +54,15 @@ function Start-StingEventCapture {
     $copy = $process.StandardOutput.BaseStream.CopyToAsync($stream)
     $capture = [pscustomobject]@{ Process = $process; File = $file; Stream = $stream; Copy = $copy; ProjectName = $ProjectName; Sentinels = [Collections.Generic.List[string]]::new() }
     try {
-        $value = Send-CaptureSentinel -ProjectName $ProjectName
-        $capture.Sentinels.Add($value)
-        Wait-CaptureSentinel -Capture $capture -Value $value
+        # docker events follows from the moment it has subscribed, which a loaded machine may reach only after the
+        # first sentinel was made: until one is seen, another is made every 5 s (within a minute).
+        $live = $false
+        for ($try = 0; $try -lt 12 -and -not $live; $try++) {
+            $value = Send-CaptureSentinel -ProjectName $ProjectName
+            $capture.Sentinels.Add($value)
+            $live = Wait-CaptureSentinel -Capture $capture -Value $value -TimeoutSec 5 -NoThrow
+        }
+        if (-not $live) { throw "The docker events capture saw none of its $($capture.Sentinels.Count) sentinel events within a minute: it is not live." }
     }
     catch {
         Stop-CaptureProcess $capture
@@ -95,7 +103,7 @@ function Stop-StingEventCapture {
     try {
         $value = Send-CaptureSentinel -ProjectName $Capture.ProjectName
         $Capture.Sentinels.Add($value)
-        Wait-CaptureSentinel -Capture $Capture -Value $value
+        $null = Wait-CaptureSentinel -Capture $Capture -Value $value
     }
     finally {
         Stop-CaptureProcess $Capture
