@@ -38,11 +38,19 @@ Describe 'Get-StingService and Wait-StingService on the fixture stack' -Tag 'Int
     }
 
     It 'reports a stopped container as Exited and a removed one as NotCreated' {
-        & docker stop --time 1 (Get-StingFixtureContainer -Project $P -Service llm-gateway-proxy).Id | Out-Null
-        (Get-StingService llm-gateway-proxy @Common).State | Should -Be 'Exited'
-        & docker rm -f (Get-StingFixtureContainer -Project $P -Service llm-gateway-proxy).Id | Out-Null
-        (Get-StingService llm-gateway-proxy @Common).State | Should -Be 'NotCreated'
-        Start-StingFixture -Project $P -Service llm-gateway-proxy | Out-Null
+        try {
+            # Through the helper, which fails on a docker error: an unchecked stop once left the container running.
+            $id = (Get-StingFixtureContainer -Project $P -Service llm-gateway-proxy).Id
+            $null = Invoke-StingFixtureDocker -ArgumentList 'stop', '--time', '1', $id -TimeoutSec 60
+            (Get-StingFixtureContainer -Project $P -Service llm-gateway-proxy).State | Should -Be 'exited' -Because 'the engine says so first'
+            (Get-StingService llm-gateway-proxy @Common).State | Should -Be 'Exited'
+            $null = Invoke-StingFixtureDocker -ArgumentList 'rm', '-f', $id -TimeoutSec 60
+            (Get-StingService llm-gateway-proxy @Common).State | Should -Be 'NotCreated'
+        }
+        finally {
+            # The next tests need the whole stack healthy, whatever happened here.
+            Start-StingFixture -Project $P -Service llm-gateway-proxy | Out-Null
+        }
     }
 
     It 'lists a disabled-by-profile service whose container runs as part of the live set' {
