@@ -14,6 +14,22 @@ public sealed record RestartRequest
     public TimeSpan? Timeout { get; init; }
 }
 
+/// <summary>What a run does to one service of its plan.</summary>
+public enum StepAction
+{
+    /// <summary>Stop it once its dependents in the plan have stopped, start it again once its dependencies are ready, wait until it is ready.</summary>
+    Restart,
+    /// <summary>Start it (it is not running) once its dependencies are ready, and wait until it is ready.</summary>
+    Start,
+    /// <summary>Touch nothing: it runs (or, a one-shot job, completed); its readiness is confirmed and gates its dependents.</summary>
+    Keep,
+    /// <summary>Stop it once its dependents in the plan have stopped; start nothing.</summary>
+    Stop,
+}
+
+/// <summary>A step's action and, where the run chose it from what it found, why (shown by -WhatIf).</summary>
+public sealed record StepChoice(StepAction Action, string? Why = null);
+
 /// <summary>One service of a plan, with everything the executor needs to restart and judge it.</summary>
 public sealed record PlanStep(
     string Service,
@@ -30,6 +46,9 @@ public sealed record PlanStep(
     public IReadOnlyList<ServiceHook> PostStart { get; init; } = [];
     /// <summary>compose <c>pre_stop</c> hooks: run before every stop of the running container.</summary>
     public IReadOnlyList<ServiceHook> PreStop { get; init; } = [];
+    public StepAction Action { get; init; } = StepAction.Restart;
+    /// <summary>Why the action was chosen (Repair: "started 2.1 s before vault was ready"); null when it was asked for.</summary>
+    public string? Why { get; init; }
 }
 
 /// <summary>
@@ -74,6 +93,20 @@ public sealed class RestartPlan
             .Select(n => ToStep(n, options, request.Timeout))
             .ToList();
         return new RestartPlan(graph, steps, wholeProject);
+    }
+
+    /// <summary>
+    /// A plan of exactly the given services, each with its own action (Start, Stop, Repair: chosen from the
+    /// containers' state, not from a restart cascade). Whole project when it holds every service.
+    /// </summary>
+    public static RestartPlan Of(ServiceGraph graph, RestartOptions options, IReadOnlyDictionary<string, StepChoice> choices, TimeSpan? timeout)
+    {
+        var steps = graph.Nodes
+            .Where(n => choices.ContainsKey(n.Name))
+            .OrderBy(n => n.Wave).ThenBy(n => n.Name, StringComparer.Ordinal)
+            .Select(n => ToStep(n, options, timeout) with { Action = choices[n.Name].Action, Why = choices[n.Name].Why })
+            .ToList();
+        return new RestartPlan(graph, steps, wholeProject: steps.Count == graph.TopologicalOrder.Count);
     }
 
     /// <summary>

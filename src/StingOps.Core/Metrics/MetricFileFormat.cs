@@ -223,6 +223,9 @@ internal static partial class MetricFileFormat
         OutcomeStatus.RolledBack => "RolledBack",
         OutcomeStatus.Skipped => "Skipped",
         OutcomeStatus.Cancelled => "Cancelled",
+        OutcomeStatus.Started => "Started",
+        OutcomeStatus.AlreadyRunning => "AlreadyRunning",
+        OutcomeStatus.Stopped => "Stopped",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
@@ -236,6 +239,9 @@ internal static partial class MetricFileFormat
             "rolledback" => OutcomeStatus.RolledBack,
             "skipped" => OutcomeStatus.Skipped,
             "cancelled" => OutcomeStatus.Cancelled,
+            "started" => OutcomeStatus.Started,
+            "alreadyrunning" => OutcomeStatus.AlreadyRunning,
+            "stopped" => OutcomeStatus.Stopped,
             _ => null,
         };
         status = parsed ?? default;

@@ -40,6 +40,9 @@ public static class PrometheusExporter
         (OutcomeStatus.RolledBack, "rolled_back"),
         (OutcomeStatus.Skipped, "skipped"),
         (OutcomeStatus.Cancelled, "cancelled"),
+        (OutcomeStatus.Started, "started"),
+        (OutcomeStatus.AlreadyRunning, "already_running"),
+        (OutcomeStatus.Stopped, "stopped"),
     ];
 
     /// <summary>Writes <see cref="Render"/>'s text to <paramref name="path"/>, atomically.</summary>

@@ -4,7 +4,7 @@ public enum ServiceState { Running, Restarting, Paused, Exited, Dead, Created, N
 
 public enum ServiceHealth { Healthy, Unhealthy, Starting, None, Unknown }
 
-public enum RestartStatus { Succeeded, Failed, RolledBack, Skipped, Cancelled }
+public enum RestartStatus { Succeeded, Failed, RolledBack, Skipped, Cancelled, Started, AlreadyRunning, Stopped }
 
 public enum FailureReason { None, Timeout, Dependency, HealthCheck, Engine, Prerequisite, Cancelled }
 

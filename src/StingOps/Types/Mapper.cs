@@ -113,6 +113,9 @@ internal static class Mapper
         OutcomeStatus.RolledBack => RestartStatus.RolledBack,
         OutcomeStatus.Skipped => RestartStatus.Skipped,
         OutcomeStatus.Cancelled => RestartStatus.Cancelled,
+        OutcomeStatus.Started => RestartStatus.Started,
+        OutcomeStatus.AlreadyRunning => RestartStatus.AlreadyRunning,
+        OutcomeStatus.Stopped => RestartStatus.Stopped,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
