@@ -33,6 +33,7 @@ public static class PrometheusExporter
     /// a 2-minute average restart and its 5-minute alert.</summary>
     public static IReadOnlyList<double> DurationBuckets { get; } = [1, 5, 10, 15, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1800];
 
+    // Restart outcomes only: what Start, Stop and Repair report (Started, Stopped, AlreadyRunning) is in the jsonl, not here.
     private static readonly (OutcomeStatus Status, string Label)[] StatusLabels =
     [
         (OutcomeStatus.Succeeded, "succeeded"),
@@ -40,9 +41,6 @@ public static class PrometheusExporter
         (OutcomeStatus.RolledBack, "rolled_back"),
         (OutcomeStatus.Skipped, "skipped"),
         (OutcomeStatus.Cancelled, "cancelled"),
-        (OutcomeStatus.Started, "started"),
-        (OutcomeStatus.AlreadyRunning, "already_running"),
-        (OutcomeStatus.Stopped, "stopped"),
     ];
 
     /// <summary>Writes <see cref="Render"/>'s text to <paramref name="path"/>, atomically.</summary>

@@ -168,20 +168,27 @@ public sealed class RestartExecutor
             StartedSignal(step.Service).TrySetResult(false);
             _ready[step.Service].TrySetResult(false);
             _completed[step.Service].TrySetResult(false);
-            if (outcome.Status == OutcomeStatus.Succeeded)
+            if (outcome.Status is OutcomeStatus.Succeeded or OutcomeStatus.Started or OutcomeStatus.AlreadyRunning)
                 _succeeded[step.Service] = true;
-            else
+            else if (outcome.Status != OutcomeStatus.Stopped)
                 Phase(step.Service, ServicePhase.Failed, outcome.Message);
             Emit(new ServiceFinished(Time.GetUtcNow(), outcome));
         }
 
         private async Task<ServiceOutcome> RestartAsync(PlanStep step, Tracker tracker, CancellationToken cancellationToken)
         {
+            containers.TryGetValue(step.Service, out var container);
+            if (step.Action == StepAction.Keep)
+                return await KeepAsync(step, container, tracker, cancellationToken).ConfigureAwait(false);
+            if (step.Action == StepAction.Stop && container is not { State: "running" or "restarting" or "paused" })
+            {
+                _stopped[step.Service].TrySetResult(true);
+                return tracker.Outcome(OutcomeStatus.Stopped, OutcomeReason.None, container is null ? "no container: nothing to stop" : "already stopped");
+            }
             // Stop: after every dependent in the plan has stopped.
             var dependents = plan.Graph[step.Service].Dependents.Where(plan.Contains).Select(d => _stopped[d].Task);
             await Task.WhenAll(dependents).WaitAsync(cancellationToken).ConfigureAwait(false);
-            containers.TryGetValue(step.Service, out var container);
-            if (container is not null)
+            if (container is not null && step.Action != StepAction.Start)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Phase(step.Service, ServicePhase.Stopping);
@@ -199,6 +206,8 @@ public sealed class RestartExecutor
                 MarkStopped(step.Service, tracker);
             }
             _stopped[step.Service].TrySetResult(true);
+            if (step.Action == StepAction.Stop)
+                return tracker.Outcome(OutcomeStatus.Stopped, OutcomeReason.None, "stopped");
 
             // Start: the moment every dependency in the plan satisfies its condition.
             if (await WaitForDependenciesAsync(step, cancellationToken).ConfigureAwait(false) is { } unmet)
@@ -480,7 +489,7 @@ public sealed class RestartExecutor
                     _readyAt[step.Service] = last.ReadyAt ?? Time.GetUtcNow();
                     _ready[step.Service].TrySetResult(true);
                     Phase(step.Service, ServicePhase.Ready);
-                    return tracker.Outcome(OutcomeStatus.Succeeded, OutcomeReason.None,
+                    return tracker.Outcome(step.Action == StepAction.Start ? OutcomeStatus.Started : OutcomeStatus.Succeeded, OutcomeReason.None,
                         attempt == 1 ? "ready" : $"ready after {attempt} attempts");
                 }
                 // Restarting helps neither an engine failure nor a probe the engine could not run (the container may be fine).
@@ -489,6 +498,38 @@ public sealed class RestartExecutor
             }
             return tracker.Outcome(OutcomeStatus.Failed, last!.Reason,
                 attempts > 1 ? $"{last.Message} (after {tracker.Attempts} attempts)" : last.Message);
+        }
+
+        /// <summary>
+        /// A service the run leaves alone: nothing is stopped or started, its readiness is confirmed (at once when the
+        /// engine already says healthy) and releases its dependents. A completed one-shot job is not run again.
+        /// </summary>
+        private async Task<ServiceOutcome> KeepAsync(PlanStep step, ContainerSummary? container, Tracker tracker, CancellationToken cancellationToken)
+        {
+            _stopped[step.Service].TrySetResult(true);
+            if (container is null)
+                return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.Engine,
+                    $"no container for service '{step.Service}' in project '{project}'; create it first (docker compose up -d {step.Service})");
+            StartedSignal(step.Service).TrySetResult(true);
+            ReadinessOutcome outcome;
+            if (IsOneShot(step))
+            {
+                Phase(step.Service, ServicePhase.WaitingForHealth, "already started: waiting for it to complete");
+                outcome = await _waiter.WaitForExitAsync(container.Id, step.Timeout, cancellationToken).ConfigureAwait(false);
+                if (!outcome.Ready)
+                    return tracker.Outcome(OutcomeStatus.Failed, outcome.Reason, outcome.Message);
+                _completed[step.Service].TrySetResult(true);
+                return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.None, step.Why ?? "completed successfully; not run again");
+            }
+            Phase(step.Service, ServicePhase.WaitingForHealth, $"already running: {step.Probe}");
+            outcome = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, step.Timeout, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Ready)
+                return tracker.Outcome(OutcomeStatus.Failed, outcome.Reason,
+                    $"running, not ready: {outcome.Message} (it was left alone; Restart-StingService or Repair-StingService restarts it)");
+            _readyAt[step.Service] = outcome.ReadyAt ?? Time.GetUtcNow();
+            _ready[step.Service].TrySetResult(true);
+            Phase(step.Service, ServicePhase.Ready);
+            return tracker.Outcome(OutcomeStatus.AlreadyRunning, OutcomeReason.None, step.Why ?? "running and ready: left alone");
         }
 
         /// <summary>One attempt: the recreator replaces the stopped container and rolls back when the new one fails.</summary>

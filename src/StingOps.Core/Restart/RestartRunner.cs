@@ -120,6 +120,8 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
     /// <summary>Appends the outcomes to the metrics files; a failure to record never fails the run, it warns.</summary>
     private RunWarning? Record(IReadOnlyCollection<ServiceOutcome> outcomes)
     {
+        // A service left alone had nothing happen to it: a boot-time Repair must not fill the files with no-ops.
+        outcomes = outcomes.Where(o => o.Status != OutcomeStatus.AlreadyRunning).ToList();
         if (outcomes.Count == 0)
             return null;
         try

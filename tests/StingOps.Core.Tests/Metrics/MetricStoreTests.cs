@@ -389,7 +389,7 @@ public class MetricFileWordsTests
     public void Every_status_and_reason_has_its_file_word_and_reads_back()
     {
         // The words are the file format: the same as before the core had one status type.
-        Assert.Equal(["Succeeded", "Failed", "RolledBack", "Skipped", "Cancelled"], Enum.GetValues<OutcomeStatus>().Select(MetricFileFormat.StatusText));
+        Assert.Equal(["Succeeded", "Failed", "RolledBack", "Skipped", "Cancelled", "Started", "AlreadyRunning", "Stopped"], Enum.GetValues<OutcomeStatus>().Select(MetricFileFormat.StatusText));
         Assert.Equal(["None", "Timeout", "Dependency", "HealthCheck", "Engine", "Prerequisite", "Cancelled"], Enum.GetValues<OutcomeReason>().Select(MetricFileFormat.ReasonText));
         foreach (var s in Enum.GetValues<OutcomeStatus>())
             Assert.True(MetricFileFormat.TryParseStatus(MetricFileFormat.StatusText(s), out var back) && back == s);

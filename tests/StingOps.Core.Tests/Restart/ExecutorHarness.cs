@@ -62,11 +62,11 @@ public sealed class ExecutorHarness
     };
 
     public async Task<List<ServiceOutcome>> RunAsync(RestartOptions? options = null, RestartRequest? request = null,
-        Func<FakeTimeProvider, bool>? cancelWhen = null, IServiceRecreator? recreator = null)
+        Func<FakeTimeProvider, bool>? cancelWhen = null, IServiceRecreator? recreator = null, IReadOnlyDictionary<string, StepChoice>? choices = null)
     {
         options ??= new RestartOptions { MaxRetries = 1, HealthCheckInterval = TimeSpan.FromSeconds(1) };
         var graph = ServiceGraph.Build(Project(), options);
-        var plan = RestartPlan.Create(graph, options, request ?? new RestartRequest());
+        var plan = choices is null ? RestartPlan.Create(graph, options, request ?? new RestartRequest()) : RestartPlan.Of(graph, options, choices, null);
         var containers = (await Engine.ListProjectContainersAsync("proj", default)).ToDictionary(c => c.Service);
         using var cts = new CancellationTokenSource();
         var executor = new RestartExecutor(Engine, new ProbeRunner(Engine), Time, options, s => s.Replace("fake-secret-value", "***"), recreator);
