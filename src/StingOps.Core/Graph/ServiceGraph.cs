@@ -176,6 +176,10 @@ public sealed class ServiceGraph
     public HashSet<string> WithDependents(IEnumerable<string> services) =>
         Closure(services, n => n.Dependents);
 
+    /// <summary>The given services plus everything they depend on, transitively (dependencies outside the graph left out).</summary>
+    public HashSet<string> WithDependencies(IEnumerable<string> services) =>
+        Closure(services, n => n.Dependencies.Select(d => d.Service).Where(_nodes.ContainsKey));
+
     /// <summary>
     /// The given services plus the dependents that compose's <c>restart: true</c> ties to them, transitively:
     /// compose restarts those whenever their dependency restarts.

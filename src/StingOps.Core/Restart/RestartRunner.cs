@@ -105,14 +105,16 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
     /// A named restart whose outside dependencies are not ready touches nothing: the blocked services fail
     /// with reason Dependency, the rest of the plan is skipped. Recorded like any run.
     /// </summary>
-    public IReadOnlyList<ServiceOutcome> Refuse(PreparedRestart prepared, string runId)
+    /// <param name="done">What the run would have done to them ("restarted", "started"), for the messages.</param>
+    /// <param name="hint">How to get past the refusal ("use -Force to restart anyway").</param>
+    public IReadOnlyList<ServiceOutcome> Refuse(PreparedRestart prepared, string runId, string done, string hint)
     {
         var blocked = prepared.Blocking.GroupBy(u => u.Service).ToDictionary(g => g.Key, g => g.ToList());
         var outcomes = prepared.Plan.Steps.Select(step => blocked.TryGetValue(step.Service, out var deps)
             ? new ServiceOutcome(runId, step.Service, OutcomeStatus.Failed, OutcomeReason.Dependency, 0, step.Wave, null, null, null,
-                "not restarted: " + string.Join("; ", deps.Select(d => $"dependency '{d.Dependency}' is {d.Observed}")) + " (use -Force to restart anyway)")
+                $"not {done}: " + string.Join("; ", deps.Select(d => $"dependency '{d.Dependency}' is {d.Observed}")) + $" ({hint})")
             : new ServiceOutcome(runId, step.Service, OutcomeStatus.Skipped, OutcomeReason.Dependency, 0, step.Wave, null, null, null,
-                "not restarted: the run was refused because a dependency outside it is not ready")).ToList();
+                $"not {done}: the run was refused because a dependency outside it is not ready")).ToList();
         Record(outcomes);
         return outcomes;
     }

@@ -11,9 +11,15 @@ using StingOps.Core.Restart;
 
 namespace StingOps.Core.UseCases;
 
-/// <summary>What the caller asked of a restart (Restart-StingService's parameters).</summary>
+/// <summary>What a run does to the services it plans: the verbs of Restart-, Start-, Stop- and Repair-StingService.</summary>
+public enum SessionOperation { Restart, Start, Stop, Repair }
+
+/// <summary>What the caller asked of a run (Restart-, Start-, Stop- or Repair-StingService's parameters).</summary>
 public sealed record RestartSessionRequest
 {
+    public SessionOperation Operation { get; init; } = SessionOperation.Restart;
+    /// <summary>Start: also start what the named services depend on, transitively.</summary>
+    public bool IncludeDependencies { get; init; }
     /// <summary>Service names or wildcard patterns; empty: the whole project.</summary>
     public IReadOnlyList<string> Names { get; init; } = [];
     public bool IncludeDependents { get; init; }
@@ -73,6 +79,8 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
     public async Task<PreparedSession> PrepareAsync(RestartSessionRequest request, CancellationToken cancellationToken)
     {
         EnsureInsideMaintenanceWindow(request.MaintenanceWindow);
+        if (request.Operation == SessionOperation.Stop)
+            return await PrepareStopAsync(request, cancellationToken).ConfigureAwait(false);
         var messages = new List<SessionMessage>();
         PreparedRestart prepared;
         DriftSurvey? drift = null;
@@ -96,6 +104,9 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
             prepared = await Runner.PrepareAsync(project, report.Plan, report.Containers!, cancellationToken).ConfigureAwait(false);
             drift = report.Drift;
         }
+        if (request.Operation is SessionOperation.Start or SessionOperation.Repair)
+            prepared = await Runner.PrepareAsync(project, await PlanAsync(request, prepared, cancellationToken).ConfigureAwait(false), prepared.Containers,
+                cancellationToken).ConfigureAwait(false);
         RecreateChoice? recreate = null;
         if (request.Recreate)
         {
@@ -127,7 +138,9 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         if (prepared.Blocking.Count > 0)
         {
             if (!session.Request.Force)
-                return new SessionRun(runId, Completed(runner.Refuse(prepared, runId)), messages, Refused: true);
+                return new SessionRun(runId, Completed(session.Request.Operation == SessionOperation.Start
+                    ? runner.Refuse(prepared, runId, "started", "use -IncludeDependencies to start it too")
+                    : runner.Refuse(prepared, runId, "restarted", "use -Force to restart anyway")), messages, Refused: true);
             messages.AddRange(prepared.Blocking.Select(u =>
                 SessionMessage.Warning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.")));
         }
@@ -146,6 +159,40 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
                 SnapshotStore.Delete(snapshot);
             throw;
         }
+    }
+
+    /// <summary>Start: what does not run is started, what runs is left alone. Repair: what is out of order, judged from every container's state.</summary>
+    private async Task<RestartPlan> PlanAsync(RestartSessionRequest request, PreparedRestart restart, CancellationToken cancellationToken)
+    {
+        var graph = restart.Plan.Graph;
+        if (request.Operation == SessionOperation.Start)
+            return LifecyclePlans.Start(graph, project.Options, request.Names, request.IncludeDependencies, restart.Containers, request.Timeout);
+        var scope = request.Names.Count == 0 ? [] : RestartPlan.ResolveNames(graph, request.Names);
+        var details = await StartupOrder.InspectAllAsync(engine, restart.Containers, cancellationToken).ConfigureAwait(false);
+        var choices = StartupOrder.Judge(graph, scope, details, s => RestartPlan.EffectiveProbe(graph[s].Service, project.Options.For(s)),
+            RunJournal.FindInterrupted(_stateDirectory, project.Name));
+        return RestartPlan.Of(graph, project.Options, choices, request.Timeout);
+    }
+
+    /// <summary>
+    /// Stop needs no pre-flight (nothing starts), only the engine and the containers; it refuses to leave running
+    /// services on a stopped dependency unless they are stopped too (-IncludeDependents) or it is forced.
+    /// </summary>
+    private async Task<PreparedSession> PrepareStopAsync(RestartSessionRequest request, CancellationToken cancellationToken)
+    {
+        await engine.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+        var containers = ServiceContainers.ByService(await engine.ListProjectContainersAsync(project.Name, cancellationToken).ConfigureAwait(false));
+        var plan = LifecyclePlans.Stop(project.Graph(containers.Values.ToList()), project.Options, request.Names, request.IncludeDependents, containers, request.Timeout);
+        var prepared = new PreparedRestart(project, plan, containers, []);
+        var stranded = LifecyclePlans.Stranded(plan, containers);
+        if (stranded.Count == 0)
+            return new PreparedSession(request, prepared, null, [], null);
+        var list = string.Join(", ", stranded.Select(s => $"{s.Service} (needs {s.Dependency})"));
+        if (request.Force)
+            return new PreparedSession(request, prepared, null, [SessionMessage.Warning($"-Force: stopping although {list} keep running on it.")], null);
+        return new PreparedSession(request, prepared, null, [], new StingException(ErrorIds.StopWouldStrandDependents, StingErrorKind.InvalidOperation,
+            $"Stopping would leave running services on a stopped dependency: {list}. Nothing was touched. " +
+            "Use -IncludeDependents to stop them first, or -Force to stop anyway.", target: stranded[0].Service));
     }
 
     private PrerequisiteChecker Checker() => checker ?? new(() => engine, time, _stateDirectory, environment);

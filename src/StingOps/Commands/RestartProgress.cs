@@ -5,7 +5,8 @@ using StingOps.Core.Restart;
 namespace StingOps.Commands;
 
 /// <summary>Write-Progress for a run: one overall bar, one child record per service, all completed at the end.</summary>
-internal sealed class RestartProgress(Cmdlet cmdlet, RestartPlan plan)
+/// <param name="activity">The overall bar's title ("Restarting services", "Starting services").</param>
+internal sealed class RestartProgress(Cmdlet cmdlet, RestartPlan plan, string activity)
 {
     private const int OverallId = 1;
     private readonly Dictionary<string, int> _ids = plan.Steps.Select((s, i) => (s.Service, i)).ToDictionary(x => x.Service, x => OverallId + 1 + x.i);
@@ -43,14 +44,14 @@ internal sealed class RestartProgress(Cmdlet cmdlet, RestartPlan plan)
     public void Complete()
     {
         foreach (var id in _ids.Values)
-            cmdlet.WriteProgress(new ProgressRecord(id, "Restart", "Done") { ParentActivityId = OverallId, RecordType = ProgressRecordType.Completed });
-        cmdlet.WriteProgress(new ProgressRecord(OverallId, "Restarting services", "Done") { RecordType = ProgressRecordType.Completed });
+            cmdlet.WriteProgress(new ProgressRecord(id, activity, "Done") { ParentActivityId = OverallId, RecordType = ProgressRecordType.Completed });
+        cmdlet.WriteProgress(new ProgressRecord(OverallId, activity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
     private void Overall()
     {
         var total = Math.Max(1, plan.Steps.Count);
-        cmdlet.WriteProgress(new ProgressRecord(OverallId, "Restarting services", $"{_finished} of {plan.Steps.Count} finished")
+        cmdlet.WriteProgress(new ProgressRecord(OverallId, activity, $"{_finished} of {plan.Steps.Count} finished")
         {
             PercentComplete = Math.Min(100, _finished * 100 / total),
         });

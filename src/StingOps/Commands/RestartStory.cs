@@ -25,9 +25,19 @@ internal sealed class RestartStory(StingCmdlet cmdlet, Func<string, string> reda
         foreach (var step in plan.Steps)
         {
             var after = step.DependsOn.Count == 0 ? "no dependencies in the plan" : $"after {string.Join(", ", step.DependencyNames)}";
-            cmdlet.WriteVerbose(redact($"  wave {step.Wave}: {step.Service} ({after}; ready when {step.Probe}; timeout {Seconds(step.Timeout)})"));
+            var action = step.Action == StepAction.Restart ? "" : $"; {Word(step.Action)}" + (step.Why is null ? "" : $": {step.Why}");
+            cmdlet.WriteVerbose(redact($"  wave {step.Wave}: {step.Service} ({after}; ready when {step.Probe}; timeout {Seconds(step.Timeout)}{action})"));
         }
     }
+
+    /// <summary>The verb of a step's action, as -WhatIf and -Confirm name it.</summary>
+    public static string Word(StepAction action) => action switch
+    {
+        StepAction.Start => "Start",
+        StepAction.Stop => "Stop",
+        StepAction.Keep => "Leave alone",
+        _ => "Restart",
+    };
 
     public void Show(RestartEvent e)
     {
