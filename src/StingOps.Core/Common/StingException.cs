@@ -47,6 +47,7 @@ public static class ErrorIds
     public const string PrerequisiteFailed = "StingPrerequisiteFailed";
     public const string RestartLocked = "StingRestartLocked";
     public const string StopWouldStrandDependents = "StingStopWouldStrandDependents";
+    public const string BeforeRestartFailed = "StingBeforeRestartFailed";
     public const string ServiceRestartFailed = "StingServiceRestartFailed";
     public const string ServiceNotReady = "StingServiceNotReady";
     public const string RestartConfigurationInvalid = "StingRestartConfigurationInvalid";

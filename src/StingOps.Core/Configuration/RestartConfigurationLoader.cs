@@ -16,6 +16,7 @@ public static class RestartConfigurationLoader
     [
         "default_timeout", "max_retries", "health_check_interval", "dependency_wait_time", "rollback_enabled",
         "lock_timeout", "maintenance_window", "metrics_dir", "minimum_free_space_gb", "minimum_available_memory_mb", "alerts", "service_specific",
+        "before_restart", "before_restart_timeout",
     ];
 
     private static readonly HashSet<string> AlertKeys = ["slow_restart", "repeated_failures", "repeated_failures_window"];
@@ -79,6 +80,8 @@ public static class RestartConfigurationLoader
             RollbackEnabled = ConfigFields.Bool(body.Get("rollback_enabled"), $"{SectionName}.rollback_enabled") ?? defaults.RollbackEnabled,
             LockTimeout = ConfigFields.Duration(body.Get("lock_timeout"), $"{SectionName}.lock_timeout", allowZero: true) ?? defaults.LockTimeout,
             MaintenanceWindow = MaintenanceWindowReader.Read(body.Get("maintenance_window"), $"{SectionName}.maintenance_window", fields),
+            BeforeRestart = ConfigFields.String(body.Get("before_restart"), $"{SectionName}.before_restart"),
+            BeforeRestartTimeout = ConfigFields.Duration(body.Get("before_restart_timeout"), $"{SectionName}.before_restart_timeout", allowZero: false) ?? defaults.BeforeRestartTimeout,
             MetricsDirectory = ReadDirectory(body.Get("metrics_dir"), $"{SectionName}.metrics_dir", path, environment),
             MinimumFreeSpaceGB = ConfigFields.Double(body.Get("minimum_free_space_gb"), $"{SectionName}.minimum_free_space_gb", minimum: 0),
             MinimumAvailableMemoryMB = ConfigFields.Double(body.Get("minimum_available_memory_mb"), $"{SectionName}.minimum_available_memory_mb", minimum: 0),

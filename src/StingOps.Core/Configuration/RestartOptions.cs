@@ -12,6 +12,10 @@ public sealed class RestartOptions
     /// <summary>A cron expression (5 fields) and a duration, when configured.</summary>
     public MaintenanceWindowSpec? MaintenanceWindow { get; init; }
     public string? MetricsDirectory { get; init; }
+    /// <summary>before_restart: a shell command run under the lock before anything stops (regenerates the env files); null: none.</summary>
+    public string? BeforeRestart { get; init; }
+    /// <summary>before_restart_timeout: how long the before_restart command (or -BeforeRestart) may run.</summary>
+    public TimeSpan BeforeRestartTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public double? MinimumFreeSpaceGB { get; init; }
     /// <summary>minimum_available_memory_mb: when set, less available memory refuses a restart (unset: a warning below 256 MiB).</summary>
     public double? MinimumAvailableMemoryMB { get; init; }

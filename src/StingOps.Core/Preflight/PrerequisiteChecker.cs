@@ -136,7 +136,8 @@ public sealed class PrerequisiteChecker
         var plan = RestartPlan.Create(graph, project.Options, new RestartRequest { Names = options.Names, IncludeDependents = options.IncludeDependents, Timeout = options.Timeout });
         var services = plan.Steps.Select(s => graph[s.Service].Service).ToList();
 
-        results.AddRange(CheckEnvironmentFiles(project, services));
+        if (options.CheckEnvironmentFiles)
+            results.AddRange(CheckEnvironmentFiles(project, services));
 
         var byService = containers is null ? null : ServiceContainers.ByService(containers);
         if (options.CheckDependencies && byService is not null)

@@ -52,6 +52,8 @@ public sealed record PrerequisiteOptions
     /// <summary>Probe the restart lock and the run journal (Restart-StingService takes the lock itself and refuses with
     /// StingRestartLocked, and warns of an interrupted run under it).</summary>
     public bool CheckLock { get; init; } = true;
+    /// <summary>Validate the env files (a run whose before-restart step regenerates them validates them after it).</summary>
+    public bool CheckEnvironmentFiles { get; init; } = true;
 }
 
 /// <summary>What the machine says about disk and memory; a seam for tests.</summary>

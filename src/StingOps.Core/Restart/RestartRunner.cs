@@ -47,11 +47,25 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
 
     /// <summary>Takes the lock (or throws StingRestartLocked) and starts the run; the lock is released when the events end.</summary>
     /// <param name="recreator">-Recreate: the services to recreate instead of restarting, snapshots already saved.</param>
+    /// <param name="underLock">Runs once the lock is held, before anything is touched (before_restart); when it throws, the
+    /// lock is released and the run does not start.</param>
     public async Task<ChannelReader<RestartEvent>> StartAsync(PreparedRestart prepared, string runId, CancellationToken cancellationToken,
-        IServiceRecreator? recreator = null)
+        IServiceRecreator? recreator = null, Func<CancellationToken, Task>? underLock = null)
     {
         var options = prepared.Project.Options;
         var lockHandle = await RestartLock.AcquireAsync(stateDirectory, prepared.Project.Name, options.LockTimeout, time, cancellationToken).ConfigureAwait(false);
+        if (underLock is not null)
+        {
+            try
+            {
+                await underLock(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                lockHandle.Dispose();
+                throw;
+            }
+        }
         var output = Channel.CreateUnbounded<RestartEvent>(new UnboundedChannelOptions { SingleReader = true });
         if (lockHandle.TakenOverFrom is { } stale)
             output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), $"Took over a stale restart lock of pid {stale.Pid} (since {stale.Since:u}), which no longer runs."));

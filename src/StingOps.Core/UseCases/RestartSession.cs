@@ -32,6 +32,8 @@ public sealed record RestartSessionRequest
     public bool Force { get; init; }
     /// <summary>A maintenance window ('cron;duration') that overrides the config's maintenance_window.</summary>
     public string? MaintenanceWindow { get; init; }
+    /// <summary>Restart, Start: the caller's step before anything stops (-BeforeRestart); overrides the config's before_restart.</summary>
+    public BeforeRestartStep? BeforeRestart { get; init; }
 }
 
 /// <summary>A line for the caller to show: Verbose is the run's story, Warning needs the operator's eye.</summary>
@@ -82,6 +84,9 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         if (request.Operation == SessionOperation.Stop)
             return await PrepareStopAsync(request, cancellationToken).ConfigureAwait(false);
         var messages = new List<SessionMessage>();
+        var regenerates = BeforeRestartOf(request) is not null;
+        if (regenerates)
+            messages.Add(SessionMessage.Verbose("The env files are validated after the before-restart step, which runs under the lock before anything stops."));
         PreparedRestart prepared;
         DriftSurvey? drift = null;
         if (request.Force)
@@ -97,6 +102,8 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
                 Names = request.Names, IncludeDependents = request.IncludeDependents, Recreate = request.Recreate, Timeout = request.Timeout,
                 // Both are judged by the run itself with their own outcomes: per-service Dependency results, StingRestartLocked.
                 CheckDependencies = false, CheckLock = false,
+                // The step regenerates them: what they hold now says nothing.
+                CheckEnvironmentFiles = !regenerates,
             }, cancellationToken).ConfigureAwait(false);
             messages.AddRange(Describe(report.Results, request.Recreate));
             if (Refuse(report) is { } refusal)
@@ -148,9 +155,11 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
             ? await choice.PrepareRecreatorAsync(engine, snapshots ?? throw new InvalidOperationException("-Recreate needs the engine's snapshots"), project, _stateDirectory, runId,
                 rollback: !session.Request.NoRollback && project.Options.RollbackEnabled, redact, messages, cancellationToken).ConfigureAwait(false)
             : null;
+        var before = BeforeRestartOf(session.Request);
         try
         {
-            var events = await runner.StartAsync(prepared, runId, cancellationToken, recreator).ConfigureAwait(false);
+            var events = await runner.StartAsync(prepared, runId, cancellationToken, recreator,
+                before is null ? null : token => RunBeforeRestartAsync(before, token)).ConfigureAwait(false);
             return new SessionRun(runId, events, messages, Refused: false);
         }
         catch
@@ -193,6 +202,35 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         return new PreparedSession(request, prepared, null, [], new StingException(ErrorIds.StopWouldStrandDependents, StingErrorKind.InvalidOperation,
             $"Stopping would leave running services on a stopped dependency: {list}. Nothing was touched. " +
             "Use -IncludeDependents to stop them first, or -Force to stop anyway.", target: stranded[0].Service));
+    }
+
+    /// <summary>The caller's step, else the config's before_restart; only Restart and Start have one.</summary>
+    private BeforeRestartStep? BeforeRestartOf(RestartSessionRequest request) =>
+        request.Operation is not (SessionOperation.Restart or SessionOperation.Start) ? null
+        : request.BeforeRestart ?? (project.Options.BeforeRestart is { } command ? BeforeRestartCommand.For(command, project.Location.ProjectDirectory) : null);
+
+    /// <summary>
+    /// Under the lock, before anything stops: the step runs, then the env files it wrote are validated. Either failing
+    /// refuses the run untouched, with the step's output masked by the secrets of the env files before and after it.
+    /// </summary>
+    private async Task RunBeforeRestartAsync(BeforeRestartStep step, CancellationToken cancellationToken)
+    {
+        var timeout = project.Options.BeforeRestartTimeout;
+        var outcome = await step(timeout, cancellationToken).ConfigureAwait(false);
+        var regenerated = project.CreateRedactor();
+        string Mask(string text) => regenerated(redact(text));
+        if (!outcome.Succeeded)
+        {
+            var output = outcome.Output.Trim();
+            throw new StingException(ErrorIds.BeforeRestartFailed, StingErrorKind.InvalidOperation,
+                Mask($"The before-restart step {outcome.Failure}; nothing was touched." + (output.Length == 0 ? " It wrote no output." : $" Its output:{Environment.NewLine}{output}")),
+                target: project.Name);
+        }
+        var errors = project.EnvFileErrors(k => environment.GetValueOrDefault(k));
+        if (errors.Count > 0)
+            throw new StingException(ErrorIds.EnvironmentFileInvalid, StingErrorKind.InvalidData,
+                Mask($"After the before-restart step, {errors.Count} env-file problem(s); nothing was touched:{Environment.NewLine}" +
+                    string.Join(Environment.NewLine, errors.Select(e => $"  {e.Service}: {e.Finding}"))), target: project.Name);
     }
 
     private PrerequisiteChecker Checker() => checker ?? new(() => engine, time, _stateDirectory, environment);

@@ -36,6 +36,10 @@ public sealed class RestartStingServiceCommand : StingLifecycleCmdlet
     [ValidateNotNullOrEmpty]
     public string? MaintenanceWindow { get; set; }
 
+    /// <summary>Runs under the restart lock before anything stops (regenerates the env files); overrides the config's before_restart.</summary>
+    [Parameter]
+    public ScriptBlock? BeforeRestart { get; set; }
+
     private protected override string Activity => "Restarting services";
     private protected override bool WholeProjectIsHighImpact => true;
     private protected override bool Forced => Force;
@@ -43,6 +47,7 @@ public sealed class RestartStingServiceCommand : StingLifecycleCmdlet
     protected override void EndProcessing() => Run(new RestartSessionRequest
     {
         Names = Names,
+        BeforeRestart = BeforeRestart is null ? null : BeforeRestartScript.For(this, BeforeRestart),
         IncludeDependents = IncludeDependents,
         Recreate = Recreate,
         Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,

@@ -20,6 +20,10 @@ public sealed class StartStingServiceCommand : StingLifecycleCmdlet
     [ValidateRange(1, 86400)]
     public int? TimeoutSec { get; set; }
 
+    /// <summary>Runs under the restart lock before anything stops (regenerates the env files); overrides the config's before_restart.</summary>
+    [Parameter]
+    public ScriptBlock? BeforeRestart { get; set; }
+
     private protected override string Activity => "Starting services";
     private protected override bool WholeProjectIsHighImpact => false;
 
@@ -27,6 +31,7 @@ public sealed class StartStingServiceCommand : StingLifecycleCmdlet
     {
         Operation = SessionOperation.Start,
         Names = Names,
+        BeforeRestart = BeforeRestart is null ? null : BeforeRestartScript.For(this, BeforeRestart),
         IncludeDependencies = IncludeDependencies,
         Timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null,
     });

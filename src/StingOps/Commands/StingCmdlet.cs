@@ -22,6 +22,9 @@ public abstract class StingCmdlet : PSCmdlet
     // Engine calls are traced on worker threads; only the pipeline thread may WriteDebug, so they wait here.
     private readonly ConcurrentQueue<string> _debugLines = new();
 
+    // Work the core hands back to the pipeline thread (a -BeforeRestart script block runs only there), run while Await waits.
+    private readonly ConcurrentQueue<Action> _pipelineWork = new();
+
     [Parameter]
     [Alias("File")]
     [ValidateNotNullOrEmpty]
@@ -154,17 +157,46 @@ public abstract class StingCmdlet : PSCmdlet
         }
     }
 
-    /// <summary>Awaits on the pipeline thread: only this thread may write to the pipeline.</summary>
+    /// <summary>Awaits on the pipeline thread: only this thread may write to the pipeline. Meanwhile it runs what <see cref="OnPipelineThread"/> queued.</summary>
     internal T Await<T>(Task<T> task)
     {
         try
         {
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(50)))
+                RunPipelineWork();
             return Try(() => task.GetAwaiter().GetResult());
         }
         finally
         {
             WriteQueuedDebug();
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the pipeline thread, from core code awaited by <see cref="Await{T}"/> on another
+    /// thread: a script block must run in the caller's runspace, on its thread.
+    /// </summary>
+    internal Task<T> OnPipelineThread<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pipelineWork.Enqueue(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        });
+        return done.Task;
+    }
+
+    private void RunPipelineWork()
+    {
+        while (_pipelineWork.TryDequeue(out var work))
+            work();
     }
 
     internal void Await(Task task) => Await(Completion(task));

@@ -104,11 +104,13 @@ public sealed class ComposeCli(ComposeCliInfo info, ComposeProject project, IRea
     /// Runs a process with stdin closed and its output captured; kills it (with its children) when
     /// <paramref name="timeout"/> passes or the token is cancelled (then throws OperationCanceledException).
     /// </summary>
+    /// <param name="workingDirectory">Null: this process's.</param>
     public static async Task<CliResult> RunAsync(string executable, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?>? environment,
-        TimeSpan timeout, CancellationToken cancellationToken)
+        TimeSpan timeout, CancellationToken cancellationToken, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(executable)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
