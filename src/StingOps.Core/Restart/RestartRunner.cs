@@ -93,6 +93,8 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                 }
                 if (Record(outcomes) is { } warning)
                     output.Writer.TryWrite(warning);
+                if (RecordReadiness(prepared, outcomes) is { } unrecorded)
+                    output.Writer.TryWrite(unrecorded);
             }
             catch (Exception ex)
             {
@@ -156,6 +158,24 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StingException)
         {
             return new RunWarning(time.GetUtcNow(), $"Could not record restart metrics in {metricsDirectory}: {ex.Message}");
+        }
+    }
+
+    /// <summary>When this run saw what it started become ready (Repair's evidence of order); a failure to write warns.</summary>
+    private RunWarning? RecordReadiness(PreparedRestart prepared, IReadOnlyCollection<ServiceOutcome> outcomes)
+    {
+        var observed = outcomes
+            .Where(o => o.Status is OutcomeStatus.Succeeded or OutcomeStatus.Started && o.ReadyAt is not null && prepared.Containers.ContainsKey(o.Service))
+            .Select(o => new ObservedReadiness(o.Service, prepared.Containers[o.Service].Id, o.ReadyAt!.Value))
+            .ToList();
+        try
+        {
+            ReadinessRecord.Update(stateDirectory, prepared.Project.Name, observed);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new RunWarning(time.GetUtcNow(), $"Could not record when the services became ready in {stateDirectory}: {ex.Message}");
         }
     }
 

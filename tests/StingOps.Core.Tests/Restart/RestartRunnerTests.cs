@@ -63,6 +63,27 @@ public sealed class RestartRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_RecordsWhenItSawEachRestartedServiceReady_PerContainer()
+    {
+        var (engine, project) = TinyProject(chain: true, "db", "app");
+        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
+        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
+
+        var outcomes = new List<ServiceOutcome>();
+        await foreach (var e in (await runner.StartAsync(prepared, "run-1", default)).ReadAllAsync())
+            if (e is ServiceFinished f)
+                outcomes.Add(f.Outcome);
+
+        var record = ReadinessRecord.Read(StateDir, "proj");
+        foreach (var o in outcomes)
+        {
+            Assert.Equal(engine.IdOf(o.Service), record[o.Service].ContainerId);
+            Assert.Equal(o.ReadyAt, record[o.Service].ReadyAt);
+        }
+        Assert.Equal(2, record.Count);
+    }
+
+    [Fact]
     public async Task StartAsync_RunCancelled_LockIsFreeWhenTheStreamEnds()
     {
         var (engine, project) = TinyProject("db", "app");
