@@ -43,10 +43,19 @@ public sealed record ContainerDetails(
     /// <summary>Config.Cmd: compose's <c>command</c>, else the image's.</summary>
     IReadOnlyList<string>? Command = null,
     /// <summary>Config.Entrypoint: compose's <c>entrypoint</c>, else the image's.</summary>
-    IReadOnlyList<string>? Entrypoint = null)
+    IReadOnlyList<string>? Entrypoint = null,
+    /// <summary>
+    /// State.Health.Log, oldest first: the engine keeps only the last 5 probe results, and keeps them across
+    /// restarts of the container and of the daemon, so older entries may belong to an earlier start.
+    /// Null when the engine reported no health state (the container has no healthcheck).
+    /// </summary>
+    IReadOnlyList<HealthProbe>? HealthLog = null)
 {
     public bool IsRunning => State == "running";
 }
+
+/// <summary>One health probe the engine ran: when it began and ended, and its exit code (0 = passed).</summary>
+public sealed record HealthProbe(DateTimeOffset Start, DateTimeOffset End, int ExitCode);
 
 /// <summary>How an exec runs, beyond its command: what compose's lifecycle hooks may set.</summary>
 /// <param name="Environment">KEY=VALUE entries added to the container's environment.</param>

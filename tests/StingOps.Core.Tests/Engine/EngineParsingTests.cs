@@ -94,6 +94,55 @@ public sealed class EngineParsingTests
         Assert.InRange((parsed.Value - new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero)).Ticks, 1234567, 1234568);
     }
 
+    [Fact]
+    public void Inspect_keeps_the_health_log_in_UTC_oldest_first()
+    {
+        var response = new Docker.DotNet.Models.ContainerInspectResponse
+        {
+            ID = "c1",
+            Name = "/p-vault-1",
+            State = new Docker.DotNet.Models.State
+            {
+                Status = "running",
+                StartedAt = "2026-03-01T10:00:00.5Z",
+                Health = new Docker.DotNet.Models.Health
+                {
+                    Status = "healthy",
+                    Log =
+                    [
+                        new() { Start = new DateTime(2026, 3, 1, 10, 0, 1, DateTimeKind.Utc), End = new DateTime(2026, 3, 1, 10, 0, 1, 200, DateTimeKind.Utc), ExitCode = 1, Output = "sealed" },
+                        new() { Start = new DateTime(2026, 3, 1, 12, 0, 6, DateTimeKind.Unspecified), End = new DateTime(2026, 3, 1, 12, 0, 6, 300, DateTimeKind.Unspecified), ExitCode = 0, Output = "ok" },
+                    ],
+                },
+            },
+            Config = new Docker.DotNet.Models.ContainerConfig { Labels = new Dictionary<string, string> { ["com.docker.compose.service"] = "vault" } },
+        };
+
+        var details = DockerModels.ToDetails(response, 100);
+
+        Assert.Equal("ok", details.LastHealthOutput);
+        Assert.NotNull(details.HealthLog);
+        Assert.Equal(2, details.HealthLog.Count);
+        Assert.Equal(new HealthProbe(new DateTimeOffset(2026, 3, 1, 10, 0, 1, TimeSpan.Zero), new DateTimeOffset(2026, 3, 1, 10, 0, 1, 200, TimeSpan.Zero), 1), details.HealthLog[0]);
+        // An unspecified kind is the engine's UTC, never the local zone.
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 12, 0, 6, 300, TimeSpan.Zero), details.HealthLog[1].End);
+        Assert.Equal(0, details.HealthLog[1].ExitCode);
+    }
+
+    [Fact]
+    public void Inspect_without_a_health_state_has_no_health_log()
+    {
+        var response = new Docker.DotNet.Models.ContainerInspectResponse
+        {
+            ID = "c2",
+            Name = "/p-web-1",
+            State = new Docker.DotNet.Models.State { Status = "running", StartedAt = "2026-03-01T10:00:00Z" },
+            Config = new Docker.DotNet.Models.ContainerConfig(),
+        };
+
+        Assert.Null(DockerModels.ToDetails(response, 100).HealthLog);
+    }
+
     private const string HostInspect = """
         {
           "Id": "f5a39c7b9d9cec750298ab0c5dfb8cb723cd1bb119f739a34d3b3b0d89ff1373",

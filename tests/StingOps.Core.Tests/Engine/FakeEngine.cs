@@ -34,6 +34,8 @@ public sealed class FakeBehaviour
     public List<string>? Command { get; set; }
     /// <summary>Answers execs run with options (lifecycle hooks): exit code and output; unset: exit 0, no output.</summary>
     public Func<IReadOnlyList<string>, ExecOptions, ExecResult>? Hook { get; set; }
+    /// <summary>State.Health.Log as inspect reports it; unset: none.</summary>
+    public List<HealthProbe>? HealthLog { get; set; }
 }
 
 /// <summary>How one event subscription behaves: fails to subscribe, or ends/breaks after a number of events.</summary>
@@ -347,7 +349,7 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
                 ExitCode = 1;
             }
             return new(Id, Name, Service, State, IsReady(now) ? "healthy" : "starting", null, ExitCode, StartedAt, null, 0,
-                Behaviour.Image, "sha256:fake", Behaviour.Environment, Behaviour.Labels, ["CMD", "true"], Behaviour.Command);
+                Behaviour.Image, "sha256:fake", Behaviour.Environment, Behaviour.Labels, ["CMD", "true"], Behaviour.Command, HealthLog: Behaviour.HealthLog);
         }
     }
 }

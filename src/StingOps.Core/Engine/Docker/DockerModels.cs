@@ -70,8 +70,12 @@ internal static class DockerModels
             labels,
             config?.Healthcheck?.Test?.ToArray(),
             config?.Cmd?.ToArray(),
-            config?.Entrypoint?.ToArray());
+            config?.Entrypoint?.ToArray(),
+            health?.Log?.Select(ToProbe).ToArray());
     }
+
+    private static HealthProbe ToProbe(HealthcheckResult result) =>
+        new(AsUtc(result.Start), AsUtc(result.End), (int)result.ExitCode);
 
     /// <summary>healthy, unhealthy, starting from a list Status such as "Up 5 seconds (health: starting)"; else null.</summary>
     internal static string? HealthFromStatus(string? status)
