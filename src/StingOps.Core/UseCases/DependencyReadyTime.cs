@@ -23,12 +23,27 @@ internal abstract record DependencyReadyTime
     /// <summary>The engine reports too little to tell (no start time).</summary>
     public sealed record Unknown(string Reason) : DependencyReadyTime;
 
-    public static DependencyReadyTime Of(ServiceDependency dependency, ContainerDetails container, ProbeSpec probe, int healthLogSize)
+    /// <param name="seenReady">When a StingOps run's probe saw this start of the dependency ready, if it made it.</param>
+    public static DependencyReadyTime Of(ServiceDependency dependency, ContainerDetails container, ProbeSpec probe, int healthLogSize, DateTimeOffset? seenReady = null)
     {
         var name = dependency.Service;
         if (container.StartedAt is not { } started)
             return new Unknown($"the engine does not report when {name} started");
-        return dependency.Condition switch
+        var fromEngine = FromEngine(dependency, container, probe, healthLogSize, name, started);
+        // StingOps's probe passes before the engine's next healthcheck: for a start StingOps made, what it saw is the readiness.
+        if (seenReady is not { } seen || dependency.Condition != DependencyCondition.ServiceHealthy)
+            return fromEngine;
+        return fromEngine switch
+        {
+            At exact when exact.Time <= seen => exact,
+            Within bounded when bounded.NotAfter < seen => bounded,
+            _ => new At(seen, "was ready", $"a StingOps run saw {name} ready at {Clock(seen)}"),
+        };
+    }
+
+    private static DependencyReadyTime FromEngine(ServiceDependency dependency, ContainerDetails container, ProbeSpec probe, int healthLogSize,
+        string name, DateTimeOffset started) =>
+        dependency.Condition switch
         {
             DependencyCondition.ServiceStarted => new At(started, "started", $"at {Clock(started)}"),
             DependencyCondition.ServiceCompletedSuccessfully => Completion(name, container, started),
@@ -36,7 +51,6 @@ internal abstract record DependencyReadyTime
                 : probe.Kind == ProbeKind.Running ? new At(started, "started", $"at {Clock(started)}")
                 : new Within(started, null, Unrecorded(name, probe)),
         };
-    }
 
     private static DependencyReadyTime Completion(string name, ContainerDetails container, DateTimeOffset started)
     {

@@ -179,7 +179,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         var scope = request.Names.Count == 0 ? [] : RestartPlan.ResolveNames(graph, request.Names);
         var details = await StartupOrder.InspectAllAsync(engine, restart.Containers, cancellationToken).ConfigureAwait(false);
         var choices = StartupOrder.Judge(graph, scope, details, s => RestartPlan.EffectiveProbe(graph[s].Service, project.Options.For(s)),
-            RunJournal.FindInterrupted(_stateDirectory, project.Name));
+            RunJournal.FindInterrupted(_stateDirectory, project.Name), ReadinessRecord.Read(_stateDirectory, project.Name));
         return RestartPlan.Of(graph, project.Options, choices, request.Timeout);
     }
 

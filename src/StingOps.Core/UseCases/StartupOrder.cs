@@ -28,6 +28,8 @@ public static class StartupOrder
     /// <param name="details">Each service's container; absent: it has none.</param>
     /// <param name="probeOf">Each service's effective readiness probe.</param>
     /// <param name="interrupted">The project's interrupted run, if any: what it had not finished is done now.</param>
+    /// <param name="observed">When StingOps's own runs saw each service ready (<see cref="ReadinessRecord"/>): for the starts
+    /// it made, readiness as its probe saw it, which is earlier than the engine's next healthcheck.</param>
     /// <returns>
     /// A choice for every service of the scope, for everything they need (an optional dependency without a
     /// container is not needed), and for every dependent of a service that is started or restarted.
@@ -37,10 +39,12 @@ public static class StartupOrder
         IReadOnlyCollection<string> scope,
         IReadOnlyDictionary<string, ContainerDetails> details,
         Func<string, ProbeSpec> probeOf,
-        JournaledRun? interrupted)
+        JournaledRun? interrupted,
+        IReadOnlyDictionary<string, ObservedReadiness>? observed = null)
     {
         IEnumerable<string> asked = scope.Count == 0 ? graph.TopologicalOrder : RestartPlan.ResolveNames(graph, scope);
-        var judging = new Judging(graph, details, probeOf, interrupted, WithNeededDependencies(graph, asked, details));
+        var judging = new Judging(graph, details, probeOf, interrupted, WithNeededDependencies(graph, asked, details),
+            observed ?? new Dictionary<string, ObservedReadiness>(StringComparer.Ordinal));
         // Dependencies come first, so each service is judged against its dependencies' choices and a cascade runs down the whole chain.
         foreach (var name in graph.TopologicalOrder)
             judging.Judge(name);
@@ -81,7 +85,7 @@ public static class StartupOrder
 
     /// <summary>One judgement in progress: the choices so far, and what every choice is judged from.</summary>
     private sealed class Judging(ServiceGraph graph, IReadOnlyDictionary<string, ContainerDetails> details,
-        Func<string, ProbeSpec> probeOf, JournaledRun? interrupted, HashSet<string> needed)
+        Func<string, ProbeSpec> probeOf, JournaledRun? interrupted, HashSet<string> needed, IReadOnlyDictionary<string, ObservedReadiness> observed)
     {
         private readonly HashSet<string> _unfinished = UnfinishedServices(interrupted);
         private readonly HashSet<string> _leftStopped = new(interrupted?.LeftStopped ?? [], StringComparer.Ordinal);
@@ -173,6 +177,11 @@ public static class StartupOrder
         /// Judged only against dependencies that are kept: one started or restarted cascades anyway, and one outside
         /// the judgement is the executor's outside dependency.
         /// </summary>
+        /// <summary>When a StingOps run saw this very start of the container ready; null when it did not start it.</summary>
+        private DateTimeOffset? SeenReady(string service, ContainerDetails container) =>
+            observed.TryGetValue(service, out var seen) && seen.ContainerId == container.Id && container.StartedAt is { } started && seen.ReadyAt >= started
+                ? seen.ReadyAt : null;
+
         private (string? Early, string? Note) JudgeOrder(string name, ContainerDetails container)
         {
             if (container.StartedAt is not { } startedAt)
@@ -184,7 +193,7 @@ public static class StartupOrder
                 var of = dependency.Service;
                 if (!Choices.TryGetValue(of, out var choice) || choice.Action != StepAction.Keep || !details.TryGetValue(of, out var target))
                     continue;
-                switch (DependencyReadyTime.Of(dependency, target, probeOf(of), EngineHealthLogSize))
+                switch (DependencyReadyTime.Of(dependency, target, probeOf(of), EngineHealthLogSize, SeenReady(of, target)))
                 {
                     case DependencyReadyTime.At at when startedAt < at.Time:
                         early.Add((of, $"started {Gap(at.Time - startedAt)} before its dependency {of} {at.Event} ({at.Evidence})"));

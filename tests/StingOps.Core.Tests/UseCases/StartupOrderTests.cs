@@ -69,6 +69,35 @@ public sealed class StartupOrderTests
     // --- order after a reboot, and idempotence ---
 
     [Fact]
+    public void A_dependent_StingOps_started_right_after_its_own_probe_saw_the_dependency_ready_is_in_order()
+    {
+        // The engine's first healthcheck of db since its start passes only at 2.0 s, but the run saw db ready at 1.2 s
+        // (its own probe) and started app at 1.3 s: in order, and a second repair must keep it.
+        var graph = Graph(Checked("db"), Svc("app", Healthy("db")));
+        var containers = Containers(Probed("db", 0.0, "healthy", (2.0, 0)), Running("app", 1.3));
+        var seen = new Dictionary<string, ObservedReadiness> { ["db"] = new("db", "id-db", At(1.2)) };
+        var probes = (string s) => RestartPlan.EffectiveProbe(graph[s].Service, ServiceRestartOptions.Empty);
+
+        AssertChoice(StartupOrder.Judge(graph, [], containers, probes, null, seen), "app", StepAction.Keep);
+        // Without the record, or with one of another container or an earlier start, the engine's log judges: early.
+        AssertChoice(StartupOrder.Judge(graph, [], containers, probes, null), "app", StepAction.Restart, "before its dependency db was ready");
+        AssertChoice(StartupOrder.Judge(graph, [], containers, probes, null, new Dictionary<string, ObservedReadiness> { ["db"] = new("db", "id-other", At(1.2)) }), "app", StepAction.Restart);
+        AssertChoice(StartupOrder.Judge(graph, [], containers, probes, null, new Dictionary<string, ObservedReadiness> { ["db"] = new("db", "id-db", At(-5)) }), "app", StepAction.Restart);
+    }
+
+    [Fact]
+    public void A_record_later_than_the_engines_first_pass_does_not_move_readiness_later()
+    {
+        var graph = Graph(Checked("db"), Svc("app", Healthy("db")));
+        var containers = Containers(Probed("db", 0.0, "healthy", (1.0, 0)), Running("app", 1.5));
+        var seen = new Dictionary<string, ObservedReadiness> { ["db"] = new("db", "id-db", At(3.0)) };
+
+        AssertChoice(StartupOrder.Judge(graph, [], containers, s => RestartPlan.EffectiveProbe(graph[s].Service, ServiceRestartOptions.Empty), null, seen),
+            "app", StepAction.Keep);
+    }
+
+
+    [Fact]
     public void After_a_reboot_dependents_that_started_before_their_dependency_was_ready_restart_and_so_do_theirs()
     {
         // The engine started everything within a second; vault passed its first check only at 2.1 s.
