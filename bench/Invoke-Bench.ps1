@@ -9,6 +9,10 @@
                (E, v2 only) docker compose stop + up -d --wait, compose's own ordered health-gated path,
                (C) the critical path from the start-up delays; plus the
                scheduler's reaction time (dependency ready -> dependent start) from live engine events.
+    repair     from the stack up in the worst order (every container started by hand, dependents first: a reboot,
+               made repeatable) to all ready and in order: Repair-StingService vs (E) docker compose stop +
+               up -d --wait, compose's way to an ordered start, and (U) up -d --wait alone, which only waits;
+               each with the order violations it leaves (from the fixture's own ready lines). v2 only.
     readiness  one service restarted by Restart-StingService: its ReadyAt - (start + delay) vs docker's
                own health_status: healthy event - (start + delay), both from the same restart.
     startup    fresh pwsh: Import-Module + first Get-StingService vs compose ps (and a bare pwsh);
@@ -27,7 +31,7 @@
 param(
     [Parameter(Mandatory)][string] $ModulePath,
     [ValidateRange(1, 50)][int] $Repeat = 3,
-    [ValidateSet('restart', 'readiness', 'startup', 'planning')][string[]] $Only,
+    [ValidateSet('restart', 'repair', 'readiness', 'startup', 'planning')][string[]] $Only,
     [string] $ResultPath,
     # Services in the generated planning project.
     [ValidateRange(10, 100000)][int] $PlanningServices = 2000
@@ -43,7 +47,7 @@ Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1') -Force
 Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
 Import-Module (Join-Path $Root 'tests/pester/RestartAssertions.psm1') -Force
 $Invariant = [System.Globalization.CultureInfo]::InvariantCulture
-$selected = if ($Only) { $Only } else { @('restart', 'readiness', 'startup', 'planning') }
+$selected = if ($Only) { $Only } else { @('restart', 'repair', 'readiness', 'startup', 'planning') }
 
 $facts = Get-BenchMachineFacts -ModulePath $ModulePath
 Write-Host ("Machine: {0} CPU(s), load {1}, engine {2}, compose {3}, pwsh {4}, StingOps {5} ({6})" -f $facts.Nproc,
@@ -259,6 +263,98 @@ function Invoke-RestartBenchmark {
 
 #endregion
 
+#region repair: from the worst start order to all ready and in order
+
+function Set-BenchWorstOrder {
+    # A reboot, made repeatable: every container stopped, then started by hand, dependents first.
+    param([object[]] $Plan, [hashtable] $IdByService)
+    $null = Invoke-StingFixtureDocker -ArgumentList (@('stop', '-t', '10') + @($Plan | ForEach-Object { $IdByService[$_.Service] })) -TimeoutSec 180
+    foreach ($s in @($Plan | Sort-Object Wave -Descending)) { $null = Invoke-StingFixtureDocker -ArgumentList 'start', $IdByService[$s.Service] -TimeoutSec 60 }
+}
+
+function Get-BenchStateOrderViolation {
+    <# Each running service whose current start came before one of its dependencies was ready in its current start
+       (the fixture's own "ready" line), or started (service_started, or a dependency probed as "running"). #>
+    param($Project, [object[]] $Plan)
+    $signal = @(Get-StingFixtureSignal -ProjectName $Project.ProjectName)
+    $now = @{}; foreach ($c in Get-StingFixtureContainer -Project $Project) { $now[$c.Service] = $c }
+    $steps = @{}; foreach ($s in $Plan) { $steps[$s.Service] = $s }
+    foreach ($s in $Plan) {
+        $c = $now[$s.Service]
+        if (-not $c -or $c.State -ne 'running') { continue }
+        $started = [DateTimeOffset]$c.Inspect.State.StartedAt
+        foreach ($dep in @($s.DependsOn)) {
+            $d = $now[$dep]
+            if (-not $d -or $d.State -ne 'running') { "$($s.Service) on a stopped $dep"; continue }
+            $depStarted = [DateTimeOffset]$d.Inspect.State.StartedAt
+            $condition = if ($s.DependsOnCondition) { [string]$s.DependsOnCondition[$dep] } else { '' }
+            $ready = if ($condition -eq 'service_started' -or $steps[$dep].HealthCheck -eq 'running') { $depStarted }
+            else { @($signal | Where-Object { $_.ContainerId -eq $d.Id -and $_.Kind -eq 'ready' -and $_.Time -ge $depStarted } | ForEach-Object Time | Sort-Object)[0] }
+            if ($null -eq $ready -or $started -lt $ready) { "$($s.Service) before $dep" }
+        }
+    }
+}
+
+function Invoke-RepairBenchmark {
+    param($Project)
+    if (-not $ComposeHasWait) { throw "repair compares with compose's up --wait, which $ComposeName does not have (v2 only)" }
+    $plan = @(Get-StingRestartPlan -ProjectDirectory $Project.Directory)
+    $idByService = @{}; foreach ($c in Get-StingFixtureContainer -Project $Project) { $idByService[$c.Service] = $c.Id }
+    $ids = @($plan | ForEach-Object { $idByService[$_.Service] })
+    $samples = @{ ours = [System.Collections.Generic.List[double]]::new(); E = [System.Collections.Generic.List[double]]::new(); U = [System.Collections.Generic.List[double]]::new() }
+    $left = @{ ours = [System.Collections.Generic.List[int]]::new(); E = [System.Collections.Generic.List[int]]::new(); U = [System.Collections.Generic.List[int]]::new() }
+    $problems = [System.Collections.Generic.List[string]]::new()
+    for ($r = 0; $r -lt $Repeat; $r++) {
+        foreach ($method in (Get-Rotation @('ours', 'E', 'U') $r)) {
+            $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
+            Set-BenchWorstOrder -Plan $plan -IdByService $idByService   # untimed: the state every method starts from
+            $meter = Start-BenchMeter
+            switch ($method) {
+                'ours' {
+                    $results = @(Repair-StingService -ProjectDirectory $Project.Directory -Confirm:$false -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+                    $bad = @($results | Where-Object Status -notin 'Succeeded', 'Started', 'AlreadyRunning')
+                    if ($bad.Count) { $problems.Add("round $($r + 1): $(($bad | ForEach-Object { "$($_.Service)=$($_.Status) $($_.Message)" }) -join '; ')") }
+                }
+                'E' {
+                    $null = Invoke-Compose -Project $Project -Arguments 'stop'
+                    $null = Invoke-Compose -Project $Project -Arguments 'up', '-d', '--wait', '--wait-timeout', '300' -TimeoutSec 360
+                }
+                'U' { $null = Invoke-Compose -Project $Project -Arguments 'up', '-d', '--wait', '--wait-timeout', '300' -TimeoutSec 360 }
+            }
+            # The same end for all: every container running and docker-healthy.
+            $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
+            $samples[$method].Add((Stop-BenchMeter $meter).Ms)
+            $violations = @(Get-BenchStateOrderViolation -Project $Project -Plan $plan)
+            $left[$method].Add($violations.Count)
+            if ($method -ne 'U' -and $violations.Count) { $problems.Add("round $($r + 1) ${method}: out of order after it: $($violations -join ', ')") }
+            Write-Host ("  round {0} {1}: {2:0} ms to all healthy, {3} order violation(s) left" -f ($r + 1), $method, $samples[$method][-1], $violations.Count)
+        }
+    }
+    $perRound = { param($x, $y) Get-BenchMedian @(for ($i = 0; $i -lt [math]::Min($x.Count, $y.Count); $i++) { $x[$i] / $y[$i] }) }
+    $rE = & $perRound $samples.ours $samples.E; $rU = & $perRound $samples.ours $samples.U
+    $mOurs = Get-BenchMedian $samples.ours
+    Add-Row repair 'ours / E' $mOurs ms "E: $ComposeName stop + up -d --wait, $(Format-BenchNumber (Get-BenchMedian $samples.E) '0') ms" $rE '< 1x' ($rE -lt 1)
+    Add-Row repair 'ours / U' $mOurs ms "U: $ComposeName up -d --wait, $(Format-BenchNumber (Get-BenchMedian $samples.U) '0') ms; leaves $(Get-BenchMedian @($left.U)) violation(s)" $rU $null $null
+    Add-Row repair 'order violations left by ours' (Get-BenchMedian @($left.ours)) '' "E: $(Get-BenchMedian @($left.E)); U: $(Get-BenchMedian @($left.U))" $null '0' ((@($left.ours) | Measure-Object -Maximum).Maximum -eq 0)
+    foreach ($p in $problems) { Write-Warning "repair: $p" }
+    [ordered]@{
+        Services     = $plan.Count
+        Start        = 'every container stopped, then started by hand in reverse dependency order (untimed)'
+        End          = 'every container running and docker-healthy (polled every 250 ms)'
+        Measurements = @(
+            New-Measurement 'ours' ms $samples.ours 'Repair-StingService -Confirm:$false in-process, then until all docker-healthy'
+            New-Measurement 'E' ms $samples.E "$ComposeName stop, then $ComposeName up -d --wait, then until all docker-healthy"
+            New-Measurement 'U' ms $samples.U "$ComposeName up -d --wait alone (waits; restarts nothing), then until all docker-healthy"
+        )
+        ViolationsLeft = [ordered]@{ Ours = @($left.ours); E = @($left.E); U = @($left.U) }
+        Ratios       = [ordered]@{ OursOverE = $rE; OursOverU = $rU }
+        Goals        = [ordered]@{ FasterThanE = $rE -lt 1; InOrder = (@($left.ours) | Measure-Object -Maximum).Maximum -eq 0 }
+        Problems     = @($problems)
+    }
+}
+
+#endregion
+
 #region readiness: one service, our ReadyAt vs docker's health_status
 
 function Invoke-ReadinessBenchmark {
@@ -420,7 +516,7 @@ $project = $null
 $failed = [System.Collections.Generic.List[string]]::new()
 $savedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR }
 try {
-    if ($selected | Where-Object { $_ -in 'restart', 'readiness', 'startup' }) {
+    if ($selected | Where-Object { $_ -in 'restart', 'repair', 'readiness', 'startup' }) {
         $null = Remove-StingFixtureLeftover
         $null = Initialize-StingFixtureImage
         $project = New-StingFixtureProject
@@ -434,6 +530,7 @@ try {
         try {
             $benchmarks[$name] = switch ($name) {
                 'restart' { Invoke-RestartBenchmark -Project $project }
+                'repair' { Invoke-RepairBenchmark -Project $project }
                 'readiness' { Invoke-ReadinessBenchmark -Project $project }
                 'startup' { Invoke-StartupBenchmark -Project $project }
                 'planning' { Invoke-PlanningBenchmark }

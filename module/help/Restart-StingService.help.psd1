@@ -95,6 +95,19 @@ ready (with a warning per service), and with -Recreate recreates every requested
 The maintenance window and the restart lock still apply. In unattended scripts prefer -Confirm:$false,
 which only skips the confirmation.
 '@
+        BeforeRestart = @{
+            Description  = @'
+A script block run once the project's restart lock is taken and before anything is stopped or started:
+the step that regenerates the env files (STING's seed, section 4), so that no other run can interleave
+with it. It runs in the caller's session, on the caller's thread, until it returns (Ctrl+C stops it). It
+fails on a terminating error or a non-zero $LASTEXITCODE (a native command it ran last); the run is then
+refused with StingBeforeRestartFailed, nothing is touched, the lock is released, and the message carries
+its output (errors included) with env-file secrets masked, those of the files before and after it. The
+env files are validated after it, not before (the pre-flight skips them): a file it leaves broken
+refuses the run with StingEnvironmentFileInvalid. Overrides before_restart in config.yml.
+'@
+            DefaultValue = "config.yml's before_restart command, else none"
+        }
         MaintenanceWindow = @{
             Description  = @'
 A maintenance window, 'cron;duration[;time zone]': a 5-field cron expression for the openings, a

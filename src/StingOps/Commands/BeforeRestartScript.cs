@@ -27,8 +27,9 @@ internal static class BeforeRestartScript
         {
             var result = cmdlet.InvokeCommand.InvokeScript(false, ScriptBlock.Create(Runner), null, step);
             var report = result.LastOrDefault()?.Properties;
-            var output = report?["Output"]?.Value as string ?? "";
-            var exitCode = report?["ExitCode"]?.Value is int code ? code : 0;
+            // Values that came down a pipeline arrive wrapped in a PSObject.
+            var output = report?["Output"]?.Value?.ToString() ?? "";
+            var exitCode = LanguagePrimitives.TryConvertTo(report?["ExitCode"]?.Value, out int code) ? code : 0;
             return new BeforeRestartOutcome(output, exitCode == 0 ? null : $"exited with code {exitCode}");
         }
         catch (RuntimeException ex)
