@@ -14,6 +14,11 @@ writes it to -Path in the Prometheus text exposition format, for node_exporter's
 - stingops_metrics_generated_timestamp_seconds: gauge, when the file was written.
 '@
         @'
+Only restarts are counted. The Started and Stopped outcomes of Start-, Stop- and Repair-StingService
+have no status label and are left out of every series; their Failed, Skipped and Cancelled outcomes
+count under those labels, and a service that Repair-StingService restarts counts as a restart.
+'@
+        @'
 The whole history is always exported, never a filtered part, so that the counters never go backwards.
 The file is written to a hidden temporary file in the same directory (a name not ending in .prom, which
 the collector ignores), flushed to disk and renamed over the target: a scrape sees the old file or the

@@ -2,10 +2,12 @@
     Synopsis     = 'Gets recorded restarts, or their per-service aggregate: counts, success rate, mean, P50, P95 and max duration.'
     Description  = @(
         @'
-Get-StingRestartMetric reads the restart metrics that Restart-StingService records (and that STING's
-shell scripts append to): restart_metrics.jsonl, which has every field, and restart_metrics.csv in
-STING's seed format (timestamp,service,duration,status), side by side, each restart once. It returns
-one StingOps.RestartMetric per recorded service restart, oldest first.
+Get-StingRestartMetric reads the restart metrics that Restart-, Start-, Stop- and Repair-StingService
+record (and that STING's shell scripts append to): restart_metrics.jsonl, which has every field, and
+restart_metrics.csv in STING's seed format (timestamp,service,duration,status), side by side, each
+restart once. It returns one StingOps.RestartMetric per recorded service outcome, oldest first. A service
+that Start- or Repair-StingService left alone (AlreadyRunning) is never recorded; Started and Stopped
+outcomes are in restart_metrics.jsonl only.
 '@
         @'
 Without -Path the metrics directory is: metrics_dir of the restart configuration, else
@@ -20,8 +22,9 @@ With -Summary it returns one StingOps.RestartMetricSummary per service, ordered 
 all services together (Service '*'). Restarts counts the restarts that ran and came to an outcome:
 Succeeded, Failed and RolledBack. Failed includes RolledBack (a rollback follows a failed restart).
 Skipped and Cancelled outcomes are not restarts: they are counted in their own columns and take no part
-in SuccessRate (Succeeded / Restarts, 0 to 1) or in the durations. Mean, P50, P95 and Max are over all
-counted restarts, successful or not.
+in SuccessRate (Succeeded / Restarts, 0 to 1) or in the durations. Started and Stopped outcomes are not
+counted at all (a Failed start is a failed restart here). Mean, P50, P95 and Max are over all counted
+restarts, successful or not.
 '@
         @'
 P50 and P95 use the nearest-rank definition: with the N durations sorted ascending, the P-th percentile
@@ -55,7 +58,7 @@ fewer than 20 restarts is the longest one.
         @{ Type = 'StingOps.RestartResult'; Description = 'Objects with a Service or Name property (Restart-StingService or Get-StingService output), bound to -Service by property name.' }
     )
     Outputs      = @(
-        @{ Type = 'StingOps.RestartMetric'; Description = 'Without -Summary, one per recorded service restart: Timestamp, RunId (empty for restarts STING''s shell recorded), Service, Duration, Status (Succeeded, Failed, RolledBack, Skipped, Cancelled), Attempts, FailureReason and Message (the outcome''s message, as Restart-StingService reported it; empty for restarts recorded in the seed format only).' }
+        @{ Type = 'StingOps.RestartMetric'; Description = 'Without -Summary, one per recorded service restart: Timestamp, RunId (empty for restarts STING''s shell recorded), Service, Duration, Status (Succeeded, Failed, RolledBack, Skipped, Cancelled; Started and Stopped from Start-, Stop- and Repair-StingService), Attempts, FailureReason and Message (the outcome''s message, as Restart-StingService reported it; empty for restarts recorded in the seed format only).' }
         @{ Type = 'StingOps.RestartMetricSummary'; Description = 'With -Summary, one per service and one for all (Service ''*''): Service, Restarts, Succeeded, Failed, Skipped, Cancelled, SuccessRate (0..1, empty without restarts), Mean, P50, P95 and Max (TimeSpan).' }
     )
     Notes        = @(

@@ -14,6 +14,12 @@ and the threshold:
 - EnvironmentValidationFailed: the env files of the project's enabled services have Error findings now (missing required files, syntax errors, required_env keys missing or empty; each distinct finding once), or recorded runs were refused by the prerequisite checks.
 '@
         @'
+The recorded outcomes of Start-, Stop- and Repair-StingService count as well: a run of any of the four
+verbs is a run for RestartTooSlow (a boot-time repair that takes longer than slow_restart fires it), and
+their Failed outcomes are failed restarts for ServiceFailedAfterRestart and RepeatedFailures, their
+Skipped and Failed outcomes for a dependency (a refused start included) for DependencyChainBroken.
+'@
+        @'
 The thresholds come from restart_configuration.alerts in the project's config.yml (slow_restart,
 repeated_failures, repeated_failures_window); without a project the defaults apply and only recorded
 refused runs count for EnvironmentValidationFailed. Without -Since the rules look at the last

@@ -11,7 +11,8 @@ BeforeAll {
 
 Describe 'Completers are attached' -Tag 'Unit', 'Completion' {
     It '<_> completes -Name with service names and -Profile with profiles' -ForEach @(
-        'Get-StingService', 'Get-StingRestartPlan', 'Restart-StingService', 'Wait-StingService', 'Test-StingPrerequisite'
+        'Get-StingService', 'Get-StingRestartPlan', 'Restart-StingService', 'Start-StingService', 'Stop-StingService',
+        'Repair-StingService', 'Wait-StingService', 'Test-StingPrerequisite'
     ) {
         $command = Get-Command $_
         $command.Parameters['Name'].Attributes.Where({ $_ -is [ArgumentCompleter] }).Type.Name | Should -Be 'ServiceNameCompleter'
@@ -44,6 +45,13 @@ Describe 'Completion on the fixture project' -Tag 'Unit', 'Completion' {
         Set-Location $P.Directory
         Complete 'Restart-StingService -Name kr' | Should -Be @($Expected -like 'kr*')
         Complete 'Restart-StingService k' | Should -Be @($Expected -like 'k*')
+    }
+
+    It 'completes -Name of <_>, named and positional, like Restart-StingService' -ForEach 'Start-StingService', 'Stop-StingService', 'Repair-StingService' {
+        Set-Location $P.Directory
+        Complete "$_ -Name " | Sort-Object | Should -Be $Expected
+        Complete "$_ -Name kr" | Should -Be @($Expected -like 'kr*')
+        Complete "$_ k" | Should -Be @($Expected -like 'k*')
     }
 
     It 'completes -Name from the project -ProjectDirectory selects, relative to the current location' {

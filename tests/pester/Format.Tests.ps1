@@ -66,6 +66,21 @@ Describe 'What the views show' -Tag 'Unit', 'Format' {
         ([StingOps.RestartPlanStep]@{ Service = 'db'; Timeout = [timespan]::FromSeconds(90) } | Out-String) | Should -Match '\b90s\b'
     }
 
+    It 'shows the outcomes of Start, Stop and Repair in the default table, without a duration where nothing became ready after a start' {
+        $results = @(
+            [StingOps.RestartResult]@{ Service = 'db'; Status = 'AlreadyRunning'; Message = 'running and ready: left alone' }
+            [StingOps.RestartResult]@{ Service = 'app'; Status = 'Started'; Attempts = 1; Duration = [timespan]::FromMilliseconds(2500); Message = 'ready' }
+            [StingOps.RestartResult]@{ Service = 'web'; Status = 'Stopped'; Message = 'already stopped' }
+        )
+        $lines = @(($results | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match '^Service\s+Status\s+FailureReason\s+Attempts\s+Duration\s+Message'
+        $lines | Where-Object { $_ -match '^db\s' } | Should -Match '^db\s+AlreadyRunning\s+None\s+0\s+running and ready: left alone\s*$'
+        $lines | Where-Object { $_ -match '^app\s' } | Should -Match '^app\s+Started\s+None\s+1\s+2\.5s\s+ready\s*$'
+        $lines | Where-Object { $_ -match '^web\s' } | Should -Match '^web\s+Stopped\s+None\s+0\s+already stopped\s*$'
+        ($results[0] | Format-List | Out-String) | Should -Match '(?m)^Status\s+: AlreadyRunning\s*$'
+        ($results[0] | Format-List | Out-String) | Should -Match '(?m)^Duration\s+:\s*$'
+    }
+
     It 'leaves a duration empty, not 0s, when there is none' {
         $r = [StingOps.RestartResult]@{ Service = 'app'; Status = 'Skipped'; FailureReason = 'Dependency' }
         ($r | Format-List | Out-String) | Should -Match '(?m)^Duration\s+:\s*$'

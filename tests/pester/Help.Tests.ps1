@@ -143,9 +143,9 @@ Describe 'The StingOps help file' -Tag 'Unit', 'Help' {
     }
 
     It 'has a help source for every cmdlet of the contract' {
-        $contract = 'Get-StingService', 'Get-StingRestartPlan', 'Restart-StingService', 'Wait-StingService',
-            'Test-StingPrerequisite', 'Test-StingEnvironmentFile', 'Get-StingRestartMetric', 'Test-StingRestartAlert',
-            'Export-StingRestartMetric'
+        $contract = 'Get-StingService', 'Get-StingRestartPlan', 'Restart-StingService', 'Start-StingService',
+            'Stop-StingService', 'Repair-StingService', 'Wait-StingService', 'Test-StingPrerequisite',
+            'Test-StingEnvironmentFile', 'Get-StingRestartMetric', 'Test-StingRestartAlert', 'Export-StingRestartMetric'
         foreach ($name in $contract) {
             Join-Path $RepoRoot "module/help/$name.help.psd1" | Should -Exist
         }

@@ -15,6 +15,13 @@ Describe 'StingOps module manifest' -Tag 'Unit', 'Module' {
         $Manifest.PowerShellVersion | Should -Be '7.4'
     }
 
+    It 'exports the cmdlets of the contract (../shared/CONTRACT.md), no more and no fewer' {
+        $contract = 'Get-StingService', 'Get-StingRestartPlan', 'Restart-StingService', 'Start-StingService', 'Stop-StingService',
+            'Repair-StingService', 'Wait-StingService', 'Test-StingPrerequisite', 'Test-StingEnvironmentFile', 'Get-StingRestartMetric',
+            'Test-StingRestartAlert', 'Export-StingRestartMetric'
+        @($Manifest.CmdletsToExport | Sort-Object) | Should -Be @($contract | Sort-Object)
+    }
+
     It 'lists its cmdlets explicitly, without wildcards' {
         $Manifest.CmdletsToExport | Should -Not -Contain '*'
         $Manifest.FunctionsToExport | Should -BeNullOrEmpty
@@ -61,6 +68,12 @@ Describe 'Importing StingOps in a fresh pwsh' -Tag 'Unit', 'Module' {
         $Imported.Cmdlets | Should -Be ($Manifest.CmdletsToExport | Sort-Object)
     }
 
+    It 'names every cmdlet with an approved verb, so Import-Module does not warn' {
+        $approved = @(Get-Verb | ForEach-Object Verb)
+        @($Imported.Cmdlets | Where-Object { ($_ -split '-', 2)[0] -cnotin $approved }) | Should -BeNullOrEmpty
+        ($Report -join "`n") | Should -Not -Match 'unapproved verbs'
+    }
+
     It 'loads its format file with one view per output type' {
         $Imported.Formats | Should -Contain 'StingOps.format.ps1xml'
         $Imported.FormatErrors | Should -BeGreaterOrEqual 8
@@ -70,4 +83,48 @@ Describe 'Importing StingOps in a fresh pwsh' -Tag 'Unit', 'Module' {
         $Imported.Help | Should -BeGreaterThan 100
     }
     # Import beside other versions of YamlDotNet / Docker.DotNet, in both orders: Isolation.Tests.ps1.
+}
+
+# The four lifecycle verbs share one cmdlet base (StingLifecycleCmdlet): their contract lines, pinned on the built module.
+Describe 'The lifecycle verbs <Name>' -Tag 'Unit', 'Module' -ForEach @(
+    @{ Name = 'Restart-StingService'; Own = 'Name', 'IncludeDependents', 'Recreate', 'TimeoutSec', 'NoRollback', 'Force', 'MaintenanceWindow' }
+    @{ Name = 'Start-StingService'; Own = 'Name', 'IncludeDependencies', 'TimeoutSec' }
+    @{ Name = 'Stop-StingService'; Own = 'Name', 'IncludeDependents', 'Force' }
+    @{ Name = 'Repair-StingService'; Own = 'Name', 'TimeoutSec' }
+) {
+    BeforeAll {
+        Import-Module $ModulePath -Force
+        $script:Command = Get-Command -Name $Name -Module StingOps
+        $script:Project = 'ComposeFile', 'ProjectDirectory', 'ProjectName', 'Profile', 'ConfigPath'
+        $script:Common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+    }
+
+    It 'has the parameters of its contract line and the project parameters, and no others' {
+        @($Command.Parameters.Keys | Where-Object { $_ -notin $Common } | Sort-Object) | Should -Be @(($Own + $Project) | Sort-Object)
+    }
+
+    It 'takes -Name at position 0, from the pipeline by value and by property name, with wildcards' {
+        $name = $Command.Parameters['Name']
+        $name.ParameterType | Should -Be ([string[]])
+        $attribute = @($name.ParameterSets.Values)[0]
+        $attribute.Position | Should -Be 0
+        $attribute.ValueFromPipeline | Should -BeTrue
+        $attribute.ValueFromPipelineByPropertyName | Should -BeTrue
+        @($name.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count | Should -Be 1
+    }
+
+    It 'bounds -TimeoutSec to 1..86400 where it has one' {
+        if (-not $Command.Parameters.ContainsKey('TimeoutSec')) { return }
+        $range = $Command.Parameters['TimeoutSec'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateRangeAttribute] }
+        $range.MinRange | Should -Be 1
+        $range.MaxRange | Should -Be 86400
+    }
+
+    It 'supports -WhatIf and -Confirm at ConfirmImpact Medium and writes StingOps.RestartResult' {
+        $Command.Parameters.Keys | Should -Contain 'WhatIf'
+        $Command.Parameters.Keys | Should -Contain 'Confirm'
+        $attribute = $Command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) | Select-Object -First 1
+        $attribute.ConfirmImpact | Should -Be ([System.Management.Automation.ConfirmImpact]::Medium)
+        @($Command.OutputType.Name) | Should -Be @('StingOps.RestartResult')
+    }
 }
