@@ -35,9 +35,9 @@ time is Failed and not restarted. Repair-StingService never creates a container:
 none is Failed with FailureReason Engine (create it with "docker compose up -d <service>").
 '@
         @'
-Before anything is touched the cmdlet does what Start-StingService does: loads the project; refuses
-outside the maintenance window of config.yml (maintenance_window: StingOutsideMaintenanceWindow; there
-is no parameter to override it here); runs the prerequisite checks of Test-StingPrerequisite (a failed
+Before anything is touched the cmdlet does what Start-StingService does: loads the project (its
+maintenance_window does not apply, so a boot-time repair is never refused for the hour); runs the
+prerequisite checks of Test-StingPrerequisite (a failed
 check of severity Error stops the run with StingPrerequisiteFailed; they cannot be skipped); inspects
 the containers and judges them; asks for confirmation; and takes the project's restart lock
 (StingRestartLocked when another run holds it longer than lock_timeout).

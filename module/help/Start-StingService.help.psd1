@@ -25,9 +25,8 @@ Engine (create it with "docker compose up -d <service>"), or Skipped when only "
 dependents need it.
 '@
         @'
-Before anything is touched the cmdlet, in this order: loads the project (compose files, config.yml);
-refuses outside the maintenance window of config.yml (maintenance_window; there is no parameter to
-override it here: StingOutsideMaintenanceWindow); runs the prerequisite checks of Test-StingPrerequisite
+Before anything is touched the cmdlet, in this order: loads the project (compose files, config.yml;
+its maintenance_window does not apply: only a restart waits for it); runs the prerequisite checks of Test-StingPrerequisite
 (a failed check of severity Error stops the run with StingPrerequisiteFailed; they cannot be skipped);
 reads the live containers and builds the plan; asks for confirmation; checks that the dependencies
 outside the plan satisfy their condition (running; ready, waiting up to dependency_wait_time for one
@@ -72,6 +71,19 @@ alone.
             DefaultValue = 'the whole project'
         }
         IncludeDependencies = 'Also plans everything the named services depend on, directly or transitively: those that are stopped are started first, those that run are left alone and their readiness confirmed. Without it, a named service whose dependency is stopped or not ready refuses the run (Failed, FailureReason Dependency; the rest Skipped) and nothing is started.'
+        BeforeRestart = @{
+            Description  = @'
+A script block run once the project's restart lock is taken and before anything is stopped or started:
+the step that regenerates the env files (STING's seed, section 4), so that no other run can interleave
+with it. It runs in the caller's session, on the caller's thread, until it returns (Ctrl+C stops it). It
+fails on a terminating error or a non-zero $LASTEXITCODE (a native command it ran last); the run is then
+refused with StingBeforeRestartFailed, nothing is touched, the lock is released, and the message carries
+its output (errors included) with env-file secrets masked, those of the files before and after it. The
+env files are validated after it, not before (the pre-flight skips them): a file it leaves broken
+refuses the run with StingEnvironmentFileInvalid. Overrides before_restart in config.yml.
+'@
+            DefaultValue = "config.yml's before_restart command, else none"
+        }
         TimeoutSec          = @{
             Description  = 'How many seconds (1 to 86400) each planned service may take to pass its readiness probe, from its start (for a service left alone, from the start of the run); overrides service_specific.<name>.timeout and default_timeout. A started service that does not become ready in time is retried up to max_retries times, then reported Failed with FailureReason Timeout.'
             DefaultValue = 'per service: service_specific.<name>.timeout, else default_timeout, else 30'

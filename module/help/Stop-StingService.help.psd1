@@ -18,9 +18,8 @@ container is not running is reported Stopped with the message "already stopped" 
 to stop" when it has none).
 '@
         @'
-Before anything is touched the cmdlet loads the project, refuses outside the maintenance window of
-config.yml (maintenance_window: StingOutsideMaintenanceWindow; there is no parameter to override it
-here), reads the live containers and builds the plan. When a running service outside the plan needs a
+Before anything is touched the cmdlet loads the project (its maintenance_window does not apply: only a
+restart waits for it), reads the live containers and builds the plan. When a running service outside the plan needs a
 service the plan stops (a depends_on dependency; one marked "required: false" does not count), stopping
 would strand it on a stopped dependency: the cmdlet stops with the terminating error
 StingStopWouldStrandDependents, which names each such service and what it needs, and touches nothing.
@@ -32,8 +31,10 @@ longer than lock_timeout).
         @'
 Results stream out as each service finishes, one StingOps.RestartResult per planned service: Stopped,
 or Failed (a failing pre_stop hook, an engine error) with the non-terminating error
-StingServiceRestartFailed, or Cancelled after Ctrl+C (stops in flight finish, nothing new is stopped).
-Every outcome, "already stopped" ones included, is recorded in restart_metrics.jsonl (a Failed one also
+StingServiceRestartFailed, or Skipped (reason Dependency) for a service one of whose dependents survived
+its stop (a failing pre_stop hook leaves it running: its dependency is not stopped under it), or
+Cancelled after Ctrl+C (stops in flight finish, nothing new is stopped). Every outcome but "already
+stopped" is recorded in restart_metrics.jsonl (a Failed one also
 as a failure row in restart_metrics.csv). Progress is shown per service ("Stopping services"), -Verbose
 tells the story, and the run keeps the run journal that Get-StingService and Repair-StingService read
 after a kill.
@@ -50,9 +51,9 @@ stopped as ONE dependency-ordered plan after the last input.
             DefaultValue = 'the whole project (asks for confirmation)'
         }
         IncludeDependents = 'Also stops every service that depends on the named ones, directly or transitively, before them. Without it, a named service that a running service outside the plan needs (as a required dependency) refuses the run with StingStopWouldStrandDependents.'
-        Force             = 'Stops even when running services outside the plan are left on a stopped dependency (with a warning naming them), and skips the confirmation of a whole-project stop. The maintenance window and the restart lock still apply. In unattended scripts that stop the whole project, -Confirm:$false skips only the confirmation.'
-        WhatIf            = 'Shows what would be stopped without stopping anything: one "What if" line per planned service with its wave and timeout and, for one that is not running, "already stopped". The lines come by wave, dependencies first; the stops run the other way round, dependents first. A stop that would strand running dependents is refused with StingStopWouldStrandDependents under -WhatIf too. Nothing is changed and nothing is recorded.'
-        Confirm           = 'Asks for each service of the plan whether to stop it; a declined service keeps running, and the services it depends on are stopped all the same (the check for stranded dependents is made before the questions). A whole-project stop (no -Name) first asks once for the whole project, even without -Confirm, unless -Force, -Confirm:$false or $ConfirmPreference = ''None'' is in effect.'
+        Force             = 'Stops even when running services outside the plan are left on a stopped dependency (with a warning naming them), and skips the confirmation of a whole-project stop. The restart lock still applies. In unattended scripts that stop the whole project, -Confirm:$false skips only the confirmation.'
+        WhatIf            = 'Shows what would be stopped without stopping anything: one "What if" line per planned service with its wave, the dependents it waits for and its timeout and, for one that is not running, "already stopped", in the order the stops run: dependents first. A stop that would strand running dependents is refused with StingStopWouldStrandDependents under -WhatIf too. Nothing is changed and nothing is recorded.'
+        Confirm           = 'Asks for each service of the plan whether to stop it; a declined service keeps running, and the check for stranded dependents is made again on what is left: declining a dependent of a service still to be stopped refuses the stop with StingStopWouldStrandDependents (or, with -Force, stops with a warning). A whole-project stop (no -Name) first asks once for the whole project, even without -Confirm, unless -Force, -Confirm:$false or $ConfirmPreference = ''None'' is in effect.'
     }
     Inputs       = @(
         @{ Type = 'System.String'; Description = 'Service names or wildcard patterns, bound to -Name.' }

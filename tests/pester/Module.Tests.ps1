@@ -87,8 +87,8 @@ Describe 'Importing StingOps in a fresh pwsh' -Tag 'Unit', 'Module' {
 
 # The four lifecycle verbs share one cmdlet base (StingLifecycleCmdlet): their contract lines, pinned on the built module.
 Describe 'The lifecycle verbs <Name>' -Tag 'Unit', 'Module' -ForEach @(
-    @{ Name = 'Restart-StingService'; Own = 'Name', 'IncludeDependents', 'Recreate', 'TimeoutSec', 'NoRollback', 'Force', 'MaintenanceWindow' }
-    @{ Name = 'Start-StingService'; Own = 'Name', 'IncludeDependencies', 'TimeoutSec' }
+    @{ Name = 'Restart-StingService'; Own = 'Name', 'IncludeDependents', 'Recreate', 'TimeoutSec', 'NoRollback', 'Force', 'MaintenanceWindow', 'BeforeRestart' }
+    @{ Name = 'Start-StingService'; Own = 'Name', 'IncludeDependencies', 'TimeoutSec', 'BeforeRestart' }
     @{ Name = 'Stop-StingService'; Own = 'Name', 'IncludeDependents', 'Force' }
     @{ Name = 'Repair-StingService'; Own = 'Name', 'TimeoutSec' }
 ) {

@@ -186,8 +186,15 @@ public sealed class RestartExecutor
                 return tracker.Outcome(OutcomeStatus.Stopped, OutcomeReason.None, container is null ? "no container: nothing to stop" : "already stopped");
             }
             // Stop: after every dependent in the plan has stopped.
-            var dependents = plan.Graph[step.Service].Dependents.Where(plan.Contains).Select(d => _stopped[d].Task);
-            await Task.WhenAll(dependents).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var dependents = plan.Graph[step.Service].Dependents.Where(plan.Contains).ToList();
+            var stopped = await Task.WhenAll(dependents.Select(d => _stopped[d].Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A stop that a dependent survived (its pre_stop hook failed) must not strand it on a stopped dependency.
+            if (step.Action == StepAction.Stop && dependents.Where((_, i) => !stopped[i]).ToList() is { Count: > 0 } running)
+            {
+                _stopped[step.Service].TrySetResult(false);
+                return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.Dependency,
+                    $"not stopped: {string.Join(", ", running.Order(StringComparer.Ordinal))} still {(running.Count == 1 ? "runs" : "run")} on it");
+            }
             if (container is not null && step.Action != StepAction.Start)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -525,7 +532,7 @@ public sealed class RestartExecutor
             outcome = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, step.Timeout, cancellationToken).ConfigureAwait(false);
             if (!outcome.Ready)
                 return tracker.Outcome(OutcomeStatus.Failed, outcome.Reason,
-                    $"running, not ready: {outcome.Message} (it was left alone; Restart-StingService or Repair-StingService restarts it)");
+                    $"running, not ready: {outcome.Message} (it was left alone; Restart-StingService restarts it)");
             _readyAt[step.Service] = outcome.ReadyAt ?? Time.GetUtcNow();
             _ready[step.Service].TrySetResult(true);
             Phase(step.Service, ServicePhase.Ready);

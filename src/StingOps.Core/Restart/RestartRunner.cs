@@ -138,8 +138,10 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
     /// <summary>Appends the outcomes to the metrics files; a failure to record never fails the run, it warns.</summary>
     private RunWarning? Record(IReadOnlyCollection<ServiceOutcome> outcomes)
     {
-        // A service left alone had nothing happen to it: a boot-time Repair must not fill the files with no-ops.
-        outcomes = outcomes.Where(o => o.Status != OutcomeStatus.AlreadyRunning).ToList();
+        // A service left alone, found stopped or a job found completed had nothing happen to it: a boot-time Repair
+        // must not fill the files with no-ops. Refused and cancelled runs are still recorded (their reason is not None).
+        outcomes = outcomes.Where(o => !(o.Status is OutcomeStatus.AlreadyRunning or OutcomeStatus.Stopped or OutcomeStatus.Skipped
+            && o.Reason == OutcomeReason.None && o.StoppedAt is null && o.StartedAt is null)).ToList();
         if (outcomes.Count == 0)
             return null;
         try

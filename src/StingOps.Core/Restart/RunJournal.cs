@@ -139,15 +139,17 @@ public sealed class RunJournal : IDisposable
             return null;
         if (RestartLock.Probe(stateDirectory, project).State == LockState.Held)
             return null;
-        return (isRunning ?? ProcessIsRunning)(run.Pid) ? null : run;
+        return (isRunning ?? (pid => ProcessIsRunning(pid, run.StartedAt)))(run.Pid) ? null : run;
     }
 
-    private static bool ProcessIsRunning(int pid)
+    /// <summary>Whether the run's own process still runs: a process with its pid that started after the run did (after a
+    /// reboot, pids are handed out again) is another one.</summary>
+    private static bool ProcessIsRunning(int pid, DateTimeOffset runStarted)
     {
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            return !process.HasExited && process.StartTime.ToUniversalTime() <= runStarted.UtcDateTime;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
@@ -186,6 +188,6 @@ public sealed record JournaledRun(string RunId, int Pid, string? Host, DateTimeO
             if (up.Count > 0)
                 text += $"; running again: {string.Join(", ", up)}";
         }
-        return text + ". Restart-StingService brings them back in dependency order.";
+        return text + ". Repair-StingService completes the run in dependency order.";
     }
 }

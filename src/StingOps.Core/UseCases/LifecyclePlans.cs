@@ -40,10 +40,11 @@ public static class LifecyclePlans
 
     /// <summary>
     /// Running services outside the plan whose required dependency the plan stops: stopping would strand them on
-    /// it (an optional, <c>required: false</c>, dependency strands nothing).
+    /// it (an optional, <c>required: false</c>, dependency strands nothing, nor does one already stopped).
     /// </summary>
     public static IReadOnlyList<StrandedDependent> Stranded(RestartPlan plan, IReadOnlyDictionary<string, ContainerSummary> containers) =>
         plan.Steps
+            .Where(step => IsUp(containers, step.Service))
             .SelectMany(step => plan.Graph[step.Service].Dependents
                 .Where(d => !plan.Contains(d) && IsUp(containers, d)
                     && plan.Graph[d].Dependencies.Any(e => e.Service == step.Service && e.Required))

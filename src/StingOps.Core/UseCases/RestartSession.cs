@@ -80,7 +80,9 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
     /// </summary>
     public async Task<PreparedSession> PrepareAsync(RestartSessionRequest request, CancellationToken cancellationToken)
     {
-        EnsureInsideMaintenanceWindow(request.MaintenanceWindow);
+        // Only a restart waits for its window: what brings services up (a boot-time Repair) must never be refused for the hour.
+        if (request.Operation == SessionOperation.Restart)
+            EnsureInsideMaintenanceWindow(request.MaintenanceWindow);
         if (request.Operation == SessionOperation.Stop)
             return await PrepareStopAsync(request, cancellationToken).ConfigureAwait(false);
         var messages = new List<SessionMessage>();
@@ -106,9 +108,12 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
                 CheckEnvironmentFiles = !regenerates,
             }, cancellationToken).ConfigureAwait(false);
             messages.AddRange(Describe(report.Results, request.Recreate));
-            if (Refuse(report) is { } refusal)
+            if (Refuse(report, request.Operation) is { } refusal)
                 return new PreparedSession(request, new PreparedRestart(project, report.Plan, report.Containers ?? new Dictionary<string, ContainerSummary>(), []), null, messages, refusal);
-            prepared = await Runner.PrepareAsync(project, report.Plan, report.Containers!, cancellationToken).ConfigureAwait(false);
+            // Start and Repair judge their outside dependencies on their own plan, below.
+            prepared = request.Operation == SessionOperation.Restart
+                ? await Runner.PrepareAsync(project, report.Plan, report.Containers!, cancellationToken).ConfigureAwait(false)
+                : new PreparedRestart(project, report.Plan, report.Containers!, []);
             drift = report.Drift;
         }
         if (request.Operation is SessionOperation.Start or SessionOperation.Repair)
@@ -128,7 +133,10 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
     {
         if (declined.Count == 0)
             return session;
-        var restart = await Runner.PrepareAsync(project, session.Plan.Without(declined), session.Restart.Containers, cancellationToken).ConfigureAwait(false);
+        var plan = session.Plan.Without(declined);
+        if (session.Request.Operation == SessionOperation.Stop)
+            return StopSession(session.Request, new PreparedRestart(project, plan, session.Restart.Containers, []));
+        var restart = await Runner.PrepareAsync(project, plan, session.Restart.Containers, cancellationToken).ConfigureAwait(false);
         return session with { Restart = restart, Recreate = session.Recreate?.Without(declined), Messages = [] };
     }
 
@@ -145,9 +153,12 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         if (prepared.Blocking.Count > 0)
         {
             if (!session.Request.Force)
-                return new SessionRun(runId, Completed(session.Request.Operation == SessionOperation.Start
-                    ? runner.Refuse(prepared, runId, "started", "use -IncludeDependencies to start it too")
-                    : runner.Refuse(prepared, runId, "restarted", "use -Force to restart anyway")), messages, Refused: true);
+                return new SessionRun(runId, Completed(session.Request.Operation switch
+                {
+                    SessionOperation.Start => runner.Refuse(prepared, runId, "started", "use -IncludeDependencies to start it too"),
+                    SessionOperation.Repair => runner.Refuse(prepared, runId, "repaired", "repair it too: Repair-StingService without -Name"),
+                    _ => runner.Refuse(prepared, runId, "restarted", "use -Force to restart anyway"),
+                }), messages, Refused: true);
             messages.AddRange(prepared.Blocking.Select(u =>
                 SessionMessage.Warning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.")));
         }
@@ -192,8 +203,13 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         await engine.GetInfoAsync(cancellationToken).ConfigureAwait(false);
         var containers = ServiceContainers.ByService(await engine.ListProjectContainersAsync(project.Name, cancellationToken).ConfigureAwait(false));
         var plan = LifecyclePlans.Stop(project.Graph(containers.Values.ToList()), project.Options, request.Names, request.IncludeDependents, containers, request.Timeout);
-        var prepared = new PreparedRestart(project, plan, containers, []);
-        var stranded = LifecyclePlans.Stranded(plan, containers);
+        return StopSession(request, new PreparedRestart(project, plan, containers, []));
+    }
+
+    /// <summary>A stop as planned (again after -Confirm declined some of it), refused when it would strand running dependents.</summary>
+    private PreparedSession StopSession(RestartSessionRequest request, PreparedRestart prepared)
+    {
+        var stranded = LifecyclePlans.Stranded(prepared.Plan, prepared.Containers);
         if (stranded.Count == 0)
             return new PreparedSession(request, prepared, null, [], null);
         var list = string.Join(", ", stranded.Select(s => $"{s.Service} (needs {s.Dependency})"));
@@ -256,15 +272,17 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         }
     }
 
-    private StingException? Refuse(PreflightReport report)
+    private StingException? Refuse(PreflightReport report, SessionOperation operation)
     {
         var failed = report.Blocking;
         if (failed.Count == 0)
             return null;
         var list = string.Join(Environment.NewLine, failed.Select(r => $"  {r.Check} [{r.Target}]: {r.Message}"));
+        var what = operation.ToString().ToLowerInvariant();
         return new StingException(ErrorIds.PrerequisiteFailed, StingErrorKind.ResourceUnavailable,
-            $"{failed.Count} prerequisite(s) of the restart of project '{project.Name}' failed; nothing was touched:{Environment.NewLine}{list}" +
-            $"{Environment.NewLine}Fix them (Test-StingPrerequisite shows every check), or use -Force to skip the checks.", target: project.Name);
+            $"{failed.Count} prerequisite(s) of the {what} of project '{project.Name}' failed; nothing was touched:{Environment.NewLine}{list}" +
+            $"{Environment.NewLine}Fix them (Test-StingPrerequisite shows every check)" + (operation == SessionOperation.Restart ? ", or use -Force to skip the checks." : "."),
+            target: project.Name);
     }
 
     /// <summary>The given window, else the config's maintenance_window: outside it, refuse before touching anything.</summary>

@@ -26,6 +26,12 @@ internal sealed class RestartStory(StingCmdlet cmdlet, Func<string, string> reda
         {
             var after = step.DependsOn.Count == 0 ? "no dependencies in the plan" : $"after {string.Join(", ", step.DependencyNames)}";
             var action = step.Action == StepAction.Restart ? "" : $"; {Word(step.Action)}" + (step.Why is null ? "" : $": {step.Why}");
+            if (step.Action == StepAction.Stop)
+            {
+                var dependents = plan.Graph[step.Service].Dependents.Where(plan.Contains).Order(StringComparer.Ordinal).ToList();
+                cmdlet.WriteVerbose(redact($"  wave {step.Wave}: {step.Service} ({(dependents.Count == 0 ? "no dependents in the plan" : $"after {string.Join(", ", dependents)} stopped")}{action})"));
+                continue;
+            }
             cmdlet.WriteVerbose(redact($"  wave {step.Wave}: {step.Service} ({after}; ready when {step.Probe}; timeout {Seconds(step.Timeout)}{action})"));
         }
     }

@@ -35,6 +35,10 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
         if (Confirm(prepared.Plan, project.Name, redact) is not { } declined)
             return;
         prepared = Await(session.WithoutAsync(prepared, declined, Cancellation));
+        // What was declined may change the verdict (a dependent declined at a stop is stranded).
+        WriteMessages(prepared.Messages);
+        if (prepared.Refusal is { } narrowed)
+            ThrowTerminatingError(ToErrorRecord(narrowed));
 
         var run = Await(session.StartAsync(prepared, Cancellation));
         WriteMessages(run.Messages);
@@ -68,9 +72,13 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
         var acting = plan.Steps.Where(s => s.Action != StepAction.Keep).ToList();
         if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && ((SwitchParameter)whatIf).IsPresent)
         {
-            foreach (var step in acting)
+            // A stop goes dependents first: listed in that order, each after the dependents it waits for.
+            foreach (var step in acting[0].Action == StepAction.Stop ? Enumerable.Reverse(acting) : acting)
             {
-                var after = step.DependsOn.Count == 0 ? "" : $" after {string.Join(", ", step.DependencyNames)}";
+                var waitsFor = step.Action == StepAction.Stop
+                    ? plan.Graph[step.Service].Dependents.Where(plan.Contains).Order(StringComparer.Ordinal).ToList()
+                    : step.DependencyNames.ToList();
+                var after = waitsFor.Count == 0 ? "" : $" after {string.Join(", ", waitsFor)}";
                 var why = step.Why is null ? "" : $"; {step.Why}";
                 var ready = step.Action == StepAction.Stop ? "" : $"; ready when {step.Probe}";
                 ShouldProcess(redact($"{step.Service} (wave {step.Wave}{after}{ready}; timeout {step.Timeout.TotalSeconds:0}s{why})"), RestartStory.Word(step.Action));

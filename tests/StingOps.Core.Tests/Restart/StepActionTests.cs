@@ -1,4 +1,6 @@
 using StingOps.Core.Common;
+using StingOps.Core.Compose;
+using StingOps.Core.Engine;
 using StingOps.Core.Graph;
 using StingOps.Core.Restart;
 
@@ -72,5 +74,21 @@ public sealed class StepActionTests
         int Index(string svc) => log.FindIndex(l => l.Operation == "stop" && l.Service == svc);
         Assert.True(Index("frontend") < Index("app") && Index("app") < Index("db"));
         Assert.All(h.Engine.ContainersOf("db").Concat(h.Engine.ContainersOf("app")), c => Assert.NotEqual("running", c.State));
+    }
+
+    [Fact]
+    public async Task Stop_leaves_a_dependency_running_when_a_dependent_survived_its_stop()
+    {
+        var h = new ExecutorHarness();
+        h.Service("db");
+        h.Service("app", "db").Hook = (_, _) => new ExecResult(1, "refusing: backup in progress");
+        h.Configure("app", preStop: [new ServiceHook { Command = ["drain"] }]);
+
+        var outcomes = await h.RunAsync(choices: Choices(("db", StepAction.Stop), ("app", StepAction.Stop)));
+
+        Assert.Equal(OutcomeStatus.Failed, Of(outcomes, "app").Status);
+        Assert.Equal(OutcomeStatus.Skipped, Of(outcomes, "db").Status);
+        Assert.Equal("not stopped: app still runs on it", Of(outcomes, "db").Message);
+        Assert.DoesNotContain(h.Engine.Log, l => l.Operation == "stop");
     }
 }

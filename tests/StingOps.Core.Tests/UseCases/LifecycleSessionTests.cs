@@ -141,4 +141,29 @@ public sealed class LifecycleSessionTests : IDisposable
         Assert.Null(prepared.Refusal);
         Assert.Contains(prepared.Messages, m => m.IsWarning && m.Text.Contains("web (needs app)"));
     }
+
+    [Fact]
+    public async Task Stop_strands_nothing_on_a_dependency_that_is_already_stopped_and_declining_a_dependent_refuses_again()
+    {
+        var (engine, session) = Session();
+        await StopAsync(engine, "db");
+        Assert.Null((await session.PrepareAsync(new RestartSessionRequest { Operation = SessionOperation.Stop, Names = ["db"] }, default)).Refusal);
+
+        var (_, fresh) = Session();
+        var prepared = await fresh.PrepareAsync(new RestartSessionRequest { Operation = SessionOperation.Stop, Names = ["app"], IncludeDependents = true }, default);
+        Assert.Null(prepared.Refusal);
+        var narrowed = await fresh.WithoutAsync(prepared, ["web"], default);
+        Assert.Equal(ErrorIds.StopWouldStrandDependents, narrowed.Refusal?.ErrorId);
+    }
+
+    [Fact]
+    public async Task Only_a_restart_waits_for_the_maintenance_window()
+    {
+        var (_, session) = Session();
+        var closed = "0 3 31 2 *;1m";   // February 31st: never open
+
+        await Assert.ThrowsAsync<StingException>(() => session.PrepareAsync(new RestartSessionRequest { MaintenanceWindow = closed }, default));
+        foreach (var operation in new[] { SessionOperation.Start, SessionOperation.Repair, SessionOperation.Stop })
+            Assert.Null((await session.PrepareAsync(new RestartSessionRequest { Operation = operation, MaintenanceWindow = closed, IncludeDependents = true }, default)).Refusal);
+    }
 }
