@@ -173,15 +173,15 @@ public static class StartupOrder
         private bool IsOneShotJob(string name) =>
             graph[name].Dependents.Any(d => graph[d].Dependencies.Any(e => e.Service == name && e.Condition == DependencyCondition.ServiceCompletedSuccessfully));
 
-        /// <summary>
-        /// Judged only against dependencies that are kept: one started or restarted cascades anyway, and one outside
-        /// the judgement is the executor's outside dependency.
-        /// </summary>
         /// <summary>When a StingOps run saw this very start of the container ready; null when it did not start it.</summary>
         private DateTimeOffset? SeenReady(string service, ContainerDetails container) =>
             observed.TryGetValue(service, out var seen) && seen.ContainerId == container.Id && container.StartedAt is { } started && seen.ReadyAt >= started
                 ? seen.ReadyAt : null;
 
+        /// <summary>
+        /// Judged only against dependencies that are kept: one started or restarted cascades anyway, and one outside
+        /// the judgement is the executor's outside dependency.
+        /// </summary>
         private (string? Early, string? Note) JudgeOrder(string name, ContainerDetails container)
         {
             if (container.StartedAt is not { } startedAt)
