@@ -18,8 +18,9 @@ probe, within its timeout, before the services that need it ready start: status 
 running service that does not pass its probe in time is Failed (it is not restarted: Restart-StingService
 or Repair-StingService does that) and the services that need it ready are not started. A service that
 runs is left alone even when a dependency of it is started in the same run (Repair-StingService
-restarts such a service after its dependency). A stopped one-shot job (a service another one depends on
-with service_completed_successfully) is started like any stopped service, so it runs again.
+restarts such a service after its dependency). A one-shot job (a service another one depends on with
+service_completed_successfully) that completed with exit code 0 is not run again (Skipped, reason None);
+one that failed is started again.
 Start-StingService never creates a container: a service that has none is Failed with FailureReason
 Engine (create it with "docker compose up -d <service>"), or Skipped when only "required: false"
 dependents need it.

@@ -19,7 +19,11 @@ public sealed record ContainerSummary(
     string? Health,
     string Image,
     DateTimeOffset Created,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>The exit code of an exited container ("Exited (0) 3 minutes ago"); null while it runs or when the engine does not say.</summary>
+    public int? ExitCode { get; init; }
+}
 
 public sealed record ContainerDetails(
     string Id,

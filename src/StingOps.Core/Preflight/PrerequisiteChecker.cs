@@ -133,7 +133,10 @@ public sealed class PrerequisiteChecker
 
         // Unknown names are a usage error, not a failed check.
         var graph = project.Graph(containers);
-        var plan = RestartPlan.Create(graph, project.Options, new RestartRequest { Names = options.Names, IncludeDependents = options.IncludeDependents, Timeout = options.Timeout });
+        var names = options.IncludeDependencies && options.Names.Count > 0
+            ? graph.WithDependencies(RestartPlan.ResolveNames(graph, options.Names)).ToList()
+            : options.Names;
+        var plan = RestartPlan.Create(graph, project.Options, new RestartRequest { Names = names, IncludeDependents = options.IncludeDependents, Timeout = options.Timeout });
         var services = plan.Steps.Select(s => graph[s.Service].Service).ToList();
 
         if (options.CheckEnvironmentFiles)

@@ -39,6 +39,8 @@ public sealed record PrerequisiteOptions
     /// <summary>Requested service names or patterns; empty: the whole project.</summary>
     public IReadOnlyList<string> Names { get; init; } = [];
     public bool IncludeDependents { get; init; }
+    /// <summary>Start-StingService -IncludeDependencies: what the named services depend on is checked too.</summary>
+    public bool IncludeDependencies { get; init; }
     /// <summary>-TimeoutSec of the run the checks are for: overrides every planned service's timeout.</summary>
     public TimeSpan? Timeout { get; init; }
     /// <summary>A -Recreate run: drift is what it will apply, and the compose CLI must exist.</summary>

@@ -450,6 +450,8 @@ public sealed class RestartExecutor
                     if (await PreStopAsync(step, container, cancellationToken).ConfigureAwait(false) is { } hookFailure)
                         return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.HealthCheck, $"{last!.Message}; not retried: {hookFailure}");
                     await StopAsync(step, container, cancellationToken).ConfigureAwait(false);
+                    // A Start step's first stop is its retry's.
+                    tracker.StoppedAt ??= Time.GetUtcNow();
                 }
                 var attemptStarted = Time.GetTimestamp();
                 var detail = attempt > 1 ? $"attempt {attempt} of {attempts}" : null;

@@ -1,3 +1,4 @@
+using StingOps.Core.Compose;
 using StingOps.Core.Configuration;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
@@ -21,9 +22,7 @@ public static class LifecyclePlans
         var selected = Select(graph, names);
         if (includeDependencies)
             selected = graph.WithDependencies(selected);
-        var choices = selected.ToDictionary(s => s, s => IsUp(containers, s)
-            ? new StepChoice(StepAction.Keep)
-            : new StepChoice(StepAction.Start, containers.TryGetValue(s, out var c) ? $"not running ({c.State})" : "no container"), StringComparer.Ordinal);
+        var choices = selected.ToDictionary(s => s, s => Choose(graph, s, containers), StringComparer.Ordinal);
         return RestartPlan.Of(graph, options, choices, timeout);
     }
 
@@ -51,6 +50,19 @@ public static class LifecyclePlans
                 .Select(d => new StrandedDependent(d, step.Service)))
             .OrderBy(s => s.Service, StringComparer.Ordinal).ThenBy(s => s.Dependency, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>What runs is left alone, and so is a one-shot job that completed (service_completed_successfully is met).</summary>
+    private static StepChoice Choose(ServiceGraph graph, string service, IReadOnlyDictionary<string, ContainerSummary> containers)
+    {
+        if (!containers.TryGetValue(service, out var c))
+            return new StepChoice(StepAction.Start, "no container");
+        if (IsUp(containers, service))
+            return new StepChoice(StepAction.Keep);
+        var job = graph[service].Dependents.Any(d => graph[d].Dependencies.Any(e => e.Service == service && e.Condition == DependencyCondition.ServiceCompletedSuccessfully));
+        if (job && c is { State: "exited", ExitCode: 0 })
+            return new StepChoice(StepAction.Keep, "completed successfully");
+        return new StepChoice(StepAction.Start, c.ExitCode is { } code ? $"not running ({c.State} with code {code})" : $"not running ({c.State})");
+    }
 
     private static HashSet<string> Select(ServiceGraph graph, IReadOnlyList<string> names) =>
         names.Count == 0 ? new HashSet<string>(graph.TopologicalOrder, StringComparer.Ordinal) : RestartPlan.ResolveNames(graph, names);

@@ -101,7 +101,8 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         {
             var report = await Checker().InspectAsync(project, new PrerequisiteOptions
             {
-                Names = request.Names, IncludeDependents = request.IncludeDependents, Recreate = request.Recreate, Timeout = request.Timeout,
+                Names = request.Names, IncludeDependents = request.IncludeDependents, IncludeDependencies = request.IncludeDependencies,
+                Recreate = request.Recreate, Timeout = request.Timeout,
                 // Both are judged by the run itself with their own outcomes: per-service Dependency results, StingRestartLocked.
                 CheckDependencies = false, CheckLock = false,
                 // The step regenerates them: what they hold now says nothing.

@@ -32,6 +32,9 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
         if (prepared.Refusal is { } refusal)
             ThrowTerminatingError(ToErrorRecord(refusal));
         RestartStory.WritePlan(this, prepared.Plan, project.Name, redact);
+        if (WhatIfGiven && prepared.Restart.Blocking.Count > 0 && !request.Force)
+            WriteWarning(redact("The run would be refused, touching nothing: " +
+                string.Join("; ", prepared.Restart.Blocking.Select(u => $"{u.Service} needs {u.Dependency}, which is {u.Observed}")) + "."));
         if (Confirm(prepared.Plan, project.Name, redact) is not { } declined)
             return;
         prepared = Await(session.WithoutAsync(prepared, declined, Cancellation));
@@ -70,7 +73,7 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
     private IReadOnlyCollection<string>? Confirm(RestartPlan plan, string project, Func<string, string> redact)
     {
         var acting = plan.Steps.Where(s => s.Action != StepAction.Keep).ToList();
-        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && ((SwitchParameter)whatIf).IsPresent)
+        if (WhatIfGiven)
         {
             // A stop goes dependents first: listed in that order, each after the dependents it waits for.
             foreach (var step in acting[0].Action == StepAction.Stop ? Enumerable.Reverse(acting) : acting)
@@ -101,6 +104,8 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
         var declined = acting.Where(step => !ShouldProcess($"{step.Service} in project '{project}'", RestartStory.Word(step.Action))).Select(step => step.Service).ToList();
         return declined.Count == acting.Count ? null : declined;
     }
+
+    private bool WhatIfGiven => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && ((SwitchParameter)whatIf).IsPresent;
 
     /// <summary>Writes a result; a failed one also as a non-terminating error.</summary>
     private void WriteResult(RestartResult result)

@@ -23,6 +23,18 @@ public sealed class EngineParsingTests
         Assert.Equal(expected, DockerModels.HealthFromStatus(status));
     }
 
+    [Theory]
+    [InlineData("Exited (0) 3 seconds ago", 0)]
+    [InlineData("Exited (137) About a minute ago", 137)]
+    [InlineData("Up 3 hours", null)]
+    [InlineData("Restarting (1) 2 seconds ago", null)]
+    [InlineData("Created", null)]
+    [InlineData(null, null)]
+    public void The_exit_code_is_read_from_the_list_status(string? status, int? expected)
+    {
+        Assert.Equal(expected, DockerModels.ExitCodeFromStatus(status));
+    }
+
     private const string DieLine =
         """{"status":"die","id":"abc123","from":"img","Type":"container","Action":"die","Actor":{"ID":"abc123","Attributes":{"com.docker.compose.project":"p","com.docker.compose.service":"db","exitCode":"143","image":"img","name":"p-db-1"}},"scope":"local","time":1700000000,"timeNano":1700000000123456789}""";
 

@@ -338,7 +338,7 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
             State == "running" && Behaviour.CrashAfter is null && !Behaviour.NeverHealthy && StartedAt is { } s && now - s >= Behaviour.StartupDelay;
 
         public ContainerSummary Summary() =>
-            new(Id, Name, Project, Service, State, null, Behaviour.Image, Created, Behaviour.Labels);
+            new(Id, Name, Project, Service, State, null, Behaviour.Image, Created, Behaviour.Labels) { ExitCode = State == "exited" ? ExitCode : null };
 
         public ContainerDetails Details(DateTimeOffset now)
         {

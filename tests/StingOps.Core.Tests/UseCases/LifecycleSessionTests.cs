@@ -9,6 +9,8 @@ using StingOps.Core.Tests.Engine;
 using StingOps.Core.Tests.Preflight;
 using StingOps.Core.UseCases;
 using StingOps.Core.Compose.Cli;
+using StingOps.Core.Engine;
+using StingOps.Core.EnvFiles;
 
 namespace StingOps.Core.Tests.UseCases;
 
@@ -20,7 +22,8 @@ public sealed class LifecycleSessionTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     /// <summary>db, app (needs db), web (needs app), log (optional for web), instantly ready on the fake engine.</summary>
-    private (FakeEngine Engine, RestartSession Session) Session()
+    /// <param name="dbEnvFile">An env file for db (the pre-flight checks that it exists).</param>
+    private (FakeEngine Engine, RestartSession Session) Session(string? dbEnvFile = null)
     {
         var engine = new FakeEngine(TimeProvider.System);
         foreach (var s in new[] { "db", "app", "web", "log" })
@@ -33,7 +36,7 @@ public sealed class LifecycleSessionTests : IDisposable
             ActiveProfiles = [],
             Services =
             [
-                new ComposeService { Name = "db" },
+                new ComposeService { Name = "db", EnvFiles = dbEnvFile is null ? [] : [new EnvFileReference(dbEnvFile)] },
                 new ComposeService { Name = "log" },
                 new ComposeService { Name = "app", DependsOn = [new ServiceDependency("db", DependencyCondition.ServiceStarted)] },
                 new ComposeService
@@ -165,5 +168,45 @@ public sealed class LifecycleSessionTests : IDisposable
         await Assert.ThrowsAsync<StingException>(() => session.PrepareAsync(new RestartSessionRequest { MaintenanceWindow = closed }, default));
         foreach (var operation in new[] { SessionOperation.Start, SessionOperation.Repair, SessionOperation.Stop })
             Assert.Null((await session.PrepareAsync(new RestartSessionRequest { Operation = operation, MaintenanceWindow = closed, IncludeDependents = true }, default)).Refusal);
+    }
+
+    [Fact]
+    public async Task Start_with_its_dependencies_checks_their_env_files_too()
+    {
+        var (_, session) = Session(dbEnvFile: Path.Combine(_root, "missing-db.env"));
+
+        var alone = await session.PrepareAsync(new RestartSessionRequest { Operation = SessionOperation.Start, Names = ["app"] }, default);
+        var with = await session.PrepareAsync(new RestartSessionRequest { Operation = SessionOperation.Start, Names = ["app"], IncludeDependencies = true }, default);
+
+        Assert.Null(alone.Refusal);
+        Assert.Equal(ErrorIds.PrerequisiteFailed, with.Refusal?.ErrorId);
+        Assert.Contains("EnvironmentFile [db]", with.Refusal!.Message);
+        Assert.DoesNotContain("-Force", with.Refusal.Message);
+    }
+
+    [Fact]
+    public void Start_leaves_a_completed_one_shot_job_alone_and_starts_one_that_failed()
+    {
+        var graph = ServiceGraph.Build(new ComposeProject
+        {
+            Name = "proj", ProjectDirectory = _root, ComposeFiles = [], ActiveProfiles = [],
+            Services =
+            [
+                new ComposeService { Name = "migrate" },
+                new ComposeService { Name = "seed" },
+                new ComposeService { Name = "app", DependsOn = [new("migrate", DependencyCondition.ServiceCompletedSuccessfully), new("seed", DependencyCondition.ServiceCompletedSuccessfully)] },
+            ],
+        }, RestartOptions.Defaults);
+        ContainerSummary Exited(string service, int code) =>
+            new("id-" + service, "proj-" + service + "-1", "proj", service, "exited", null, "img", DateTimeOffset.UnixEpoch, new Dictionary<string, string>()) { ExitCode = code };
+        var containers = new Dictionary<string, ContainerSummary> { ["migrate"] = Exited("migrate", 0), ["seed"] = Exited("seed", 2), ["app"] = Exited("app", 0) };
+
+        var plan = LifecyclePlans.Start(graph, RestartOptions.Defaults, [], includeDependencies: false, containers, null);
+
+        Assert.Equal(StepAction.Keep, plan.ByService["migrate"].Action);
+        Assert.Equal("completed successfully", plan.ByService["migrate"].Why);
+        Assert.Equal(StepAction.Start, plan.ByService["seed"].Action);
+        Assert.Equal("not running (exited with code 2)", plan.ByService["seed"].Why);
+        Assert.Equal(StepAction.Start, plan.ByService["app"].Action);
     }
 }

@@ -35,8 +35,17 @@ internal static class DockerModels
             health,
             c.Image,
             AsUtc(c.Created),
-            labels);
+            labels)
+        {
+            ExitCode = ExitCodeFromStatus(c.Status),
+        };
     }
+
+    /// <summary>The code of a list Status such as "Exited (137) 5 seconds ago"; else null.</summary>
+    internal static int? ExitCodeFromStatus(string? status) =>
+        status is not null && System.Text.RegularExpressions.Regex.Match(status, @"^Exited \((-?\d+)\)") is { Success: true } m
+            && int.TryParse(m.Groups[1].Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var code)
+            ? code : null;
 
     public static ContainerDetails ToDetails(ContainerInspectResponse response, int maxHealthOutputChars)
     {
