@@ -74,6 +74,8 @@ public sealed class RestartExecutor
         // The current attempt's start: a retry replaces it, unless a dependent already started on it (_gate guards both).
         private readonly Dictionary<string, TaskCompletionSource<bool>> _started = Sources(plan);
         private readonly Dictionary<string, List<string>> _startedOnTop = plan.Steps.ToDictionary(s => s.Service, _ => new List<string>(), StringComparer.Ordinal);
+        // Per service, its current attempt's death after its start request, as the engine's events report it (_gate guards it).
+        private readonly Dictionary<string, Task> _diedSinceStart = new(StringComparer.Ordinal);
         private readonly object _gate = new();
         private readonly Dictionary<string, TaskCompletionSource<bool>> _ready = Sources(plan);
         private readonly Dictionary<string, TaskCompletionSource<bool>> _completed = Sources(plan);
@@ -277,6 +279,16 @@ public sealed class RestartExecutor
                         && !GoOnWithout(step, dep, without, startedSignals))
                         return dep;
                 }
+                // A service_started dependency that died after its start (and is not ready yet) is not started any more: a
+                // dependent claiming it now would run on a dead dependency and bar its retry. Wait for its next attempt.
+                if (startedSignals.Keys.FirstOrDefault(d => !without.Contains(d) && DiedSinceStart(d) && !_ready[d].Task.IsCompleted) is { } dead)
+                {
+                    Note($"{step.Service}: its dependency '{dead}' died after it started; waiting for it to be ready again.");
+                    var dependency = dependencies.First(d => d.Service == dead);
+                    if (!await _ready[dead].Task.WaitAsync(cancellationToken).ConfigureAwait(false) && !GoOnWithout(step, dependency, without, startedSignals))
+                        return dependency;
+                    continue;
+                }
                 lock (_gate)
                 {
                     // A dependency that began a retry meanwhile has a new start to wait for.
@@ -409,6 +421,12 @@ public sealed class RestartExecutor
             }
         }
 
+        private bool DiedSinceStart(string service)
+        {
+            lock (_gate)
+                return _diedSinceStart.TryGetValue(service, out var died) && died.IsCompleted;
+        }
+
         private TaskCompletionSource<bool> StartedSignal(string service)
         {
             lock (_gate)
@@ -459,6 +477,8 @@ public sealed class RestartExecutor
                 while (true)
                 {
                     Phase(step.Service, ServicePhase.Starting, detail);
+                    lock (_gate)
+                        _diedSinceStart[step.Service] = _hub!.WhenDied(container.Id, Time.GetUtcNow());
                     await EngineOutage.RetryAsync(() => Engine.StartAsync(container.Id, CancellationToken.None), step.Timeout, Time,
                         reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to start it again for up to {DurationText.Seconds(step.Timeout)}."),
                         cancellationToken).ConfigureAwait(false);

@@ -177,6 +177,24 @@ public sealed class RestartExecutorTests
     }
 
     [Fact]
+    public async Task Run_ServiceStartedDependencyThatDiesAtItsStart_IsRetried_AndItsDependentStartsAfterTheRetry()
+    {
+        var h = new ExecutorHarness();
+        h.Service("redis").CrashingStarts = 1;
+        h.Service("worker", [new ServiceDependency("redis", DependencyCondition.ServiceStarted)]);
+
+        var outcomes = await h.RunAsync(new RestartOptions { MaxRetries = 3, HealthCheckInterval = TimeSpan.FromSeconds(1) });
+
+        // The first start died at once: worker did not start on the dead redis, so redis could be retried beneath it.
+        // (The fake notices that death at once; the race with a dependency whose death is noticed late is the soak's kill cycle.)
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        Assert.Equal(2, Of(outcomes, "redis").Attempts);
+        var redisStarts = h.Engine.OpsOf("redis").Where(o => o.Operation == "start").Select(o => o.Time).ToList();
+        Assert.Equal(2, redisStarts.Count);
+        Assert.True(h.Engine.Log.ToList().FindLastIndex(l => l.Operation == "start" && l.Service == "redis") < h.Engine.Log.ToList().FindIndex(l => l.Operation == "start" && l.Service == "worker"), string.Join("; ", h.Engine.Log.Select(l => $"{l.Time:ss.fff} {l.Operation} {l.Service}")));
+    }
+
+    [Fact]
     public async Task Run_Retry_RestartsWhenNoDependentStartedYet_AndDependentWaitsForTheNewStart()
     {
         var h = new ExecutorHarness();
