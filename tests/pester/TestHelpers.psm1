@@ -307,14 +307,16 @@ function New-StingFixtureProject {
         [void][System.IO.Directory]::CreateDirectory($control)
         Get-ChildItem -LiteralPath $control -Filter '*.env' -File -Force | Remove-Item -Force
 
+        # Ports stay below Linux's ephemeral range (32768 and up): there, a healthcheck's outgoing connection could take
+        # a service's port while the service restarts, and its next start would fail to bind (seen once: loki, exit 1).
         $prefix = $null
         for ($attempt = 0; $attempt -lt 60 -and $null -eq $prefix; $attempt++) {
-            $candidate = Get-Random -Minimum 200 -Maximum 601
+            $candidate = Get-Random -Minimum 200 -Maximum 327
             $free = $true
             foreach ($n in 1..19) { if (-not (Test-StingPortFree -Port ($candidate * 100 + $n))) { $free = $false; break } }
             if ($free) { $prefix = $candidate }
         }
-        if ($null -eq $prefix) { throw 'No free port prefix (200..600) found after 60 tries.' }
+        if ($null -eq $prefix) { throw 'No free port prefix (200..326) found after 60 tries.' }
 
         $profiles = @($Profile | Where-Object { $_ })
         $lines = @(
