@@ -176,6 +176,10 @@ public sealed class ServiceGraph
     public HashSet<string> WithDependents(IEnumerable<string> services) =>
         Closure(services, n => n.Dependents);
 
+    /// <summary>A one-shot job: some service depends on it with <c>service_completed_successfully</c>, so it is meant to exit.</summary>
+    public bool IsOneShotJob(string service) =>
+        _nodes[service].Dependents.Any(d => _nodes[d].Dependencies.Any(e => e.Service == service && e.Condition == DependencyCondition.ServiceCompletedSuccessfully));
+
     /// <summary>The given services plus everything they depend on, transitively (dependencies outside the graph left out).</summary>
     public HashSet<string> WithDependencies(IEnumerable<string> services) =>
         Closure(services, n => n.Dependencies.Select(d => d.Service).Where(_nodes.ContainsKey));

@@ -590,8 +590,7 @@ public sealed class RestartExecutor
 
         /// <summary>A service some dependent waits on to complete (service_completed_successfully): a one-shot job.</summary>
         private bool IsOneShot(PlanStep step) =>
-            plan.Graph[step.Service].Dependents.Any(d =>
-                plan.Graph[d].Dependencies.Any(e => e.Service == step.Service && e.Condition == DependencyCondition.ServiceCompletedSuccessfully));
+            plan.Graph.IsOneShotJob(step.Service);
 
         private static string Describe(DependencyCondition condition) => condition switch
         {

@@ -1,4 +1,3 @@
-using StingOps.Core.Compose;
 using StingOps.Core.Configuration;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
@@ -58,8 +57,7 @@ public static class LifecyclePlans
             return new StepChoice(StepAction.Start, "no container");
         if (IsUp(containers, service))
             return new StepChoice(StepAction.Keep);
-        var job = graph[service].Dependents.Any(d => graph[d].Dependencies.Any(e => e.Service == service && e.Condition == DependencyCondition.ServiceCompletedSuccessfully));
-        if (job && c is { State: "exited", ExitCode: 0 })
+        if (graph.IsOneShotJob(service) && c is { State: "exited", ExitCode: 0 })
             return new StepChoice(StepAction.Keep, "completed successfully");
         return new StepChoice(StepAction.Start, c.ExitCode is { } code ? $"not running ({c.State} with code {code})" : $"not running ({c.State})");
     }

@@ -171,7 +171,7 @@ public static class StartupOrder
 
         /// <summary>Something depends on it finishing: compose's service_completed_successfully.</summary>
         private bool IsOneShotJob(string name) =>
-            graph[name].Dependents.Any(d => graph[d].Dependencies.Any(e => e.Service == name && e.Condition == DependencyCondition.ServiceCompletedSuccessfully));
+            graph.IsOneShotJob(name);
 
         /// <summary>When a StingOps run saw this very start of the container ready; null when it did not start it.</summary>
         private DateTimeOffset? SeenReady(string service, ContainerDetails container) =>
