@@ -83,6 +83,9 @@ public sealed class RestartExecutor
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _readyAt = new(StringComparer.Ordinal);
         // One look per dependency per engine outage, shared by its dependents (_gate guards it).
         private readonly Dictionary<string, (DateTimeOffset Since, Task<bool> Check)> _recheck = new(StringComparer.Ordinal);
+        // One wait per death of a ready dependency for its restart policy to revive it, shared by its dependents (_gate guards it).
+        private readonly Dictionary<string, (Task Death, Task<bool> Check)> _revival = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _diedAfterReady = new(StringComparer.Ordinal);
         private volatile string? _criticalFailure;
         private ReadinessWaiter _waiter = null!;
         private EngineEventHub? _hub;
@@ -101,16 +104,20 @@ public sealed class RestartExecutor
             var runStart = Time.GetUtcNow();
             var tasks = plan.Steps.Select(step => Task.Run(() => RunServiceAsync(step, cancellationToken), CancellationToken.None));
             await Task.WhenAll(tasks).ConfigureAwait(false);
-            if (!cancellationToken.IsCancellationRequested && _hub.EventsLostSince(runStart))
-                await WarnOfReadyServicesNowDownAsync().ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+                return;
+            var outage = _hub.EventsLostSince(runStart);
+            var died = _succeeded.Keys.Where(s => _diedAfterReady.ContainsKey(s) || DiedSinceStart(s)).ToHashSet(StringComparer.Ordinal);
+            if (outage || died.Count > 0)
+                await WarnOfReadyServicesNowDownAsync(outage, died).ConfigureAwait(false);
         }
 
         /// <summary>
-        /// An engine that went away during the run (dockerd restarted) stopped every container, and its restart
-        /// policies bring back only some: a service reported Succeeded before that may be down now, which its
-        /// result cannot say. One list call after the run tells.
+        /// A service reported ready may be down by the end of the run, which its result cannot say: an engine that went
+        /// away (dockerd restarted) stopped every container and its restart policies bring back only some; or the
+        /// service itself died after it was ready (a crash, a docker kill). One list call after the run tells.
         /// </summary>
-        private async Task WarnOfReadyServicesNowDownAsync()
+        private async Task WarnOfReadyServicesNowDownAsync(bool outage, IReadOnlySet<string> diedAfterReady)
         {
             if (_succeeded.IsEmpty)
                 return;
@@ -126,10 +133,16 @@ public sealed class RestartExecutor
             }
             var running = now.Where(c => c.State == "running").Select(c => c.Service).ToHashSet(StringComparer.Ordinal);
             var down = _succeeded.Keys.Where(s => !running.Contains(s)).Order(StringComparer.Ordinal).ToList();
-            if (down.Count > 0)
+            var died = down.Where(diedAfterReady.Contains).ToList();
+            var stoppedByOutage = outage ? down.Except(died).ToList() : [];
+            if (stoppedByOutage.Count > 0)
                 events.TryWrite(new RunWarning(Time.GetUtcNow(),
-                    $"The engine was unavailable during the run: {string.Join(", ", down)} became ready before and {(down.Count == 1 ? "is" : "are")} not running now " +
+                    $"The engine was unavailable during the run: {string.Join(", ", stoppedByOutage)} became ready before and {(stoppedByOutage.Count == 1 ? "is" : "are")} not running now " +
                     "(the engine's restart policy did not bring them back). Run Restart-StingService again to start them in dependency order."));
+            if (died.Count > 0)
+                events.TryWrite(new RunWarning(Time.GetUtcNow(),
+                    $"{string.Join(", ", died)} became ready and died later in the run, and {(died.Count == 1 ? "is" : "are")} not running now " +
+                    "(no restart policy brought them back; what needs them was not started on them). Run Restart-StingService again to start them in dependency order."));
         }
 
         private void Note(string message) => events.TryWrite(new RunNote(Time.GetUtcNow(), message));
@@ -224,7 +237,7 @@ public sealed class RestartExecutor
                 // A dependency that the cancel itself stopped short says nothing about this service: it was cancelled too.
                 cancellationToken.ThrowIfCancellationRequested();
                 return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.Dependency,
-                    $"not started: dependency '{unmet.Service}' did not become {Describe(unmet.Condition)}" +
+                    $"not started: dependency '{unmet.Dependency.Service}' {unmet.What}" +
                     (tracker.StoppedAt is null ? "" : "; the service is left stopped"));
             }
             if (_criticalFailure is { } critical)
@@ -245,11 +258,17 @@ public sealed class RestartExecutor
             return await StartAndWaitAsync(step, container, tracker, cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>A dependency a service cannot start on, and what became of it (for the message: "dependency 'x' ...").</summary>
+        private sealed record Unmet(ServiceDependency Dependency, string What)
+        {
+            public Unmet(ServiceDependency dependency) : this(dependency, $"did not become {Describe(dependency.Condition)}") { }
+        }
+
         /// <summary>
         /// Waits until every in-plan dependency meets its condition; null when they all do, else the first that
         /// cannot. Claims its service_started dependencies, so none of them is restarted by a retry beneath it.
         /// </summary>
-        private async Task<ServiceDependency?> WaitForDependenciesAsync(PlanStep step, CancellationToken cancellationToken)
+        private async Task<Unmet?> WaitForDependenciesAsync(PlanStep step, CancellationToken cancellationToken)
         {
             var dependencies = step.DependsOn.Where(d => plan.Contains(d.Service)).ToList();
             var without = new HashSet<string>(StringComparer.Ordinal);
@@ -270,14 +289,23 @@ public sealed class RestartExecutor
                         satisfied = dep.Condition == DependencyCondition.ServiceCompletedSuccessfully ? _completed[dep.Service].Task : _ready[dep.Service].Task;
                     }
                     if (!await satisfied.WaitAsync(cancellationToken).ConfigureAwait(false) && !GoOnWithout(step, dep, without, startedSignals))
-                        return dep;
+                        return new Unmet(dep);
                 }
                 // Once all are met (the engine may have gone away while the last ones were awaited).
                 foreach (var dep in dependencies.Where(d => d.Condition != DependencyCondition.ServiceCompletedSuccessfully && !without.Contains(d.Service)))
                 {
                     if (!await StillUpAsync(dep.Service, waitReady: dep.Condition == DependencyCondition.ServiceHealthy, step.Timeout, cancellationToken).ConfigureAwait(false)
                         && !GoOnWithout(step, dep, without, startedSignals))
-                        return dep;
+                        return new Unmet(dep);
+                }
+                // A dependency that became ready and died since (a crash, a docker kill) is done with: no step of this
+                // run starts it again, only its restart policy can. A dependent starts on it once that brought it back.
+                foreach (var dep in dependencies.Where(d => d.Condition != DependencyCondition.ServiceCompletedSuccessfully && !without.Contains(d.Service)
+                             && !plan.Graph.IsOneShotJob(d.Service) && ReadyThenDied(d.Service)))
+                {
+                    if (!await RevivedAsync(dep.Service, waitReady: dep.Condition == DependencyCondition.ServiceHealthy, step.Timeout, cancellationToken).ConfigureAwait(false)
+                        && !GoOnWithout(step, dep, without, startedSignals))
+                        return new Unmet(dep, "died after it was ready and is not running again");
                 }
                 // A service_started dependency that died after its start (and is not ready yet) is not started any more: a
                 // dependent claiming it now would run on a dead dependency and bar its retry. Wait for its next attempt.
@@ -286,7 +314,7 @@ public sealed class RestartExecutor
                     Note($"{step.Service}: its dependency '{dead}' died after it started; waiting for it to be ready again.");
                     var dependency = dependencies.First(d => d.Service == dead);
                     if (!await _ready[dead].Task.WaitAsync(cancellationToken).ConfigureAwait(false) && !GoOnWithout(step, dependency, without, startedSignals))
-                        return dependency;
+                        return new Unmet(dependency);
                     continue;
                 }
                 lock (_gate)
@@ -376,6 +404,77 @@ public sealed class RestartExecutor
                 _readyAt[service] = outcome.ReadyAt ?? Time.GetUtcNow();
             else
                 Note($"{service}: not ready again after the engine outage ({outcome.Message}); what needs it is not started.");
+            return outcome.Ready;
+        }
+
+        /// <summary>Whether the service became ready in this run and its container died since.</summary>
+        private bool ReadyThenDied(string service) =>
+            _ready[service].Task is { IsCompletedSuccessfully: true, Result: true } && DiedSinceStart(service);
+
+        /// <summary>
+        /// Waits for a dependency that died after it was ready to run again (and, for a service_healthy dependent, to
+        /// be ready again): only its restart policy brings it back, so a container the engine does not report as
+        /// restarting stays down, and what needs it is not started.
+        /// </summary>
+        private Task<bool> RevivedAsync(string service, bool waitReady, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var key = waitReady ? service + "|ready" : service + "|running";
+            lock (_gate)
+            {
+                var death = _diedSinceStart[service];
+                if (_revival.TryGetValue(key, out var earlier) && ReferenceEquals(earlier.Death, death))
+                    return earlier.Check;
+                var check = AwaitRevivalAsync(service, waitReady, timeout, cancellationToken);
+                _revival[key] = (death, check);
+                return check;
+            }
+        }
+
+        private async Task<bool> AwaitRevivalAsync(string service, bool waitReady, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            _diedAfterReady[service] = true;
+            var container = containers[service];
+            var step = plan.Steps.First(s => s.Service == service);
+            var began = Time.GetTimestamp();
+            var pause = ReadinessWaiter.FirstInterval;
+            Note($"{service}: it died after it was ready; what needs it waits for its restart policy to bring it back.");
+            while (true)
+            {
+                var looked = Time.GetUtcNow();
+                var details = await EngineOutage.RetryAsync(() => Engine.InspectAsync(container.Id, CancellationToken.None), timeout, Time, null, cancellationToken).ConfigureAwait(false);
+                if (details is null)
+                {
+                    Note($"{service}: its container is gone since it died; what needs it is not started.");
+                    return false;
+                }
+                if (details.IsRunning)
+                {
+                    // Its new life may die too: watched from before this look, so no death in between goes unseen.
+                    lock (_gate)
+                        _diedSinceStart[service] = _hub!.WhenDied(container.Id, looked);
+                    break;
+                }
+                var left = timeout - Time.GetElapsedTime(began);
+                // "restarting": the policy starts it again after its back-off. Anything else stays down (a docker kill or stop,
+                // no policy, or one that gave up).
+                if (details.State != "restarting" || left <= TimeSpan.Zero)
+                {
+                    Note($"{service}: it died after it was ready and is {details.State} (exit code {details.ExitCode ?? -1}); what needs it is not started.");
+                    return false;
+                }
+                await Task.Delay(pause < left ? pause : left, Time, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.TicksPerSecond));
+            }
+            if (!waitReady)
+                return true;
+            var remaining = timeout - Time.GetElapsedTime(began);
+            var outcome = await _waiter.WaitAsync(service, container.Id, step.Probe, step.ComposeHealthCheck,
+                remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1), cancellationToken).ConfigureAwait(false);
+            if (outcome.Ready)
+                _readyAt[service] = outcome.ReadyAt ?? Time.GetUtcNow();
+            else
+                Note($"{service}: its restart policy brought it back after it died, and it is not ready again ({outcome.Message}); what needs it is not started.");
             return outcome.Ready;
         }
 
@@ -539,6 +638,8 @@ public sealed class RestartExecutor
             if (container is null)
                 return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.Engine,
                     $"no container for service '{step.Service}' in project '{project}'; create it first (docker compose up -d {step.Service})");
+            lock (_gate)
+                _diedSinceStart[step.Service] = _hub!.WhenDied(container.Id, Time.GetUtcNow());
             StartedSignal(step.Service).TrySetResult(true);
             ReadinessOutcome outcome;
             if (IsOneShot(step))

@@ -257,6 +257,36 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
         }
     }
 
+    private readonly List<ITimer> _faults = [];
+
+    /// <summary>
+    /// <c>docker kill</c> of a service's container <paramref name="after"/> from now in fake time (exit 137). With
+    /// <paramref name="revivedAfter"/> it is a crash its restart policy revives: "restarting" for that long, then running anew.
+    /// </summary>
+    public void KillAfter(string service, TimeSpan after, TimeSpan? revivedAfter = null)
+    {
+        var c = _containers.Values.Single(x => x.Service == service);
+        lock (_faults)
+            _faults.Add(time.CreateTimer(_ =>
+            {
+                var now = time.GetUtcNow();
+                Log.Enqueue((now, "kill", service));
+                c.State = revivedAfter is null ? "exited" : "restarting";
+                c.ExitCode = 137;
+                _events.Writer.TryWrite(new EngineEvent(c.Id, c.Service, "die", now, 137));
+                if (revivedAfter is { } delay)
+                    lock (_faults)
+                        _faults.Add(time.CreateTimer(_ =>
+                        {
+                            var back = time.GetUtcNow();
+                            Log.Enqueue((back, "revived", service));
+                            c.State = "running";
+                            c.StartedAt = back;
+                            _events.Writer.TryWrite(new EngineEvent(c.Id, c.Service, "start", back, null));
+                        }, null, delay, Timeout.InfiniteTimeSpan));
+            }, null, after, Timeout.InfiniteTimeSpan));
+    }
+
     public Task StartAsync(string containerId, CancellationToken cancellationToken)
     {
         ThrowIfDown();

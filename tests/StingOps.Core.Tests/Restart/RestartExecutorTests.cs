@@ -195,6 +195,49 @@ public sealed class RestartExecutorTests
     }
 
     [Fact]
+    public async Task Run_DependencyKilledAfterItWasReady_ItsDependentIsNotStartedOnTheDeadContainer()
+    {
+        var h = new ExecutorHarness();
+        h.Service("app");
+        h.Service("db").StartupDelay = TimeSpan.FromSeconds(6);
+        h.Service("worker", [new ServiceDependency("app", DependencyCondition.ServiceStarted), new ServiceDependency("db", DependencyCondition.ServiceHealthy)]);
+        // app is ready within a second; the kill comes while worker still waits for db (the soak's kill cycle once saw
+        // worker start 1.9 s after app died, on a dependency that no step of the run would start again).
+        h.Engine.KillAfter("app", TimeSpan.FromSeconds(2.5));
+
+        var outcomes = await h.RunAsync();
+
+        Assert.Equal(OutcomeStatus.Succeeded, Of(outcomes, "app").Status);
+        Assert.Equal(OutcomeStatus.Succeeded, Of(outcomes, "db").Status);
+        var worker = Of(outcomes, "worker");
+        Assert.Equal(OutcomeStatus.Skipped, worker.Status);
+        Assert.Equal(OutcomeReason.Dependency, worker.Reason);
+        Assert.Contains("dependency 'app' died after it was ready and is not running again", worker.Message);
+        Assert.DoesNotContain(h.Engine.OpsOf("worker"), o => o.Operation == "start");
+        // Its result says Succeeded; the run says that it is down now.
+        Assert.Contains(h.Events.OfType<RunWarning>(), w => w.Message.StartsWith("app became ready and died later in the run, and is not running now", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_DependencyCrashedAfterItWasReady_AndRevivedByItsPolicy_ItsDependentStartsOnceItIsReadyAgain()
+    {
+        var h = new ExecutorHarness();
+        h.Service("app");
+        h.Service("db").StartupDelay = TimeSpan.FromSeconds(6);
+        h.Service("worker", "app", "db");
+        h.Engine.KillAfter("app", TimeSpan.FromSeconds(2.5), revivedAfter: TimeSpan.FromSeconds(5));
+
+        var outcomes = await h.RunAsync();
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        var revived = h.Engine.TimeOf("app", "revived");
+        var workerStart = h.Engine.TimeOf("worker", "start");
+        // Ready again means its probe passed after the revival: the fake's start-up delay (500 ms) later.
+        Assert.True(workerStart >= revived + TimeSpan.FromMilliseconds(500), $"worker started at {workerStart:ss.fff}, app revived at {revived:ss.fff}");
+        Assert.DoesNotContain(h.Events.OfType<RunWarning>(), w => w.Message.Contains("died later in the run", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_Retry_RestartsWhenNoDependentStartedYet_AndDependentWaitsForTheNewStart()
     {
         var h = new ExecutorHarness();
