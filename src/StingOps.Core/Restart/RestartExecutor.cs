@@ -133,8 +133,9 @@ public sealed class RestartExecutor
             }
             var running = now.Where(c => c.State == "running").Select(c => c.Service).ToHashSet(StringComparer.Ordinal);
             var down = _succeeded.Keys.Where(s => !running.Contains(s)).Order(StringComparer.Ordinal).ToList();
-            var died = down.Where(diedAfterReady.Contains).ToList();
-            var stoppedByOutage = outage ? down.Except(died).ToList() : [];
+            // The daemon's own stop is a death too (its events may arrive before the stream breaks): with an outage, say that.
+            var stoppedByOutage = outage ? down : [];
+            var died = outage ? [] : down.Where(diedAfterReady.Contains).ToList();
             if (stoppedByOutage.Count > 0)
                 events.TryWrite(new RunWarning(Time.GetUtcNow(),
                     $"The engine was unavailable during the run: {string.Join(", ", stoppedByOutage)} became ready before and {(stoppedByOutage.Count == 1 ? "is" : "are")} not running now " +
