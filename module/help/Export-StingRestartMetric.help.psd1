@@ -39,8 +39,9 @@ ending in .prom is written, with a warning that node_exporter will not read it.
         }
         MetricsPath = @{
             Description  = 'Where to read the recorded restarts: a metrics directory or one metrics file (.csv seed format or .jsonl). A path that does not exist stops the cmdlet with StingMetricFileNotFound.'
-            DefaultValue = 'metrics_dir, else $env:STING_LOG_DIR, else $XDG_STATE_HOME/stingops, else ~/.local/state/stingops'
+            DefaultValue = 'metrics_dir, else $env:STING_LOG_DIR, else the project''s folder $XDG_STATE_HOME/stingops/projects/<project> (else under ~/.local/state/stingops); with -AllProjects or without a project, every project''s'
         }
+        AllProjects = 'Exports every project''s restarts, each series labelled with its row''s project,, not only those of the project the parameters find: in the default layout every folder under stingops/projects and the rows recorded in the stingops folder before projects had folders of their own; in a metrics_dir or STING_LOG_DIR shared by several projects, every row. Without a project found, every project''s restarts are read anyway.'
         PassThru    = 'Returns the written file as a System.IO.FileInfo. Without it the cmdlet writes nothing to the pipeline.'
         ConfigPath  = 'The configuration file whose restart_configuration.metrics_dir names the metrics directory. Without a compose project it is still read when given; otherwise as for the other StingOps cmdlets: conf/config.yml, then config.yml, in the project directory.'
         WhatIf      = 'Shows which file would be written and how many recorded restarts it would hold, without writing it.'

@@ -11,8 +11,11 @@ outcomes are in restart_metrics.jsonl only.
 '@
         @'
 Without -Path the metrics directory is: metrics_dir of the restart configuration, else
-$env:STING_LOG_DIR, else $XDG_STATE_HOME/stingops, else ~/.local/state/stingops. No compose project is
-needed: from a directory without one, the environment decides (a project named with -ComposeFile,
+$env:STING_LOG_DIR, else the project's own folder, $XDG_STATE_HOME/stingops/projects/<project> (else
+under ~/.local/state/stingops), so two projects' services of the same name are never counted as one.
+Only the project's restarts are returned (rows that name no project, as STING's shell writes them, are
+kept); -AllProjects returns every project's. No compose project is needed: from a directory without
+one, the environment decides and every project's restarts are read (a project named with -ComposeFile,
 -ProjectDirectory, -ProjectName or -Profile must exist, though). A directory that does not exist yet
 means nothing has been recorded: no output, no error. A malformed line is a warning naming file:line
 and is skipped.
@@ -49,8 +52,9 @@ fewer than 20 restarts is the longest one.
         Summary = 'Returns the aggregate instead of the individual restarts: one StingOps.RestartMetricSummary per service plus one for all services (Service ''*''), with Restarts, Succeeded, Failed (including RolledBack), Skipped, Cancelled, SuccessRate, Mean and nearest-rank P50, P95 and Max durations. The filters apply before aggregating.'
         Path    = @{
             Description  = 'Where to read the metrics: a metrics directory (restart_metrics.jsonl and restart_metrics.csv in it) or one metrics file (a .csv in the seed format, or a .jsonl), for example a file copied off another server. A path that does not exist stops the cmdlet with StingMetricFileNotFound.'
-            DefaultValue = 'metrics_dir, else $env:STING_LOG_DIR, else $XDG_STATE_HOME/stingops, else ~/.local/state/stingops'
+            DefaultValue = 'metrics_dir, else $env:STING_LOG_DIR, else the project''s folder $XDG_STATE_HOME/stingops/projects/<project> (else under ~/.local/state/stingops); with -AllProjects or without a project, every project''s'
         }
+        AllProjects = 'Reads every project''s restarts, not only those of the project the parameters find: in the default layout every folder under stingops/projects and the rows recorded in the stingops folder before projects had folders of their own; in a metrics_dir or STING_LOG_DIR shared by several projects, every row. Without a project found, every project''s restarts are read anyway.'
         ConfigPath = 'The configuration file whose restart_configuration.metrics_dir names the metrics directory. Without a compose project it is still read when given; otherwise as for the other StingOps cmdlets: conf/config.yml, then config.yml, in the project directory.'
     }
     Inputs       = @(
@@ -95,6 +99,14 @@ Restart-StingService -Name db -IncludeDependents | Get-StingRestartMetric -Summa
 Get-StingRestartMetric -Path ./prod-restart_metrics.csv -Summary | Where-Object Service -eq '*'
 '@
             Remarks = 'Aggregates a seed-format csv file on its own, without any project or configuration.'
+        }
+        @{
+            Title   = 'Every project on this host, side by side'
+            Code    = @'
+Get-StingRestartMetric -AllProjects -Last 7.00:00:00 | Group-Object Project, Service |
+    Sort-Object Count -Descending | Select-Object Count, Name -First 10
+'@
+            Remarks = 'Reads every project''s restarts of the last week (each row names its Project; rows recorded before projects had folders of their own have none) and lists the ten services restarted most.'
         }
     )
     RelatedLinks = @('Test-StingRestartAlert', 'Export-StingRestartMetric', 'Restart-StingService', 'about_StingOps')

@@ -37,8 +37,9 @@ webhook, systemd journal), or use Export-StingRestartMetric and Prometheus alert
         }
         Path  = @{
             Description  = 'Where to read the metrics: a metrics directory or one metrics file (.csv seed format or .jsonl). A path that does not exist stops the cmdlet with StingMetricFileNotFound.'
-            DefaultValue = 'metrics_dir, else $env:STING_LOG_DIR, else $XDG_STATE_HOME/stingops, else ~/.local/state/stingops'
+            DefaultValue = 'metrics_dir, else $env:STING_LOG_DIR, else the project''s folder $XDG_STATE_HOME/stingops/projects/<project> (else under ~/.local/state/stingops); with -AllProjects or without a project, every project''s'
         }
+        AllProjects = 'Reads every project''s restarts, not only those of the project the parameters find: in the default layout every folder under stingops/projects and the rows recorded in the stingops folder before projects had folders of their own; in a metrics_dir or STING_LOG_DIR shared by several projects, every row. Without a project found, every project''s restarts are read anyway.'
         ConfigPath = 'The configuration file whose restart_configuration section gives the alert thresholds (alerts:) and the metrics directory (metrics_dir). Without a compose project it is still read when given; otherwise as for the other StingOps cmdlets: conf/config.yml, then config.yml, in the project directory; none: the default thresholds.'
     }
     Inputs       = @(

@@ -27,16 +27,12 @@ public static class ComposeLoader
                 $"No compose file given for the project in {location.ProjectDirectory}.", target: location.ProjectDirectory);
 
         var session = new LoadSession();
-        string? FromEnvironment(string name) =>
-            environment.TryGetValue(name, out var value) && value is not null ? value
-            : location.DotEnv.TryGetValue(name, out var fromDotEnv) ? fromDotEnv
-            : null;
-
-        var projectName = ResolveProjectName(location, session, FromEnvironment);
+        var fromEnvironment = Lookup(location, environment);
+        var projectName = ResolveProjectName(location, session, fromEnvironment);
         // As compose does, ${COMPOSE_PROJECT_NAME} in the files is the name the project actually gets.
-        string? Lookup(string name) => name == "COMPOSE_PROJECT_NAME" ? projectName : FromEnvironment(name);
+        string? InFiles(string name) => name == "COMPOSE_PROJECT_NAME" ? projectName : fromEnvironment(name);
 
-        var model = new ModelAssembler(session, location.ProjectDirectory, Lookup, []).Assemble(location.ComposeFiles);
+        var model = new ModelAssembler(session, location.ProjectDirectory, InFiles, []).Assemble(location.ComposeFiles);
         if (model.Entries.All(e => e.Name == "version"))
             throw ComposeErrors.Invalid(new SourceMark(location.ComposeFiles[0], 1, 1),
                 "the compose file is empty (no services or other content)");
@@ -51,6 +47,22 @@ public static class ComposeLoader
             Warnings = session.Warnings,
         };
     }
+
+    /// <summary>The name <see cref="Load"/> gives the project, from the files' top-level <c>name:</c> alone (their
+    /// services are not read): what the metrics cmdlets need to find a project's history.</summary>
+    /// <exception cref="StingException"><c>StingComposeFileInvalid</c>, <c>StingInterpolationFailed</c>, <c>StingProjectNameInvalid</c>.</exception>
+    public static string ReadProjectName(ProjectLocation location, IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(environment);
+        return ResolveProjectName(location, new LoadSession(), Lookup(location, environment));
+    }
+
+    /// <summary>Interpolation input: the process environment wins over the project's .env.</summary>
+    private static Func<string, string?> Lookup(ProjectLocation location, IReadOnlyDictionary<string, string?> environment) =>
+        name => environment.TryGetValue(name, out var value) && value is not null ? value
+            : location.DotEnv.TryGetValue(name, out var fromDotEnv) ? fromDotEnv
+            : null;
 
     private static IReadOnlyList<ComposeService> ReadServices(YMapping model, ProjectLocation location, LoadSession session)
     {

@@ -47,8 +47,10 @@ internal static partial class MetricFileFormat
             w.WriteStartObject();
             w.WriteString("timestamp", r.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture));
             if (r.RunId is not null) w.WriteString("runId", r.RunId);
+            if (r.Project is not null) w.WriteString("project", r.Project);
             w.WriteString("service", r.Service);
-            w.WriteNumber("durationSeconds", (decimal)Math.Max(0, r.Duration.Ticks) / TimeSpan.TicksPerSecond);
+            w.WriteNumber("durationSeconds", Seconds(r.Duration));
+            if (r.StartToReady is { } toReady) w.WriteNumber("readySeconds", Seconds(toReady));
             w.WriteString("status", StatusText(r.Status));
             if (r.Attempts is { } a) w.WriteNumber("attempts", a);
             if (r.FailureReason is { } reason) w.WriteString("failureReason", ReasonText(reason));
@@ -57,6 +59,8 @@ internal static partial class MetricFileFormat
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    private static decimal Seconds(TimeSpan t) => (decimal)Math.Max(0, t.Ticks) / TimeSpan.TicksPerSecond;
 
     // ---------- dedup key ----------
 
@@ -176,11 +180,23 @@ internal static partial class MetricFileFormat
                 return LineKind.Malformed;
             }
             if (!TryGetString(root, "runId", out var runId)
+                || !TryGetString(root, "project", out var project)
                 || !TryGetString(root, "failureReason", out var reason)
                 || !TryGetString(root, "message", out var message))
             {
-                problem = "'runId', 'failureReason' and 'message' must be strings";
+                problem = "'runId', 'project', 'failureReason' and 'message' must be strings";
                 return LineKind.Malformed;
+            }
+            TimeSpan? startToReady = null;
+            if (root.TryGetProperty("readySeconds", out var ready) && ready.ValueKind != JsonValueKind.Null)
+            {
+                if (ready.ValueKind != JsonValueKind.Number || !ready.TryGetDecimal(out var readySeconds)
+                    || readySeconds < 0 || readySeconds * TimeSpan.TicksPerSecond > TimeSpan.MaxValue.Ticks)
+                {
+                    problem = "'readySeconds' is not a non-negative number";
+                    return LineKind.Malformed;
+                }
+                startToReady = TimeSpan.FromTicks((long)decimal.Round(readySeconds * TimeSpan.TicksPerSecond));
             }
             int? attempts = null;
             if (root.TryGetProperty("attempts", out var a) && a.ValueKind != JsonValueKind.Null)
@@ -195,6 +211,8 @@ internal static partial class MetricFileFormat
             record = new RestartMetricRecord(ts, service.Trim(), TimeSpan.FromTicks((long)decimal.Round(seconds * TimeSpan.TicksPerSecond)), status)
             {
                 RunId = runId,
+                Project = string.IsNullOrWhiteSpace(project) ? null : project.Trim(),
+                StartToReady = startToReady,
                 Attempts = attempts,
                 FailureReason = ParseReason(reason),
                 Message = message,

@@ -5,7 +5,7 @@ using StingOps.Core.Common;
 namespace StingOps.Core.Metrics;
 
 /// <summary>Which recorded restarts to return. All conditions apply together.</summary>
-public sealed class MetricQuery
+public sealed record MetricQuery
 {
     /// <summary>Service names or wildcard patterns (<c>*</c>, <c>?</c>, <c>[..]</c>; case-insensitive); null/empty: all.</summary>
     public IReadOnlyList<string>? Services { get; init; }
@@ -15,6 +15,11 @@ public sealed class MetricQuery
 
     /// <summary>Only records with <c>Timestamp &gt;= now - Last</c> (now from the store's <see cref="TimeProvider"/>).</summary>
     public TimeSpan? Last { get; init; }
+
+    /// <summary>A compose project: records of another project are left out. Records that name no project (STING's
+    /// shell writes none) are kept: in a directory a project's configuration or STING_LOG_DIR points at, they are its own.
+    /// Null: every project.</summary>
+    public string? Project { get; init; }
 }
 
 /// <summary>A line of a metrics file that could not be read and was skipped. Carries no line content
@@ -67,28 +72,76 @@ public sealed class MetricStore
     /// <c>StingMetricStoreBusy</c>.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The folder under the default root that holds one folder per project.</summary>
+    public const string ProjectsDirectoryName = "projects";
+
     /// <summary>
-    /// The metrics directory per docs/configuration.md ("Files the module writes"): <paramref name="configured"/> (<c>metrics_dir</c>; <c>~</c>
-    /// expanded, relative to <paramref name="baseDirectory"/>), else <c>$STING_LOG_DIR</c>, else
-    /// <c>$XDG_STATE_HOME/stingops</c>, else <c>~/.local/state/stingops</c> (on Windows
-    /// <c>%LOCALAPPDATA%\stingops</c>).
+    /// A project's metrics directory per docs/configuration.md ("Files the module writes"): <paramref name="configured"/>
+    /// (<c>metrics_dir</c>; <c>~</c> expanded, relative to <paramref name="baseDirectory"/>), else <c>$STING_LOG_DIR</c>,
+    /// else <c>projects/&lt;project&gt;</c> under the default root (<see cref="DefaultRoot"/>), so that two projects'
+    /// services of the same name are never summarised, alerted on or learnt from as one. Without a project (no
+    /// compose project around), the default root itself.
     /// </summary>
-    public static string ResolveDirectory(string? configured, string? baseDirectory = null, Func<string, string?>? getEnvironmentVariable = null)
+    /// <param name="project">The compose project's name (normalised by compose's rules, so a safe folder name).</param>
+    public static string ResolveDirectory(string? configured, string? baseDirectory = null, Func<string, string?>? getEnvironmentVariable = null, string? project = null)
     {
         var env = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
-        var home = env("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        string Expand(string p)
-        {
-            if (p == "~") return home;
-            if (p.StartsWith("~/", StringComparison.Ordinal) || p.StartsWith("~\\", StringComparison.Ordinal)) p = Path.Combine(home, p[2..]);
-            return Path.GetFullPath(p, baseDirectory ?? System.IO.Directory.GetCurrentDirectory());
-        }
-        if (!string.IsNullOrWhiteSpace(configured)) return Expand(configured.Trim());
-        if (env("STING_LOG_DIR") is { Length: > 0 } logDir) return Expand(logDir);
-        if (env("XDG_STATE_HOME") is { Length: > 0 } xdg) return Path.Combine(Expand(xdg), "stingops");
+        if (SharedDirectory(configured, baseDirectory, env) is { } shared) return shared;
+        var root = DefaultRoot(env, baseDirectory);
+        return project is null ? root : Path.Combine(root, ProjectsDirectoryName, ProjectFolder(project));
+    }
+
+    /// <summary>
+    /// What a reader of every project reads: the configured or STING_LOG_DIR directory alone, else the default
+    /// root (rows recorded before projects had folders of their own) and every project folder under it that exists.
+    /// </summary>
+    public static IReadOnlyList<string> ResolveAllDirectories(string? configured, string? baseDirectory = null, Func<string, string?>? getEnvironmentVariable = null)
+    {
+        var env = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
+        if (SharedDirectory(configured, baseDirectory, env) is { } shared) return [shared];
+        var root = DefaultRoot(env, baseDirectory);
+        var projects = Path.Combine(root, ProjectsDirectoryName);
+        var folders = System.IO.Directory.Exists(projects)
+            ? System.IO.Directory.GetDirectories(projects).Order(StringComparer.Ordinal)
+            : Enumerable.Empty<string>();
+        return [root, .. folders];
+    }
+
+    /// <summary><c>$XDG_STATE_HOME/stingops</c>, else <c>~/.local/state/stingops</c> (on Windows <c>%LOCALAPPDATA%\stingops</c>).</summary>
+    public static string DefaultRoot(Func<string, string?>? getEnvironmentVariable = null, string? baseDirectory = null)
+    {
+        var env = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
+        if (env("XDG_STATE_HOME") is { Length: > 0 } xdg) return Path.Combine(Expand(xdg, baseDirectory, env), "stingops");
         if (OperatingSystem.IsWindows())
             return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "stingops");
-        return Path.Combine(home, ".local", "state", "stingops");
+        return Path.Combine(Home(env), ".local", "state", "stingops");
+    }
+
+    /// <summary>metrics_dir, else STING_LOG_DIR: a directory the user chose, which keeps its layout (STING's shell
+    /// appends to the csv there); null when neither is set.</summary>
+    private static string? SharedDirectory(string? configured, string? baseDirectory, Func<string, string?> env)
+    {
+        if (!string.IsNullOrWhiteSpace(configured)) return Expand(configured.Trim(), baseDirectory, env);
+        if (env("STING_LOG_DIR") is { Length: > 0 } logDir) return Expand(logDir, baseDirectory, env);
+        return null;
+    }
+
+    private static string ProjectFolder(string project)
+    {
+        // Compose's names are [a-z0-9][a-z0-9_-]*; anything else must never climb out of the projects folder.
+        if (project.Length == 0 || project is "." or ".." || project.IndexOfAny(['/', '\\', ':']) >= 0 || project.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new ArgumentException($"'{project}' is not a compose project name.", nameof(project));
+        return project;
+    }
+
+    private static string Home(Func<string, string?> env) =>
+        env("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    private static string Expand(string p, string? baseDirectory, Func<string, string?> env)
+    {
+        if (p == "~") return Home(env);
+        if (p.StartsWith("~/", StringComparison.Ordinal) || p.StartsWith("~\\", StringComparison.Ordinal)) p = Path.Combine(Home(env), p[2..]);
+        return Path.GetFullPath(p, baseDirectory ?? System.IO.Directory.GetCurrentDirectory());
     }
 
     // ------------------------------------------------------------------ append
@@ -218,6 +271,18 @@ public sealed class MetricStore
             .ToList();
     }
 
+    /// <summary>Reads several metrics directories as one (those that do not exist hold nothing yet), ordered by timestamp.</summary>
+    public static IReadOnlyList<RestartMetricRecord> ReadDirectories(
+        IEnumerable<string> directories,
+        MetricQuery? query = null,
+        Action<MetricReadWarning>? onWarning = null,
+        TimeProvider? timeProvider = null,
+        TimeZoneInfo? assumeZone = null) =>
+        directories.Where(System.IO.Directory.Exists)
+            .SelectMany(d => Read(d, query, onWarning, timeProvider, assumeZone))
+            .OrderBy(r => r.Timestamp.UtcTicks)
+            .ToList();
+
     /// <summary>jsonl rows, then the csv rows no jsonl row accounts for.</summary>
     internal static List<RestartMetricRecord> Merge(IReadOnlyList<RestartMetricRecord> fromJsonl, IReadOnlyList<RestartMetricRecord> fromCsv)
     {
@@ -251,7 +316,9 @@ public sealed class MetricStore
             var fromLast = time.GetUtcNow() - last;
             if (lower is null || fromLast > lower) lower = fromLast;
         }
-        return rows.Where(r => (lower is null || r.Timestamp >= lower) && Wildcard.MatchesAny(patterns, r.Service));
+        return rows.Where(r => (lower is null || r.Timestamp >= lower)
+            && (query.Project is null || r.Project is null || string.Equals(r.Project, query.Project, StringComparison.Ordinal))
+            && Wildcard.MatchesAny(patterns, r.Service));
     }
 
     private static bool IsJsonFile(string path)

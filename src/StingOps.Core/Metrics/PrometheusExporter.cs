@@ -10,7 +10,9 @@ namespace StingOps.Core.Metrics;
 /// </summary>
 /// <remarks>
 /// Series (all derived from the whole metrics history, so pass every record, not a filtered subset,
-/// or the counters go backwards):
+/// or the counters go backwards).
+/// Every series also carries <c>project</c>, the compose project (when known), so that the files of two projects on
+/// one host, which the collector merges, never collide.
 /// <list type="bullet">
 /// <item><c>stingops_restarts_total{service,status}</c> counter, status one of <c>succeeded</c>,
 /// <c>failed</c>, <c>rolled_back</c>, <c>skipped</c>, <c>cancelled</c> (all five per service, zeros included).</item>
@@ -20,7 +22,7 @@ namespace StingOps.Core.Metrics;
 /// successful restart finished; absent for a service that never restarted successfully.</item>
 /// <item><c>stingops_restart_duration_seconds{service}</c> histogram over Succeeded, Failed and RolledBack
 /// restarts, buckets <see cref="DurationBuckets"/> plus <c>+Inf</c>.</item>
-/// <item><c>stingops_metrics_generated_timestamp_seconds</c> gauge: when the file was written.</item>
+/// <item><c>stingops_metrics_generated_timestamp_seconds{project}</c> gauge: when the file was written (the project label when one project is exported).</item>
 /// </list>
 /// The file is replaced atomically: written to a hidden temporary file in the same directory (a name not
 /// ending in <c>.prom</c>, so the collector never picks it up), flushed to disk, then renamed over the target.
@@ -46,7 +48,8 @@ public static class PrometheusExporter
     /// <summary>Writes <see cref="Render"/>'s text to <paramref name="path"/>, atomically.</summary>
     /// <exception cref="StingException"><c>StingMetricExportFailed</c> naming the path when the directory
     /// does not exist or the file cannot be written.</exception>
-    public static void Write(IEnumerable<RestartMetricRecord> records, string path, TimeProvider timeProvider)
+    /// <param name="project">The project every record belongs to (rows of STING's shell name none); null: each record's own.</param>
+    public static void Write(IEnumerable<RestartMetricRecord> records, string path, TimeProvider timeProvider, string? project = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
@@ -58,7 +61,7 @@ public static class PrometheusExporter
             throw new StingException(ErrorIds.MetricExportFailed, StingErrorKind.InvalidArgument,
                 $"Cannot write '{full}': it is a directory; give a file name ending in .prom.", target: full);
 
-        var bytes = new UTF8Encoding(false).GetBytes(Render(records, timeProvider));
+        var bytes = new UTF8Encoding(false).GetBytes(Render(records, timeProvider, project));
         var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -86,46 +89,54 @@ public static class PrometheusExporter
     }
 
     /// <summary>The exposition text (ends with a newline).</summary>
-    public static string Render(IEnumerable<RestartMetricRecord> records, TimeProvider timeProvider)
+    /// <param name="project">As for <see cref="Write"/>.</param>
+    public static string Render(IEnumerable<RestartMetricRecord> records, TimeProvider timeProvider, string? project = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(timeProvider);
         var byService = records
-            .GroupBy(r => r.Service, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => (Service: g.Key, Rows: g.OrderBy(r => r.Timestamp.UtcTicks).ToList()))
+            .GroupBy(r => (Project: project ?? r.Project ?? "", r.Service))
+            .OrderBy(g => g.Key.Project, StringComparer.Ordinal).ThenBy(g => g.Key.Service, StringComparer.Ordinal)
+            .Select(g => (Service: new ServiceLabels(g.Key.Project, g.Key.Service), Rows: g.OrderBy(r => r.Timestamp.UtcTicks).ToList()))
             .ToList();
         var sb = new StringBuilder();
 
         Family(sb, "stingops_restarts_total", "counter", "Restarts recorded in the StingOps metrics files, by service and outcome.");
         foreach (var (service, rows) in byService)
             foreach (var (status, label) in StatusLabels)
-                Sample(sb, "stingops_restarts_total", [("service", service), ("status", label)], rows.Count(r => r.Status == status));
+                Sample(sb, "stingops_restarts_total", service.With(("status", label)), rows.Count(r => r.Status == status));
 
         Family(sb, "stingops_restart_last_duration_seconds", "gauge", "Duration of the most recent restart of the service (any outcome), in seconds.");
         foreach (var (service, rows) in byService)
             if (rows.LastOrDefault(r => r.IsRestart) is { } last)
-                Sample(sb, "stingops_restart_last_duration_seconds", [("service", service)], Seconds(last.Duration));
+                Sample(sb, "stingops_restart_last_duration_seconds", service.With(), Seconds(last.Duration));
 
         Family(sb, "stingops_restart_last_success_timestamp_seconds", "gauge", "Unix time at which the most recent successful restart of the service finished.");
         foreach (var (service, rows) in byService)
             if (rows.LastOrDefault(r => r.Status == OutcomeStatus.Succeeded) is { } ok)
-                Sample(sb, "stingops_restart_last_success_timestamp_seconds", [("service", service)], ok.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
+                Sample(sb, "stingops_restart_last_success_timestamp_seconds", service.With(), ok.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
 
         Family(sb, "stingops_restart_duration_seconds", "histogram", "Restart durations (succeeded, failed and rolled back), in seconds.");
         foreach (var (service, rows) in byService)
         {
             var durations = rows.Where(r => r.IsRestart).Select(r => Seconds(r.Duration)).ToList();
             foreach (var le in DurationBuckets)
-                Sample(sb, "stingops_restart_duration_seconds_bucket", [("service", service), ("le", Number(le))], durations.Count(d => d <= le));
-            Sample(sb, "stingops_restart_duration_seconds_bucket", [("service", service), ("le", "+Inf")], durations.Count);
-            Sample(sb, "stingops_restart_duration_seconds_sum", [("service", service)], (double)rows.Where(r => r.IsRestart).Sum(r => (decimal)r.Duration.Ticks) / TimeSpan.TicksPerSecond);
-            Sample(sb, "stingops_restart_duration_seconds_count", [("service", service)], durations.Count);
+                Sample(sb, "stingops_restart_duration_seconds_bucket", service.With(("le", Number(le))), durations.Count(d => d <= le));
+            Sample(sb, "stingops_restart_duration_seconds_bucket", service.With(("le", "+Inf")), durations.Count);
+            Sample(sb, "stingops_restart_duration_seconds_sum", service.With(), (double)rows.Where(r => r.IsRestart).Sum(r => (decimal)r.Duration.Ticks) / TimeSpan.TicksPerSecond);
+            Sample(sb, "stingops_restart_duration_seconds_count", service.With(), durations.Count);
         }
 
         Family(sb, "stingops_metrics_generated_timestamp_seconds", "gauge", "Unix time at which StingOps wrote this file.");
-        Sample(sb, "stingops_metrics_generated_timestamp_seconds", [], timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        Sample(sb, "stingops_metrics_generated_timestamp_seconds", string.IsNullOrEmpty(project) ? [] : [("project", project)], timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
         return sb.ToString();
+    }
+
+    /// <summary>A series' project (omitted when unknown) and service labels, then its own.</summary>
+    private readonly record struct ServiceLabels(string Project, string Service)
+    {
+        public (string Name, string Value)[] With(params (string Name, string Value)[] more) =>
+            [.. Project.Length > 0 ? [("project", Project)] : Array.Empty<(string, string)>(), ("service", Service), .. more];
     }
 
     private static double Seconds(TimeSpan t) => (double)(decimal)t.Ticks / TimeSpan.TicksPerSecond;

@@ -20,6 +20,15 @@ public sealed record RestartMetricRecord(
     /// <summary>The run that restarted the service (one <c>Restart-StingService</c> call); null for rows written by STING's shell.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>The compose project the service belongs to; null for rows written by STING's shell or by
+    /// StingOps before it recorded projects.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>How long the service took from its start to ready (the start request's return to the probe that
+    /// passed): what the readiness schedule and the run's estimate learn from. Null when unknown: STING's shell rows,
+    /// outcomes that never became ready, and runs that needed more than one attempt (their start covers the failed ones).</summary>
+    public TimeSpan? StartToReady { get; init; }
+
     /// <summary>Restart attempts made; null when unknown (STING's shell rows).</summary>
     public int? Attempts { get; init; }
 

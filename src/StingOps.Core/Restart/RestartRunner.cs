@@ -91,14 +91,14 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                         outcomes.Add(f.Outcome);
                     output.Writer.TryWrite(e);
                 }
-                if (Record(outcomes) is { } warning)
+                if (Record(prepared.Project.Name, outcomes) is { } warning)
                     output.Writer.TryWrite(warning);
                 if (RecordReadiness(prepared, outcomes) is { } unrecorded)
                     output.Writer.TryWrite(unrecorded);
             }
             catch (Exception ex)
             {
-                Record(outcomes);
+                Record(prepared.Project.Name, outcomes);
                 failure = ex;
             }
             // The lock goes before the stream ends: a caller that starts the next run the moment this one's
@@ -131,12 +131,12 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                 $"not {done}: " + string.Join("; ", deps.Select(d => $"dependency '{d.Dependency}' is {d.Observed}")) + $" ({hint})")
             : new ServiceOutcome(runId, step.Service, OutcomeStatus.Skipped, OutcomeReason.Dependency, 0, step.Wave, null, null, null,
                 $"not {done}: the run was refused because a dependency outside it is not ready")).ToList();
-        Record(outcomes);
+        Record(prepared.Project.Name, outcomes);
         return outcomes;
     }
 
     /// <summary>Appends the outcomes to the metrics files; a failure to record never fails the run, it warns.</summary>
-    private RunWarning? Record(IReadOnlyCollection<ServiceOutcome> outcomes)
+    private RunWarning? Record(string project, IReadOnlyCollection<ServiceOutcome> outcomes)
     {
         // A service left alone, found stopped or a job found completed had nothing happen to it: a boot-time Repair
         // must not fill the files with no-ops. Refused and cancelled runs are still recorded (their reason is not None).
@@ -152,6 +152,8 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                 o.Status)
             {
                 RunId = o.RunId,
+                Project = project,
+                StartToReady = StartToReady(o),
                 Attempts = o.Attempts,
                 FailureReason = o.Reason,
             }));
@@ -162,6 +164,13 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             return new RunWarning(time.GetUtcNow(), $"Could not record restart metrics in {metricsDirectory}: {ex.Message}");
         }
     }
+
+    /// <summary>What history learns from: a first attempt's start to ready. A retried service's start is its first
+    /// attempt's, so its time would count the failed ones.</summary>
+    private static TimeSpan? StartToReady(ServiceOutcome o) =>
+        o is { Status: OutcomeStatus.Succeeded or OutcomeStatus.Started, Attempts: 1, StartedAt: { } started, ReadyAt: { } ready } && ready >= started
+            ? ready - started
+            : null;
 
     /// <summary>When this run saw what it started become ready (Repair's evidence of order); a failure to write warns.</summary>
     private RunWarning? RecordReadiness(PreparedRestart prepared, IReadOnlyCollection<ServiceOutcome> outcomes)

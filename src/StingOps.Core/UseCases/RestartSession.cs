@@ -72,7 +72,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
     private readonly string _stateDirectory = StateDirectory.Resolve(environment);
 
     private RestartRunner Runner => new(engine, time, _stateDirectory,
-        MetricStore.ResolveDirectory(project.Options.MetricsDirectory, project.Location.ProjectDirectory, k => environment.GetValueOrDefault(k)), redact);
+        MetricStore.ResolveDirectory(project.Options.MetricsDirectory, project.Location.ProjectDirectory, k => environment.GetValueOrDefault(k), project.Name), redact);
 
     /// <summary>
     /// Reads only. Throws for what the caller asked wrongly (outside the maintenance window, an unknown service); a

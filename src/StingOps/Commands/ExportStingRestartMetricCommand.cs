@@ -45,10 +45,10 @@ public sealed class ExportStingRestartMetricCommand : StingMetricCmdlet
         var target = ResolvePath(Path);
         if (!target.EndsWith(".prom", StringComparison.OrdinalIgnoreCase))
             WriteWarning($"'{target}' does not end in .prom: node_exporter's textfile collector will not read it.");
-        var records = ReadRecords(MetricsPath, () => LoadContext(loadCompose: false).MetricsDirectory, query: null);
+        var records = ReadRecords(MetricsPath, new MetricQuery());
         if (!ShouldProcess(target, $"Write {records.Count} recorded restart(s) in {Format} format"))
             return;
-        Try(() => { PrometheusExporter.Write(records, target, TimeProvider.System); return true; });
+        Try(() => { PrometheusExporter.Write(records, target, TimeProvider.System, AllProjects ? null : Context.ProjectName); return true; });
         if (PassThru)
             WriteObject(InvokeProvider.Item.Get(new[] { target }, force: true, literalPath: true), enumerateCollection: true);
     }

@@ -63,7 +63,7 @@ public sealed class GetStingRestartMetricCommand : StingMetricCmdlet
             Since = Since is { } s ? new DateTimeOffset(s.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(s, DateTimeKind.Local) : s) : null,
             Last = Last,
         };
-        var records = ReadRecords(Path, () => LoadContext(loadCompose: false).MetricsDirectory, query);
+        var records = ReadRecords(Path, query);
 
         if (Summary)
         {

@@ -31,10 +31,12 @@ public sealed class TestStingRestartAlertCommand : StingMetricCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
+    private protected override bool LoadsCompose => true;
+
     protected override void EndProcessing()
     {
-        var context = LoadContext(loadCompose: true);
-        var records = ReadRecords(Path, () => context.MetricsDirectory, query: null);
+        var context = Context;
+        var records = ReadRecords(Path, new MetricQuery());
         var envFailures = CountEnvironmentFailures(context);
         DateTimeOffset? since = Since is { } s
             ? new DateTimeOffset(s.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(s, DateTimeKind.Local) : s)

@@ -9,8 +9,10 @@ internal static class MetricMapper
     {
         Timestamp = r.Timestamp,
         RunId = r.RunId,
+        Project = r.Project,
         Service = r.Service,
         Duration = r.Duration,
+        StartToReady = r.StartToReady,
         Status = Mapper.ToStatus(r.Status),
         Attempts = r.Attempts,
         FailureReason = r.FailureReason is { } reason ? Mapper.ToReason(reason) : null,

@@ -8,9 +8,13 @@ public sealed class RestartMetric
     public DateTimeOffset Timestamp { get; init; }
     /// <summary>The Restart-StingService run; null for rows STING's shell wrote.</summary>
     public string? RunId { get; init; }
+    /// <summary>The compose project; null for rows STING's shell wrote and rows recorded before StingOps recorded projects.</summary>
+    public string? Project { get; init; }
     public string Service { get; init; } = "";
     /// <summary>Stop to ready. Rows from the csv file carry whole seconds.</summary>
     public TimeSpan Duration { get; init; }
+    /// <summary>Start to ready, on a first attempt that became ready; null otherwise and for STING's shell rows.</summary>
+    public TimeSpan? StartToReady { get; init; }
     public RestartStatus Status { get; init; }
     /// <summary>Restart attempts; null when unknown (STING's shell rows).</summary>
     public int? Attempts { get; init; }

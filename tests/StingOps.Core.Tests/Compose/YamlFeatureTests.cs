@@ -1,3 +1,4 @@
+using StingOps.Core.Compose;
 namespace StingOps.Core.Tests.Compose;
 
 public class YamlFeatureTests
@@ -99,6 +100,19 @@ public class YamlFeatureTests
         using var p = new TempProject();
         p.Write("compose.yaml", "name: fromfile\nservices:\n  s:\n    image: s\n");
         Assert.Equal("explicit", p.Load(p.Request() with { ProjectName = "explicit" }).Name);
+    }
+
+    [Fact]
+    public void ReadProjectName_gives_the_name_Load_gives_without_reading_the_services()
+    {
+        using var p = new TempProject();
+        p.Environment["SUFFIX"] = "Prod";
+        // A service the loader would reject: the metrics cmdlets still learn whose history to read.
+        p.Write("compose.yaml", "name: Sting_${SUFFIX}\nservices:\n  s:\n    depends_on: [missing]\n");
+        Assert.Equal("sting_prod", ComposeLoader.ReadProjectName(p.Locate(), p.Environment));
+        Assert.Equal("explicit", ComposeLoader.ReadProjectName(p.Locate(p.Request() with { ProjectName = "explicit" }), p.Environment));
+        p.Write("compose.yaml", "services:\n  s:\n    image: s\n");
+        Assert.Equal("proj", ComposeLoader.ReadProjectName(p.Locate(), p.Environment));
     }
 
     [Fact]

@@ -42,6 +42,8 @@ public class MetricStoreTests
             new DateTimeOffset(2025, 3, 9, 2, 0, 13, 789, PlusOne).AddTicks(1234), "kratos", TimeSpan.FromTicks(123_456_789), OutcomeStatus.RolledBack)
         {
             RunId = "run-1",
+            Project = "sting-ce",
+            StartToReady = TimeSpan.FromTicks(98_765_432),
             Attempts = 3,
             FailureReason = OutcomeReason.HealthCheck,
             Message = "health check \"http\" failed:\nconnection refused ±",
@@ -380,6 +382,91 @@ public class MetricStoreTests
         Assert.Equal("/var/log/sting", MetricStore.ResolveDirectory(null, "/proj", Get));
         Assert.Equal("/home/u/m", MetricStore.ResolveDirectory("~/m", "/proj", Get));
         Assert.Equal("/proj/logs", MetricStore.ResolveDirectory("logs", "/proj", Get));
+    }
+}
+
+public class MetricProjectTests
+{
+    private static RestartMetricRecord Rec(string service, string? project, int minute = 0) =>
+        new(new DateTimeOffset(2025, 3, 9, 2, minute, 0, TimeSpan.Zero), service, TimeSpan.FromSeconds(5), OutcomeStatus.Succeeded) { Project = project };
+
+    [Fact]
+    public void Default_layout_keeps_each_project_in_its_own_folder_but_a_chosen_directory_keeps_its_layout()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var env = new Dictionary<string, string?> { ["HOME"] = "/home/u" };
+        string? Get(string k) => env.GetValueOrDefault(k);
+
+        Assert.Equal("/home/u/.local/state/stingops/projects/sting-ce", MetricStore.ResolveDirectory(null, "/proj", Get, "sting-ce"));
+        Assert.Equal("/home/u/.local/state/stingops", MetricStore.ResolveDirectory(null, "/proj", Get));
+        env["XDG_STATE_HOME"] = "/xdg";
+        Assert.Equal("/xdg/stingops/projects/web", MetricStore.ResolveDirectory(null, "/proj", Get, "web"));
+        // STING's LOG_DIR convention and metrics_dir are the user's choice: STING's shell appends there, unchanged.
+        Assert.Equal("/home/u/m", MetricStore.ResolveDirectory("~/m", "/proj", Get, "web"));
+        env["STING_LOG_DIR"] = "/var/log/sting";
+        Assert.Equal("/var/log/sting", MetricStore.ResolveDirectory(null, "/proj", Get, "web"));
+        Assert.Equal(["/var/log/sting"], MetricStore.ResolveAllDirectories(null, "/proj", Get));
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("a/../../etc")]
+    [InlineData("")]
+    public void A_project_name_never_climbs_out_of_the_projects_folder(string name)
+    {
+        string? Get(string k) => k == "HOME" ? "/home/u" : null;
+        Assert.Throws<ArgumentException>(() => MetricStore.ResolveDirectory(null, "/proj", Get, name));
+    }
+
+    [Fact]
+    public void Two_projects_append_apart_and_every_project_reads_both_plus_the_rows_from_before()
+    {
+        using var dir = new TestDirectory();
+        var env = new Dictionary<string, string?> { ["HOME"] = dir.Path, ["XDG_STATE_HOME"] = dir.Combine("state") };
+        string? Get(string k) => env.GetValueOrDefault(k);
+        var web = MetricStore.ResolveDirectory(null, dir.Path, Get, "web");
+        var shop = MetricStore.ResolveDirectory(null, dir.Path, Get, "shop");
+        new MetricStore(web).Append(Rec("api", "web", 1));
+        new MetricStore(shop).Append(Rec("api", "shop", 2));
+        // What an older version wrote into the shared root, without a project.
+        new MetricStore(MetricStore.DefaultRoot(Get)).Append(Rec("api", null, 0));
+
+        Assert.Equal(["web"], MetricStore.Read(web).Select(r => r.Project));
+        var all = MetricStore.ReadDirectories(MetricStore.ResolveAllDirectories(null, dir.Path, Get));
+        Assert.Equal([null, "web", "shop"], all.Select(r => r.Project));
+        Assert.Equal(3, MetricStore.ResolveAllDirectories(null, dir.Path, Get).Count);
+    }
+
+    [Fact]
+    public void The_project_filter_drops_other_projects_and_keeps_rows_that_name_none()
+    {
+        using var dir = new TestDirectory();
+        var store = new MetricStore(dir.Path);
+        // A STING_LOG_DIR that STING's shell (no project) and two StingOps projects append to.
+        store.Append(Rec("api", "web", 1), Rec("api", "shop", 2), Rec("api", null, 3));
+
+        var web = MetricStore.Read(dir.Path, new MetricQuery { Project = "web" });
+        Assert.Equal(["web", null], web.Select(r => r.Project));
+        Assert.Equal(3, MetricStore.Read(dir.Path, new MetricQuery()).Count);
+    }
+
+    [Theory]
+    [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","readySeconds":"2"}""", "'readySeconds'")]
+    [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","readySeconds":-1}""", "'readySeconds'")]
+    [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","project":7}""", "'project'")]
+    public void Malformed_project_or_ready_time_is_a_warning_naming_the_field(string line, string field)
+    {
+        Assert.Equal(MetricFileFormat.LineKind.Malformed, MetricFileFormat.ParseJsonLine(line, TimeZoneInfo.Utc, out _, out var problem));
+        Assert.Contains(field, problem);
+    }
+
+    [Fact]
+    public void A_row_without_project_or_ready_time_reads_as_before()
+    {
+        const string line = """{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1.5,"status":"Succeeded"}""";
+        Assert.Equal(MetricFileFormat.LineKind.Record, MetricFileFormat.ParseJsonLine(line, TimeZoneInfo.Utc, out var r, out _));
+        Assert.Null(r!.Project);
+        Assert.Null(r.StartToReady);
     }
 }
 

@@ -24,6 +24,27 @@ public class PrometheusExporterTests
     ];
 
     [Fact]
+    public void Every_series_names_its_project_so_two_projects_files_never_collide()
+    {
+        var web = PrometheusExporter.Render([R(1, "api", 2)], Time, project: "web");
+        var shop = PrometheusExporter.Render([R(1, "api", 2)], Time, project: "shop");
+        var webSeries = SeriesOf(web);
+        Assert.Empty(webSeries.Intersect(SeriesOf(shop)));
+        Assert.Contains("stingops_restarts_total{project=\"web\",service=\"api\",status=\"succeeded\"}", webSeries);
+        Assert.Contains("stingops_metrics_generated_timestamp_seconds{project=\"web\"}", webSeries);
+
+        // Every project at once: each row's own project; a row that names none has no project label.
+        var all = SeriesOf(PrometheusExporter.Render([R(1, "api", 2) with { Project = "web" }, R(2, "api", 3) with { Project = "shop" }, R(3, "api", 4)], Time));
+        Assert.Contains("stingops_restart_duration_seconds_count{project=\"shop\",service=\"api\"}", all);
+        Assert.Contains("stingops_restart_duration_seconds_count{project=\"web\",service=\"api\"}", all);
+        Assert.Contains("stingops_restart_duration_seconds_count{service=\"api\"}", all);
+        Assert.Contains("stingops_metrics_generated_timestamp_seconds", all);
+    }
+
+    private static HashSet<string> SeriesOf(string text) =>
+        text.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l[..l.LastIndexOf(' ')]).ToHashSet();
+
+    [Fact]
     public void Writes_a_valid_exposition_with_the_expected_values()
     {
         using var dir = new TestDirectory();

@@ -1,3 +1,4 @@
+using StingOps.Core.Metrics;
 using StingOps.Core.Common;
 using StingOps.Core.Compose;
 using StingOps.Core.Configuration;
@@ -81,6 +82,28 @@ public sealed class RestartRunnerTests : IDisposable
             Assert.Equal(o.ReadyAt, record[o.Service].ReadyAt);
         }
         Assert.Equal(2, record.Count);
+    }
+
+    [Fact]
+    public async Task StartAsync_RecordsTheProjectAndEachFirstAttemptsStartToReady()
+    {
+        var (engine, project) = TinyProject(chain: true, "db", "app");
+        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
+        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
+
+        var outcomes = new List<ServiceOutcome>();
+        await foreach (var e in (await runner.StartAsync(prepared, "run-1", default)).ReadAllAsync())
+            if (e is ServiceFinished f)
+                outcomes.Add(f.Outcome);
+
+        var rows = MetricStore.Read(MetricsDir);
+        Assert.Equal(2, rows.Count);
+        foreach (var row in rows)
+        {
+            var o = outcomes.Single(x => x.Service == row.Service);
+            Assert.Equal("proj", row.Project);
+            Assert.Equal(o.ReadyAt - o.StartedAt, row.StartToReady);
+        }
     }
 
     [Fact]
