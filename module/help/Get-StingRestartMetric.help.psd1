@@ -62,7 +62,7 @@ fewer than 20 restarts is the longest one.
         @{ Type = 'StingOps.RestartResult'; Description = 'Objects with a Service or Name property (Restart-StingService or Get-StingService output), bound to -Service by property name.' }
     )
     Outputs      = @(
-        @{ Type = 'StingOps.RestartMetric'; Description = 'Without -Summary, one per recorded service restart: Timestamp, RunId (empty for restarts STING''s shell recorded), Service, Duration, Status (Succeeded, Failed, RolledBack, Skipped, Cancelled; Started and Stopped from Start-, Stop- and Repair-StingService), Attempts, FailureReason and Message (the outcome''s message, as Restart-StingService reported it; empty for restarts recorded in the seed format only).' }
+        @{ Type = 'StingOps.RestartMetric'; Description = 'Without -Summary, one per recorded service restart: Timestamp, RunId (empty for restarts STING''s shell recorded), Project (the compose project; empty for STING''s shell rows and rows recorded before projects were), Service, Duration, StartToReady (start to ready on a first attempt), Status (Succeeded, Failed, RolledBack, Skipped, Cancelled; Started and Stopped from Start-, Stop- and Repair-StingService), Attempts, FailureReason and Message (the outcome''s message, as Restart-StingService reported it; empty for restarts recorded in the seed format only).' }
         @{ Type = 'StingOps.RestartMetricSummary'; Description = 'With -Summary, one per service and one for all (Service ''*''): Service, Restarts, Succeeded, Failed, Skipped, Cancelled, SuccessRate (0..1, empty without restarts), Mean, P50, P95 and Max (TimeSpan).' }
     )
     Notes        = @(

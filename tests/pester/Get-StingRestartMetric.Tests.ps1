@@ -320,3 +320,65 @@ Describe 'Get-StingRestartMetric without -Path' -Tag 'Unit', 'Metrics' {
             Should -Throw -ErrorId 'StingComposeFileNotFound,StingOps.Commands.GetStingRestartMetricCommand'
     }
 }
+
+Describe 'Each project''s own metrics' -Tag 'Unit', 'Metrics' {
+    BeforeAll {
+        $script:Saved = @{ STING_LOG_DIR = $env:STING_LOG_DIR; XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_INSTALL_DIR = $env:STING_INSTALL_DIR; COMPOSE_FILE = $env:COMPOSE_FILE; COMPOSE_PROJECT_NAME = $env:COMPOSE_PROJECT_NAME }
+        Remove-Item Env:STING_LOG_DIR, Env:STING_INSTALL_DIR, Env:COMPOSE_FILE, Env:COMPOSE_PROJECT_NAME -ErrorAction SilentlyContinue
+        $script:Root = New-MetricTestDirectory
+        $env:XDG_STATE_HOME = Join-Path $Root 'state'
+        # Two projects with a service of the same name; one is named by its compose file, not its directory.
+        $script:Web = New-Item -ItemType Directory (Join-Path $Root 'web-dir')
+        Set-Content (Join-Path $Web 'compose.yaml') "name: web`nservices:`n  api: {image: nginx}"
+        $script:Shop = New-Item -ItemType Directory (Join-Path $Root 'shop')
+        Set-Content (Join-Path $Shop 'compose.yaml') "services:`n  api: {image: nginx}"
+        $script:Empty = New-Item -ItemType Directory (Join-Path $Root 'none')
+        $stingops = Join-Path $env:XDG_STATE_HOME 'stingops'
+        foreach ($p in 'web', 'shop') { New-Item -ItemType Directory (Join-Path $stingops "projects/$p") -Force | Out-Null }
+        $at = [DateTimeOffset]::Now.AddMinutes(-30)
+        # shop's api failed four times: more than repeated_failures (3), but web's api never failed.
+        Add-JsonMetricRow (Join-Path $stingops 'projects/web') @(@{ Service = 'api'; Seconds = 2; Status = 'Succeeded'; Project = 'web'; RunId = 'w1'; At = $at })
+        Add-JsonMetricRow (Join-Path $stingops 'projects/shop') @(1..4 | ForEach-Object { @{ Service = 'api'; Seconds = 9; Status = 'Failed'; FailureReason = 'HealthCheck'; Project = 'shop'; RunId = "s$_"; At = $at.AddMinutes($_) } })
+        # A row an older version wrote into the shared root, naming no project.
+        Add-JsonMetricRow $stingops @(@{ Service = 'api'; Seconds = 5; Status = 'Succeeded'; RunId = 'old'; At = $at })
+    }
+    AfterAll {
+        foreach ($k in $Saved.Keys) { if ($null -eq $Saved[$k]) { Remove-Item "Env:$k" -ErrorAction SilentlyContinue } else { Set-Item "Env:$k" $Saved[$k] } }
+        Remove-Item $Root -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'reads only the project the parameters find, by the name its compose file gives it' {
+        $rows = @(Get-StingRestartMetric -ProjectDirectory $Web)
+        $rows.RunId | Should -Be @('w1')
+        $rows[0].Project | Should -Be 'web'
+        Push-Location $Shop
+        try { @(Get-StingRestartMetric).RunId | Should -Be @('s1', 's2', 's3', 's4') } finally { Pop-Location }
+    }
+
+    It 'reads every project with -AllProjects, and without a project around' {
+        @(Get-StingRestartMetric -ProjectDirectory $Web -AllProjects).Count | Should -Be 6
+        Push-Location $Empty
+        try { @(Get-StingRestartMetric).Count | Should -Be 6 } finally { Pop-Location }
+    }
+
+    It 'alerts on a project''s own failures only' {
+        (Test-StingRestartAlert -ProjectDirectory $Web | Where-Object Rule -eq RepeatedFailures).Triggered | Should -BeFalse
+        (Test-StingRestartAlert -ProjectDirectory $Shop | Where-Object Rule -eq RepeatedFailures).Triggered | Should -BeTrue
+    }
+
+    It 'summarises a project''s own restarts' {
+        $s = Get-StingRestartMetric -ProjectDirectory $Web -Summary | Where-Object Service -eq 'api'
+        $s.Restarts | Should -Be 1
+        $s.Failed | Should -Be 0
+    }
+
+    It 'labels every exported series with the project, so two projects'' files never collide' {
+        $webProm = Join-Path $Root 'web.prom'; $shopProm = Join-Path $Root 'shop.prom'
+        Export-StingRestartMetric -ProjectDirectory $Web -Path $webProm
+        Export-StingRestartMetric -ProjectDirectory $Shop -Path $shopProm
+        $series = { param($f) Get-Content $f | Where-Object { $_ -and -not $_.StartsWith('#') } | ForEach-Object { $_.Substring(0, $_.LastIndexOf(' ')) } }
+        $w = @(& $series $webProm); $s = @(& $series $shopProm)
+        $w | Should -Contain 'stingops_restarts_total{project="web",service="api",status="succeeded"}'
+        @($w | Where-Object { $s -contains $_ }) | Should -BeNullOrEmpty
+    }
+}

@@ -20,13 +20,14 @@ function Add-ShellMetricRow {
 }
 
 # Appends jsonl records as the module writes them. Each row: @{ Service; Seconds; Status; RunId; Attempts;
-# FailureReason; Message; At (DateTimeOffset, default now) }
+# FailureReason; Message; Project; At (DateTimeOffset, default now) }
 function Add-JsonMetricRow {
     param([Parameter(Mandatory)] [string] $Directory, [Parameter(Mandatory)] [hashtable[]] $Row)
     $lines = foreach ($r in $Row) {
         $at = if ($r['At']) { [DateTimeOffset] $r.At } else { [DateTimeOffset]::Now }
         $o = [ordered]@{ timestamp = $at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", [cultureinfo]::InvariantCulture) }
         if ($r['RunId']) { $o.runId = $r.RunId }
+        if ($r['Project']) { $o.project = $r.Project }
         $o.service = $r.Service
         $o.durationSeconds = [double] $r.Seconds
         $o.status = $r.Status

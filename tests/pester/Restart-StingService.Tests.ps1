@@ -109,6 +109,26 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         StartedAt 'app' | Should -Not -Be $appBefore
     }
 
+    It 'records into the project''s own folder without STING_LOG_DIR: its project and start-to-ready, read back for this project only' {
+        $saved = $env:STING_LOG_DIR
+        try {
+            Remove-Item Env:STING_LOG_DIR
+            $result = Restart-StingService chroma @Common
+            $result.Status | Should -Be 'Succeeded'
+            $folder = Join-Path $env:XDG_STATE_HOME "stingops/projects/$($P.ProjectName)"
+            $row = Get-Content (Join-Path $folder 'restart_metrics.jsonl') | ConvertFrom-Json | Where-Object runId -eq $result.RunId
+            $row.project | Should -Be $P.ProjectName
+            $row.service | Should -Be 'chroma'
+            # Start to ready is part of stop to ready, and the fixture's chroma needs its start-up delay (0.9 s, counted from before the start call returned).
+            $row.readySeconds | Should -BeGreaterThan 0.2
+            $row.readySeconds | Should -BeLessOrEqual $row.durationSeconds
+            $metric = @(Get-StingRestartMetric -ProjectDirectory $P.Directory | Where-Object RunId -eq $result.RunId)
+            $metric.Project | Should -Be $P.ProjectName
+            [math]::Abs($metric.StartToReady.TotalSeconds - $row.readySeconds) | Should -BeLessThan 1e-6
+        }
+        finally { $env:STING_LOG_DIR = $saved }
+    }
+
     It '-Confirm asks per service: a declined service is left alone, the accepted one restarts' {
         $frontendBefore = StartedAt 'frontend'
         $workerBefore = StartedAt 'report-worker'
