@@ -15,6 +15,8 @@ public static class InContainerPoll
 {
     public static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
     public const string Marker = "__stingops_poll__";
+    /// <summary>Leads the loop's last words: how many times the test ran (what a restart's probe count counts).</summary>
+    public const string RunsMarker = "__stingops_runs__";
 
     /// <summary>How many times a window allows the test to run (at least 1).</summary>
     public static int Iterations(TimeSpan window) => Math.Max(1, (int)(window.Ticks / Pause.Ticks));
@@ -26,8 +28,8 @@ public static class InContainerPoll
         var script =
             $"echo {Marker}; i=0; " +
             "while :; do " +
-            "out=$(\"$@\" 2>&1) && { printf '%s' \"$out\"; exit 0; }; " +
-            $"i=$((i+1)); [ \"$i\" -ge {iterations} ] && {{ printf '%s' \"$out\"; exit 1; }}; " +
+            $"out=$(\"$@\" 2>&1) && {{ printf '{RunsMarker} %s\\n%s' \"$((i+1))\" \"$out\"; exit 0; }}; " +
+            $"i=$((i+1)); [ \"$i\" -ge {iterations} ] && {{ printf '{RunsMarker} %s\\n%s' \"$i\" \"$out\"; exit 1; }}; " +
             "sleep 0.1 2>/dev/null || sleep 1; " +
             "done";
         return ["/bin/sh", "-c", script, "stingops-poll", .. test];
@@ -38,15 +40,21 @@ public static class InContainerPoll
         output is not null && output.Contains("/bin/sh", StringComparison.Ordinal)
         && (output.Contains("no such file", StringComparison.OrdinalIgnoreCase) || output.Contains("not found", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Whether the loop ran (its marker leads the output), and the test's own last output.</summary>
-    public static (bool Looped, string? Output) ReadOutput(string? output)
+    /// <summary>Whether the loop ran (its marker leads the output), the test's own last output, and how many times the
+    /// test ran (1 when the loop was cut off before it could say).</summary>
+    public static (bool Looped, string? Output, int Runs) ReadOutput(string? output)
     {
         if (output is null)
-            return (false, null);
+            return (false, null, 1);
         var start = output.IndexOf(Marker, StringComparison.Ordinal);
         if (start < 0)
-            return (false, output);
+            return (false, output, 1);
         var rest = output[(start + Marker.Length)..].TrimStart('\r', '\n');
-        return (true, rest);
+        if (!rest.StartsWith(RunsMarker + " ", StringComparison.Ordinal))
+            return (true, rest, 1);
+        var end = rest.IndexOf('\n');
+        var count = end < 0 ? rest[(RunsMarker.Length + 1)..] : rest[(RunsMarker.Length + 1)..end];
+        var runs = int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
+        return (true, end < 0 ? "" : rest[(end + 1)..], runs);
     }
 }

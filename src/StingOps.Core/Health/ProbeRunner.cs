@@ -12,6 +12,20 @@ public sealed record ProbeResult(bool Ready, string? Output)
 {
     /// <summary>The probe could not run at all (the engine refused or failed the exec): no verdict on the service.</summary>
     public bool Inconclusive { get; init; }
+
+    /// <summary>What the probe cost: the tests it ran and the execs the engine ran them in.</summary>
+    public ProbeTally Cost { get; init; } = ProbeTally.One;
+}
+
+/// <summary>Probing's cost: how many times a test ran (in the container, or an HTTP or TCP attempt), and how many
+/// execs the engine ran for them (each a runtime process: the expensive part).</summary>
+public readonly record struct ProbeTally(int Runs, int Execs)
+{
+    public static readonly ProbeTally None = new(0, 0);
+    /// <summary>One attempt that needed no exec (HTTP, TCP).</summary>
+    public static readonly ProbeTally One = new(1, 0);
+    public static ProbeTally operator +(ProbeTally a, ProbeTally b) => new(a.Runs + b.Runs, a.Execs + b.Execs);
+    public override string ToString() => $"{Runs} probe{(Runs == 1 ? "" : "s")} in {Execs} exec{(Execs == 1 ? "" : "s")}";
 }
 
 public interface IProbeRunner
@@ -40,11 +54,11 @@ public sealed class ProbeRunner(IContainerEngine engine) : IProbeRunner
     public async Task<ProbeResult> ProbeAsync(ContainerDetails container, ProbeSpec probe, HealthCheckSpec? composeHealthCheck, TimeSpan pollFor, CancellationToken cancellationToken)
     {
         if (!container.IsRunning)
-            return new ProbeResult(false, $"container is {container.State}");
+            return new ProbeResult(false, $"container is {container.State}") { Cost = ProbeTally.None };
         switch (probe.Kind)
         {
             case ProbeKind.Running:
-                return new ProbeResult(true, null);
+                return new ProbeResult(true, null) { Cost = ProbeTally.None };
             case ProbeKind.Command:
                 return await ExecTestAsync(container, ["sh", "-c", probe.Target!], DefaultProbeTimeout, pollFor, cancellationToken).ConfigureAwait(false);
             case ProbeKind.Http:
@@ -52,12 +66,13 @@ public sealed class ProbeRunner(IContainerEngine engine) : IProbeRunner
             case ProbeKind.Tcp:
                 return await TcpAsync(probe.Target!, cancellationToken).ConfigureAwait(false);
             default:
+                // The engine's own verdict costs this run nothing.
                 if (container.Health == "healthy")
-                    return new ProbeResult(true, container.LastHealthOutput);
+                    return new ProbeResult(true, container.LastHealthOutput) { Cost = ProbeTally.None };
                 var test = container.HealthTest ?? composeHealthCheck?.Test;
                 var command = ToCommand(test);
                 if (command is null)
-                    return new ProbeResult(container.Health is null, container.LastHealthOutput);
+                    return new ProbeResult(container.Health is null, container.LastHealthOutput) { Cost = ProbeTally.None };
                 var timeout = composeHealthCheck?.Timeout ?? DefaultProbeTimeout;
                 return await ExecTestAsync(container, command, timeout, pollFor, cancellationToken).ConfigureAwait(false);
         }
@@ -88,21 +103,24 @@ public sealed class ProbeRunner(IContainerEngine engine) : IProbeRunner
         if (result.Failure is { } failure)
             return failure;
         var exec = result.Exec!;
-        var (looped, output) = InContainerPoll.ReadOutput(exec.Output);
+        var (looped, output, runs) = InContainerPoll.ReadOutput(exec.Output);
         // A test too slow for its window would leave loops piling up in the container; no shell cannot loop at all.
         if (exec.TimedOut || (!looped && InContainerPoll.IsMissingShell(output)))
         {
             _singleExec[container.Id] = true;
             if (!looped)
-                return await ExecAsync(container, test, testTimeout, cancellationToken).ConfigureAwait(false);
+            {
+                var single = await ExecAsync(container, test, testTimeout, cancellationToken).ConfigureAwait(false);
+                return single with { Cost = single.Cost + new ProbeTally(0, 1) };
+            }
         }
-        return new ProbeResult(exec.ExitCode == 0, output);
+        return new ProbeResult(exec.ExitCode == 0, output) { Cost = new ProbeTally(looped ? runs : 1, 1) };
     }
 
     private async Task<ProbeResult> ExecAsync(ContainerDetails container, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var result = await TryExecAsync(container, command, timeout, cancellationToken).ConfigureAwait(false);
-        return result.Failure ?? new ProbeResult(result.Exec!.ExitCode == 0, result.Exec.Output);
+        return result.Failure ?? new ProbeResult(result.Exec!.ExitCode == 0, result.Exec.Output) { Cost = new ProbeTally(1, 1) };
     }
 
     /// <summary>One exec; an engine that fails the exec gives an inconclusive probe result, not an error of the run.</summary>
@@ -119,7 +137,7 @@ public sealed class ProbeRunner(IContainerEngine engine) : IProbeRunner
         catch (Exception ex)
         {
             // A container that is going away refuses exec; that is "not ready", not a failure of the run.
-            return (null, new ProbeResult(false, "the probe could not run: " + ex.Message) { Inconclusive = true });
+            return (null, new ProbeResult(false, "the probe could not run: " + ex.Message) { Inconclusive = true, Cost = new ProbeTally(0, 1) });
         }
     }
 

@@ -18,11 +18,16 @@ public sealed record ReadinessOutcome(bool Ready, OutcomeReason Reason, string M
     /// only those with a restart policy): not the service's fault, so it is started again without counting an attempt.
     /// </summary>
     public bool StoppedByEngineOutage { get; init; }
+
+    /// <summary>What probing cost until this verdict.</summary>
+    public ProbeTally Probes { get; init; }
 }
 
 /// <summary>
 /// Waits until a container passes its probe: probes actively on a backoff that starts near 100 ms and
-/// grows to the configured interval, and is woken early by engine events. An exited or crashed container
+/// grows to the configured interval, and is woken early by engine events. Given the service's history
+/// (<see cref="ReadyTimeEstimate"/>), it probes only sparsely until shortly before the earliest likely ready time and
+/// densely from then on, with one poll window stretched over the likely span. An exited or crashed container
 /// fails at once, also when its restart policy already brought it back; "unhealthy" while starting does
 /// not, until the timeout. An engine that is away for a while (inspect fails with StingEngineUnavailable) means
 /// "not ready yet" until the timeout, never an engine failure at once; once it is back, what its restart did to
@@ -42,12 +47,24 @@ public sealed class ReadinessWaiter(
     private const double BackoffFactor = 1.3;
     // How long one exec may poll inside the container before the container's state is looked at again.
     private static readonly TimeSpan MaxPollWindow = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan MaxStretchedPollWindow = TimeSpan.FromSeconds(10);
     private const int LogTailLines = 5;
 
     /// <param name="restartCountBaseline">The container's RestartCount when it was started by us (0); null: as first seen.</param>
+    /// <param name="expected">The service's start to ready from its history, when the wait began at its start; null: today's schedule.</param>
     public async Task<ReadinessOutcome> WaitAsync(
         string service, string containerId, ProbeSpec probe, HealthCheckSpec? composeHealthCheck,
-        TimeSpan timeout, CancellationToken cancellationToken, int? restartCountBaseline = null)
+        TimeSpan timeout, CancellationToken cancellationToken, int? restartCountBaseline = null, ReadyTimeEstimate? expected = null)
+    {
+        var tally = ProbeTally.None;
+        var outcome = await WaitCoreAsync(service, containerId, probe, composeHealthCheck, timeout, restartCountBaseline, expected,
+            cost => tally += cost, cancellationToken).ConfigureAwait(false);
+        return outcome with { Probes = tally };
+    }
+
+    private async Task<ReadinessOutcome> WaitCoreAsync(
+        string service, string containerId, ProbeSpec probe, HealthCheckSpec? composeHealthCheck,
+        TimeSpan timeout, int? restartCountBaseline, ReadyTimeEstimate? expected, Action<ProbeTally> spent, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var waitBegan = time.GetUtcNow();
@@ -59,6 +76,9 @@ public sealed class ReadinessWaiter(
         var startCap = StartIntervalOf(probe, composeHealthCheck);
         // compose's start_interval: while the start period lasts, probe at least that often (the engine does, from API 1.44).
         TimeSpan Cap() => startCap is { } cap && time.GetElapsedTime(started) < composeHealthCheck!.StartPeriod ? cap : maxInterval;
+        var quietUntil = expected?.QuietUntil ?? TimeSpan.Zero;
+        // The first sparse probe waits an interval too: at the start the service is surely not ready yet.
+        var nextSparse = expected?.SparseInterval ?? TimeSpan.Zero;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -99,11 +119,18 @@ public sealed class ReadinessWaiter(
                 return await CrashedAsync(container, cancellationToken).ConfigureAwait(false);
 
             var probeStarted = time.GetTimestamp();
-            if (container.IsRunning)
+            var elapsed = time.GetElapsedTime(started);
+            var quiet = elapsed < quietUntil;
+            if (container.IsRunning && (!quiet || elapsed >= nextSparse))
             {
-                var remainingNow = timeout - time.GetElapsedTime(started);
-                var pollFor = remainingNow < MaxPollWindow ? remainingNow : MaxPollWindow;
+                var remainingNow = timeout - elapsed;
+                // While quiet: one test, no poll. Then one window over the span the history makes likely.
+                var window = quiet ? TimeSpan.Zero : PollWindow(expected, elapsed);
+                var pollFor = remainingNow < window ? remainingNow : window;
+                if (quiet)
+                    nextSparse = elapsed + expected!.SparseInterval;
                 var result = await probes.ProbeAsync(container, probe, composeHealthCheck, pollFor, cancellationToken).ConfigureAwait(false);
+                spent(result.Cost);
                 if (result.Ready)
                     return new ReadinessOutcome(true, OutcomeReason.None, "ready", time.GetUtcNow());
                 lastOutput = result.Output;
@@ -113,6 +140,24 @@ public sealed class ReadinessWaiter(
             var remaining = timeout - time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
                 return await TimedOutAsync(container, timeout, lastOutput, cancellationToken).ConfigureAwait(false) with { ProbeInconclusive = lastInconclusive };
+
+            if (time.GetElapsedTime(started) is var now && now < quietUntil)
+            {
+                // Quiet: no backoff builds up, so probing is dense from the moment it ends; the container is still
+                // looked at (an inspect is cheap) and engine events still wake the wait.
+                interval = FirstInterval;
+                var wake = Min(Min(nextSparse, quietUntil), now + maxInterval) - now;
+                if (wake > remaining)
+                    wake = remaining;
+                if (wake > TimeSpan.Zero)
+                {
+                    if (signal is null)
+                        await Task.Delay(wake, time, cancellationToken).ConfigureAwait(false);
+                    else
+                        await signal.WaitAsync(wake, time, cancellationToken).ConfigureAwait(false);
+                }
+                continue;
+            }
 
             // A probe that polled inside the container has already spent its pause.
             var pause = interval - time.GetElapsedTime(probeStarted);
@@ -127,6 +172,18 @@ public sealed class ReadinessWaiter(
                 await signal.WaitAsync(pause, time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>How long one exec polls: normally <see cref="MaxPollWindow"/>; with history, long enough to reach a
+    /// second past the late ready time (at most 10 s, so the container's state is still looked at).</summary>
+    private static TimeSpan PollWindow(ReadyTimeEstimate? expected, TimeSpan elapsed)
+    {
+        if (expected is null)
+            return MaxPollWindow;
+        var toLate = expected.Late + TimeSpan.FromSeconds(1) - elapsed;
+        return toLate <= MaxPollWindow ? MaxPollWindow : Min(toLate, MaxStretchedPollWindow);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>The start interval that caps the backoff for a compose-healthcheck probe, when it is shorter than the usual cap.</summary>
     private TimeSpan? StartIntervalOf(ProbeSpec probe, HealthCheckSpec? check) =>

@@ -1,4 +1,5 @@
 using StingOps.Core.Common;
+using StingOps.Core.Health;
 
 namespace StingOps.Core.Restart;
 
@@ -31,4 +32,7 @@ public sealed record ServiceOutcome(
 {
     /// <summary>From stop to ready; null unless the service became ready.</summary>
     public TimeSpan? Duration => ReadyAt is { } ready ? ready - (StoppedAt ?? StartedAt ?? ready) : null;
+
+    /// <summary>What waiting for its readiness after its starts cost (tests run, execs).</summary>
+    public ProbeTally Probes { get; init; }
 }

@@ -39,6 +39,9 @@ public sealed class RestartExecutor
         _hooks = new LifecycleHooks(engine, _redact);
     }
 
+    /// <summary>Each service's start to ready from its recent history; a service missing here is probed on today's schedule.</summary>
+    public IReadOnlyDictionary<string, ReadyTimeEstimate> History { get; init; } = new Dictionary<string, ReadyTimeEstimate>();
+
     /// <summary>
     /// Starts the run and returns its events; the run ends when the reader has drained them.
     /// <paramref name="containers"/> maps each planned service to its container (absent: not created).
@@ -604,7 +607,12 @@ public sealed class RestartExecutor
                     else
                     {
                         Phase(step.Service, ServicePhase.WaitingForHealth, step.Probe.ToString());
-                        last = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, left, cancellationToken, restartCountBaseline: 0).ConfigureAwait(false);
+                        // Only a first start follows the history's schedule: a retry or a start again after an outage
+                        // begins later than the times were measured from.
+                        var expected = attempt == 1 && !restartedAfterOutage ? owner.History.GetValueOrDefault(step.Service) : null;
+                        last = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, left, cancellationToken,
+                            restartCountBaseline: 0, expected: expected).ConfigureAwait(false);
+                        tracker.Probes += last.Probes;
                     }
                     // A daemon restart stopped it (no restart policy brought it back): start it again, within the same timeout.
                     if (!last.StoppedByEngineOutage || Time.GetElapsedTime(attemptStarted) >= step.Timeout)
@@ -654,6 +662,7 @@ public sealed class RestartExecutor
             }
             Phase(step.Service, ServicePhase.WaitingForHealth, $"already running: {step.Probe}");
             outcome = await _waiter.WaitAsync(step.Service, container.Id, step.Probe, step.ComposeHealthCheck, step.Timeout, cancellationToken).ConfigureAwait(false);
+            tracker.Probes += outcome.Probes;
             if (!outcome.Ready)
                 return tracker.Outcome(OutcomeStatus.Failed, outcome.Reason,
                     $"running, not ready: {outcome.Message} (it was left alone; Restart-StingService restarts it)");
@@ -708,9 +717,10 @@ public sealed class RestartExecutor
             public DateTimeOffset? StartedAt;
             public DateTimeOffset? ReadyAt;
             public int Attempts;
+            public ProbeTally Probes;
 
             public ServiceOutcome Outcome(OutcomeStatus status, OutcomeReason reason, string message) =>
-                new(runId, step.Service, status, reason, Attempts, step.Wave, StoppedAt, StartedAt, ReadyAt, message);
+                new(runId, step.Service, status, reason, Attempts, step.Wave, StoppedAt, StartedAt, ReadyAt, message) { Probes = Probes };
         }
     }
 }

@@ -81,7 +81,8 @@ internal sealed class RestartStory(StingCmdlet cmdlet, Func<string, string> reda
         var took = o.Duration is { } d ? $" in {Seconds(d)} from stop to ready" : "";
         var attempts = o.Attempts == 1 ? "1 attempt" : $"{o.Attempts} attempts";
         var reason = o.Reason == OutcomeReason.None ? "" : $" ({o.Reason})";
-        Write($"[{Elapsed(f.Time)}] {o.Service}: {o.Status}{reason}{took}, {attempts}.");
+        var probes = o.Probes == default ? "" : $", {o.Probes}";
+        Write($"[{Elapsed(f.Time)}] {o.Service}: {o.Status}{reason}{took}, {attempts}{probes}.");
     }
 
     public void Summary(string runId, IReadOnlyCollection<ServiceOutcome> outcomes, DateTimeOffset now)

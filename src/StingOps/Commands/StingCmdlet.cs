@@ -95,7 +95,7 @@ public abstract class StingCmdlet : PSCmdlet
     internal Func<IContainerEngine, IContainerEngine> EngineTracer(Func<string, string>? redact = null) =>
         DebugWanted ? engine => new TracingContainerEngine(engine, _debugLines.Enqueue, redact) : engine => engine;
 
-    private bool DebugWanted =>
+    internal bool DebugWanted =>
         DebugSwitch
         // Set in a function or script block, the preference is a plain string ('Continue'), not the enum.
         ?? (LanguagePrimitives.TryConvertTo(GetVariableValue("DebugPreference"), out ActionPreference preference)

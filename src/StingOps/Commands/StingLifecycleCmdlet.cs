@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using StingOps.Core.Common;
 using StingOps.Core.Graph;
+using StingOps.Core.Health;
 using StingOps.Core.Restart;
 using StingOps.Core.UseCases;
 
@@ -63,6 +64,17 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
         }
         progress?.Complete();
         story?.Summary(run.RunId, outcomes, TimeProvider.System.GetUtcNow());
+        if (DebugWanted && outcomes.Any(o => o.Probes != default))
+            WriteDebug(ProbeSummary(outcomes));
+    }
+
+    /// <summary>What readiness cost the engine in this run: the bench and an operator tuning probes read it from -Debug.</summary>
+    internal static string ProbeSummary(IReadOnlyCollection<ServiceOutcome> outcomes)
+    {
+        var probed = outcomes.Where(o => o.Probes != default).ToList();
+        var total = probed.Aggregate(ProbeTally.None, (sum, o) => sum + o.Probes);
+        return $"Probes: {total} for {probed.Count} service(s): " +
+            string.Join(", ", probed.Select(o => $"{o.Service} {o.Probes.Runs}/{o.Probes.Execs}")) + " (probes/execs).";
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using StingOps.Core.Common;
 using StingOps.Core.Engine;
+using StingOps.Core.Health;
 
 namespace StingOps.Core.Tests.Engine;
 
@@ -36,6 +37,9 @@ public sealed class FakeBehaviour
     public Func<IReadOnlyList<string>, ExecOptions, ExecResult>? Hook { get; set; }
     /// <summary>State.Health.Log as inspect reports it; unset: none.</summary>
     public List<HealthProbe>? HealthLog { get; set; }
+    /// <summary>Runs the probe's poll loop (<see cref="InContainerPoll"/>) as the container's shell would: a test
+    /// every 100 ms of fake time until it passes or the loop's iterations run out. Unset: every exec answers at once.</summary>
+    public bool PollsInside { get; set; }
 }
 
 /// <summary>How one event subscription behaves: fails to subscribe, or ends/breaks after a number of events.</summary>
@@ -328,8 +332,24 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
         }
         if (c.Behaviour.ExecFails)
             throw new StingException(ErrorIds.EngineUnavailable, StingErrorKind.OperationTimeout, "fake engine: exec timed out");
+        if (c.Behaviour.PollsInside && command.Count > 3 && command[3] == "stingops-poll")
+            return PollAsync(c, command[2], cancellationToken);
         var ready = c.IsReady(time.GetUtcNow());
         return Task.FromResult(new ExecResult(ready ? 0 : 1, ready ? "ok" : "connection refused (fake-secret-value)"));
+    }
+
+    private async Task<ExecResult> PollAsync(FakeContainer c, string script, CancellationToken cancellationToken)
+    {
+        var iterations = int.Parse(System.Text.RegularExpressions.Regex.Match(script, @"-ge (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Log.Enqueue((time.GetUtcNow(), "poll", c.Service));
+        for (var run = 1; ; run++)
+        {
+            if (c.IsReady(time.GetUtcNow()))
+                return new ExecResult(0, $"{InContainerPoll.Marker}\n{InContainerPoll.RunsMarker} {run}\nok");
+            if (run >= iterations || c.State != "running")
+                return new ExecResult(1, $"{InContainerPoll.Marker}\n{InContainerPoll.RunsMarker} {run}\nconnection refused");
+            await Task.Delay(InContainerPoll.Pause, time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public Task<string> GetLogTailAsync(string containerId, int lines, CancellationToken cancellationToken) =>

@@ -28,6 +28,10 @@ public sealed class InContainerPollIntegrationTests(DockerEngineFixture fx, ITes
         Assert.True(result.Ready, result.Output);
         // Far sooner than the 60 s window: the loop ends at the first passing test.
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"took {sw.Elapsed}");
+        // One exec, which ran the test until /tmp/ready appeared (0.8 s at 100 ms a test) and says how often.
+        output.WriteLine($"cost: {result.Cost}");
+        Assert.Equal(1, result.Cost.Execs);
+        Assert.InRange(result.Cost.Runs, 2, (int)(sw.Elapsed.TotalMilliseconds / 100) + 2);
     }
 
     [IntegrationFact]

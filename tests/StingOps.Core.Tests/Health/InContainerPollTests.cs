@@ -26,10 +26,20 @@ public sealed class InContainerPollTests
     [Fact]
     public void ReadOutput_StripsTheMarker_AndTellsWhetherTheLoopRan()
     {
-        Assert.Equal((true, "connection refused"), InContainerPoll.ReadOutput(InContainerPoll.Marker + "\nconnection refused"));
-        Assert.Equal((true, ""), InContainerPoll.ReadOutput(InContainerPoll.Marker + "\n"));
-        Assert.Equal((false, "OCI runtime exec failed"), InContainerPoll.ReadOutput("OCI runtime exec failed"));
-        Assert.Equal((false, (string?)null), InContainerPoll.ReadOutput(null));
+        Assert.Equal((true, "connection refused", 1), InContainerPoll.ReadOutput(InContainerPoll.Marker + "\nconnection refused"));
+        Assert.Equal((true, "", 1), InContainerPoll.ReadOutput(InContainerPoll.Marker + "\n"));
+        Assert.Equal((false, "OCI runtime exec failed", 1), InContainerPoll.ReadOutput("OCI runtime exec failed"));
+        Assert.Equal((false, (string?)null, 1), InContainerPoll.ReadOutput(null));
+    }
+
+    [Fact]
+    public void ReadOutput_CountsTheTestsTheLoopRan()
+    {
+        Assert.Equal((true, "connection refused\nagain", 7),
+            InContainerPoll.ReadOutput(InContainerPoll.Marker + "\n" + InContainerPoll.RunsMarker + " 7\nconnection refused\nagain"));
+        Assert.Equal((true, "", 3), InContainerPoll.ReadOutput(InContainerPoll.Marker + "\n" + InContainerPoll.RunsMarker + " 3\n"));
+        // Cut off mid-word: the count is unknown, the output is kept.
+        Assert.Equal((true, "ok", 1), InContainerPoll.ReadOutput(InContainerPoll.Marker + "\n" + InContainerPoll.RunsMarker + " x\nok"));
     }
 
     [Theory]

@@ -14,6 +14,8 @@ public sealed class ExecutorHarness
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 29, 2, 0, 0, TimeSpan.Zero));
     public FakeEngine Engine { get; }
     public List<RestartEvent> Events { get; } = [];
+    /// <summary>The history the executor's probe schedule learns from.</summary>
+    public Dictionary<string, ReadyTimeEstimate> History { get; } = new(StringComparer.Ordinal);
     private readonly List<ComposeService> _services = [];
 
     public ExecutorHarness() => Engine = new FakeEngine(Time);
@@ -69,7 +71,7 @@ public sealed class ExecutorHarness
         var plan = choices is null ? RestartPlan.Create(graph, options, request ?? new RestartRequest()) : RestartPlan.Of(graph, options, choices, null);
         var containers = (await Engine.ListProjectContainersAsync("proj", default)).ToDictionary(c => c.Service);
         using var cts = new CancellationTokenSource();
-        var executor = new RestartExecutor(Engine, new ProbeRunner(Engine), Time, options, s => s.Replace("fake-secret-value", "***"), recreator);
+        var executor = new RestartExecutor(Engine, new ProbeRunner(Engine), Time, options, s => s.Replace("fake-secret-value", "***"), recreator) { History = History };
         var reader = executor.Run(plan, "proj", "run-1", containers, cts.Token);
 
         var drain = Task.Run(async () =>
