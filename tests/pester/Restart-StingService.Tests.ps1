@@ -129,6 +129,32 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         finally { $env:STING_LOG_DIR = $saved }
     }
 
+    It 'probes by the recorded history: a service recorded as 30 s from start to ready is not exec-probed early, and -Debug counts the probes' {
+        $saved = $env:STING_LOG_DIR
+        $env:STING_LOG_DIR = Join-Path $P.Directory 'metrics-history'
+        try {
+            New-Item -ItemType Directory $env:STING_LOG_DIR | Out-Null
+            # Three earlier first-attempt starts of chroma that took 30 s (really it needs 0.9 s): probing is sparse
+            # (every 10 s) until 27 s. The engine's own healthcheck (every 2 s in the fixture), free to read, passes first.
+            $at = [DateTimeOffset]::UtcNow.AddHours(-1)
+            $rows = 1..3 | ForEach-Object {
+                [ordered]@{ timestamp = $at.AddMinutes($_).ToString('o'); runId = "old-$_"; project = $P.ProjectName; service = 'chroma'; durationSeconds = 31; readySeconds = 30; status = 'Succeeded'; attempts = 1 } | ConvertTo-Json -Compress
+            }
+            Set-Content (Join-Path $env:STING_LOG_DIR 'restart_metrics.jsonl') $rows
+            $out = @(Restart-StingService chroma @Common -Debug 5>&1)
+            $result = $out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] }
+            $result.Status | Should -Be 'Succeeded'
+            $debug = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+            @($debug | Where-Object { $_ -like 'Probes:*' }) | Should -Be @('Probes: 0 probes in 0 execs for 1 service(s): chroma 0/0 (probes/execs).')
+            @($debug | Where-Object { $_ -like 'engine: exec *' }) | Should -BeNullOrEmpty
+            # Without history an exec polls from the start and sees chroma ready after its 0.9 s; here docker's healthcheck
+            # did, one 2 s interval after the start at the earliest.
+            $startToReady = (Get-StingRestartMetric chroma | Where-Object RunId -eq $result.RunId).StartToReady
+            $startToReady.TotalSeconds | Should -BeGreaterThan 1.5
+        }
+        finally { $env:STING_LOG_DIR = $saved }
+    }
+
     It '-Confirm asks per service: a declined service is left alone, the accepted one restarts' {
         $frontendBefore = StartedAt 'frontend'
         $workerBefore = StartedAt 'report-worker'

@@ -121,13 +121,15 @@ public sealed class ReadinessWaiter(
             var probeStarted = time.GetTimestamp();
             var elapsed = time.GetElapsedTime(started);
             var quiet = elapsed < quietUntil;
-            if (container.IsRunning && (!quiet || elapsed >= nextSparse))
+            // The engine's own healthy verdict is free to take, quiet or not.
+            var engineSaysHealthy = probe.Kind == ProbeKind.Docker && container.Health == "healthy";
+            if (container.IsRunning && (!quiet || elapsed >= nextSparse || engineSaysHealthy))
             {
                 var remainingNow = timeout - elapsed;
                 // While quiet: one test, no poll. Then one window over the span the history makes likely.
                 var window = quiet ? TimeSpan.Zero : PollWindow(expected, elapsed);
                 var pollFor = remainingNow < window ? remainingNow : window;
-                if (quiet)
+                if (quiet && !engineSaysHealthy)
                     nextSparse = elapsed + expected!.SparseInterval;
                 var result = await probes.ProbeAsync(container, probe, composeHealthCheck, pollFor, cancellationToken).ConfigureAwait(false);
                 spent(result.Cost);

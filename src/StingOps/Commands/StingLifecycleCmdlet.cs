@@ -64,14 +64,15 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
         }
         progress?.Complete();
         story?.Summary(run.RunId, outcomes, TimeProvider.System.GetUtcNow());
-        if (DebugWanted && outcomes.Any(o => o.Probes != default))
+        if (DebugWanted && outcomes.Any(o => o.ReadyAt is not null))
             WriteDebug(ProbeSummary(outcomes));
     }
 
     /// <summary>What readiness cost the engine in this run: the bench and an operator tuning probes read it from -Debug.</summary>
     internal static string ProbeSummary(IReadOnlyCollection<ServiceOutcome> outcomes)
     {
-        var probed = outcomes.Where(o => o.Probes != default).ToList();
+        // Every service waited for to readiness, also those the engine's own healthcheck (free to read) found ready.
+        var probed = outcomes.Where(o => o.ReadyAt is not null || o.Probes != default).ToList();
         var total = probed.Aggregate(ProbeTally.None, (sum, o) => sum + o.Probes);
         return $"Probes: {total} for {probed.Count} service(s): " +
             string.Join(", ", probed.Select(o => $"{o.Service} {o.Probes.Runs}/{o.Probes.Execs}")) + " (probes/execs).";
