@@ -79,7 +79,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             message => output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), message)));
         var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator)
         {
-            History = ReadHistory(prepared.Project.Name, message => output.Writer.TryWrite(new RunNote(time.GetUtcNow(), message))),
+            History = RestartHistory.Read(metricsDirectory, prepared.Project.Name, time, message => output.Writer.TryWrite(new RunNote(time.GetUtcNow(), message))).ReadyTimes,
         };
         var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken, journal.Record);
         _ = Task.Run(async () =>
@@ -165,29 +165,6 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StingException)
         {
             return new RunWarning(time.GetUtcNow(), $"Could not record restart metrics in {metricsDirectory}: {ex.Message}");
-        }
-    }
-
-    /// <summary>
-    /// Each service's start to ready over its recent first attempts in this project's metrics, for the probe schedule.
-    /// Metrics that cannot be read leave the run on today's schedule, with a note: history is an optimisation.
-    /// </summary>
-    private IReadOnlyDictionary<string, ReadyTimeEstimate> ReadHistory(string project, Action<string> note)
-    {
-        try
-        {
-            // Nothing recorded yet (no directory) is no history, not a problem; a malformed line is skipped here.
-            var rows = new MetricStore(metricsDirectory, time).Read(new MetricQuery { Project = project });
-            return rows.Where(r => r.StartToReady is not null)
-                .GroupBy(r => r.Service, StringComparer.Ordinal)
-                .Select(g => (Service: g.Key, Estimate: ReadyTimeEstimate.From(g.Select(r => r.StartToReady!.Value))))
-                .Where(x => x.Estimate is not null)
-                .ToDictionary(x => x.Service, x => x.Estimate!, StringComparer.Ordinal);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StingException)
-        {
-            note($"The restart history in {metricsDirectory} could not be read ({ex.Message}); probing on the default schedule.");
-            return new Dictionary<string, ReadyTimeEstimate>();
         }
     }
 
