@@ -19,6 +19,15 @@
                warm Get-StingService in one session vs the docker ps CLI.
     planning   Get-StingRestartPlan over a generated 2,000-service project (cold in a fresh pwsh, warm
                in-process) vs compose config -q on the same file.
+    sting      the restart benchmark on the fixture with STING-CE's healthcheck timings (overlay
+               tests/fixtures/sting-stack/docker-compose.sting-intervals.yml, 5-45 s intervals; every compose call and
+               cmdlet gets both files): ours vs (A2) docker compose restart, (A1) docker-compose restart, each + polling
+               until all healthy, (E) v2 stop + up -d --wait, (B) wave by wave polling every 5 s as STING's script does,
+               (C) critical path, (D) floor.
+    single     Restart-StingService app (the plan: app alone) vs the leg's compose restart app, each until the same
+               containers are docker-healthy; on today's fixture and with the STING-interval overlay.
+    restart, sting and single also count our probe execs per run (from the -Debug trace) and the engine's exec_die
+    events during each run of every method (from a live event capture).
 
     The machine may be loaded: every figure is a ratio against a baseline from the same run, orders
     are rotated each repetition, medians are reported. Nothing here asserts on a time.
@@ -31,7 +40,9 @@
 param(
     [Parameter(Mandatory)][string] $ModulePath,
     [ValidateRange(1, 50)][int] $Repeat = 3,
-    [ValidateSet('restart', 'repair', 'readiness', 'startup', 'planning')][string[]] $Only,
+    # Names, or one comma-separated argument as a shell passes `-Only sting,single` to pwsh -File.
+    [ValidateScript({ @($_ -split ',' | ForEach-Object Trim | Where-Object { $_ -notin 'restart', 'repair', 'readiness', 'startup', 'planning', 'sting', 'single' }).Count -eq 0 },
+        ErrorMessage = "'{0}' is not among restart, repair, readiness, startup, planning, sting, single.")][string[]] $Only,
     [string] $ResultPath,
     # Services in the generated planning project.
     [ValidateRange(10, 100000)][int] $PlanningServices = 2000
@@ -47,7 +58,7 @@ Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1') -Force
 Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
 Import-Module (Join-Path $Root 'tests/pester/RestartAssertions.psm1') -Force
 $Invariant = [System.Globalization.CultureInfo]::InvariantCulture
-$selected = if ($Only) { $Only } else { @('restart', 'repair', 'readiness', 'startup', 'planning') }
+$selected = if ($Only) { @($Only | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ }) } else { @('restart', 'repair', 'readiness', 'startup', 'planning', 'sting', 'single') }
 
 $facts = Get-BenchMachineFacts -ModulePath $ModulePath
 Write-Host ("Machine: {0} CPU(s), load {1}, engine {2}, compose {3}, pwsh {4}, StingOps {5} ({6})" -f $facts.Nproc,
@@ -60,7 +71,7 @@ function Add-Row {
     param([string] $Benchmark, [string] $Measure, [double] $Median, [string] $Unit, [string] $Versus = '', $Ratio = $null, [string] $Goal = '', $Met = $null)
     $rows.Add([pscustomobject]@{
             Benchmark = $Benchmark; Measure = $Measure
-            Median    = "$(Format-BenchNumber $Median $(if ($Unit -in 'ms', '%') { '0' } else { '0.00' })) $Unit"
+            Median    = "$(Format-BenchNumber $Median $(if ($Unit -in 'ms', '%') { '0' } elseif ($Unit -in 'execs', 'events') { '0.#' } else { '0.00' })) $Unit"
             Versus    = $Versus
             Ratio     = if ($null -eq $Ratio) { '' } else { (Format-BenchNumber $Ratio '0.00') + 'x' }
             Goal      = $Goal
@@ -80,21 +91,107 @@ function Get-Rotation {
 }
 
 function Invoke-Compose {
-    <# The leg's compose CLI (docker compose v2, or docker-compose v1 on the legacy leg) on the fixture project. #>
-    param($Project, [string[]] $Arguments, [int] $TimeoutSec = 300, [switch] $AllowFailure)
-    $cli = Get-StingComposeCli
-    Invoke-BenchProcess $cli[0] -ArgumentList (@($cli | Select-Object -Skip 1) + @('--project-directory', $Project.Directory, '-p', $Project.ProjectName, '-f', $Project.ComposeFile) + $Arguments) `
+    <# A compose CLI on the fixture project with every compose file the project has (-f a -f b, merged in order):
+       the leg's (docker compose v2, or docker-compose v1 on the legacy leg) unless -Cli names another. #>
+    param($Project, [string[]] $Arguments, [int] $TimeoutSec = 300, [switch] $AllowFailure, [string[]] $Cli)
+    if (-not $Cli) { $Cli = Get-StingComposeCli }
+    $files = @(foreach ($f in @($Project.ComposeFile)) { '-f'; $f })
+    Invoke-BenchProcess $Cli[0] -ArgumentList (@($Cli | Select-Object -Skip 1) + @('--project-directory', $Project.Directory, '-p', $Project.ProjectName) + $files + $Arguments) `
         -WorkingDirectory $Project.Directory -TimeoutSec $TimeoutSec -AllowFailure:$AllowFailure
 }
 # compose's own ordered, health-gated path (stop, then up --wait) exists only in v2.
 $ComposeName = (Get-StingComposeCli) -join ' '
 $ComposeHasWait = $ComposeName -eq 'docker compose'
+# Both generations, for the sting benchmark's A2 (v2) and A1 (v1) baselines.
+$HasComposeV2 = (Invoke-BenchProcess docker -ArgumentList 'compose', 'version' -TimeoutSec 30 -AllowFailure).ExitCode -eq 0
+$HasComposeV1 = [bool](Get-Command 'docker-compose' -CommandType Application -ErrorAction SilentlyContinue)
+
+function Get-OursProject {
+    <# The cmdlets' project parameters: the directory and every compose file the fixture's containers were made from. #>
+    param($Project)
+    @{ ProjectDirectory = $Project.Directory; ComposeFile = [string[]]@($Project.ComposeFile) }
+}
+
+#region fixture variants: today's fixture (2 s healthchecks) or with STING's intervals (overlay)
+
+$script:FixtureVariant = $null   # the variant the live containers were made from
+$script:Variants = @{}
+
+function Use-FixtureVariant {
+    <# The project object of a variant ('fixture': docker-compose.yml; 'sting': plus docker-compose.sting-intervals.yml).
+       When the live containers were made from the other variant, `up -d` with the variant's files recreates them
+       (their healthchecks changed) and waits until all are healthy: untimed, before any benchmark of it. #>
+    param([ValidateSet('fixture', 'sting')][string] $Variant)
+    $p = $script:Variants[$Variant]
+    if ($script:FixtureVariant -ne $Variant) {
+        Write-Host "Fixture: bringing $($p.ProjectName) to the '$Variant' compose files ($((@($p.ComposeFile) | ForEach-Object { Split-Path -Leaf $_ }) -join ' + '))..."
+        Start-StingFixture -Project $p -TimeoutSec 900 | Out-Null
+        $script:FixtureVariant = $Variant
+    }
+    $p
+}
+
+#endregion
+
+#region probe counting: our execs from the -Debug trace, the engine's execs from its events
+
+function Get-BenchProbeCount {
+    <# Our exec calls in one run, from the cmdlet's -Debug lines ('engine: exec <id12> [<argv>] (timeout Ns) -> exit N
+       (M ms from HH:mm:ss.fff)'): every exec the module ran (readiness probes, and the prerequisite check's probes of
+       dependencies; the fixture has no lifecycle hooks), per service, and how many of them were the in-container poll
+       loop (one exec that repeats the test every 100 ms). #>
+    param([string[]] $DebugLine = @(), [Parameter(Mandatory)][hashtable] $IdByService)
+    $serviceById = @{}; foreach ($s in $IdByService.Keys) { $serviceById[$IdByService[$s].Substring(0, 12)] = $s }
+    $per = [ordered]@{}; $total = 0; $polls = 0
+    foreach ($line in $DebugLine) {
+        if ($line -notmatch '^engine: exec ([0-9a-f]{12}) \[') { continue }
+        $total++
+        if ($line.Contains('__stingops_poll__')) { $polls++ }
+        $svc = if ($serviceById.ContainsKey($Matches[1])) { $serviceById[$Matches[1]] } else { $Matches[1] }
+        $per[$svc] = 1 + $(if ($per.Contains($svc)) { $per[$svc] } else { 0 })
+    }
+    [ordered]@{ Execs = $total; PollLoops = $polls; PerService = $per }
+}
+
+function Get-BenchExecLoad {
+    <# The engine's exec load between From and To, from captured events: exec_die (every exec that ended: docker's
+       healthchecks and our probes alike), and exec_create split by command: ours (the poll loop's marker) and the
+       rest (docker's healthchecks; a single-exec probe of ours would count here too). #>
+    param([object[]] $Events = @(), [DateTimeOffset] $From, [DateTimeOffset] $To)
+    $in = @($Events | Where-Object { $_.Time -ge $From -and $_.Time -le $To })
+    $creates = @($in | Where-Object Action -eq 'exec_create')
+    $oursCreated = @($creates | Where-Object { $_.Detail -like '*__stingops_poll__*' }).Count
+    [ordered]@{
+        ExecDie = @($in | Where-Object Action -eq 'exec_die').Count
+        ExecCreateOurs = $oursCreated; ExecCreateOther = $creates.Count - $oursCreated
+        WindowMs = [math]::Round(($To - $From).TotalMilliseconds)
+    }
+}
+
+function Get-BenchProbeSummary {
+    <# Medians over runs of Get-BenchProbeCount results: per restart, per planned service, per named service. #>
+    param([object[]] $Counts = @(), [Parameter(Mandatory)][string[]] $Service)
+    $perService = [ordered]@{}
+    foreach ($s in $Service) { $perService[$s] = Get-BenchMedian @($Counts | ForEach-Object { if ($_.PerService.Contains($s)) { $_.PerService[$s] } else { 0 } }) }
+    $others = @($Counts | ForEach-Object { $_.PerService.Keys } | Where-Object { $_ -notin $Service } | Sort-Object -Unique)
+    foreach ($s in $others) { $perService[$s] = Get-BenchMedian @($Counts | ForEach-Object { if ($_.PerService.Contains($s)) { $_.PerService[$s] } else { 0 } }) }
+    [ordered]@{
+        MedianExecsPerRestart = Get-BenchMedian @($Counts | ForEach-Object Execs)
+        MedianExecsPerPlannedService = Get-BenchMedian @($Counts | ForEach-Object { $_.Execs / [math]::Max(1, $Service.Count) })
+        MedianPollLoopsPerRestart = Get-BenchMedian @($Counts | ForEach-Object PollLoops)
+        MedianPerService = $perService
+        PerRun = @($Counts)
+        Definition = "exec calls in the cmdlet's -Debug trace ('engine: exec <id12> [argv] ...'): readiness probes and the prerequisite check's probes of dependencies; PollLoops: those that were the in-container poll loop (one exec repeating the test every 100 ms until it passes, up to 3 s)"
+    }
+}
+
+#endregion
 
 #region restart: full restart of the fixture stack
 
 function Invoke-WaveRestart {
-    <# Baseline B: per wave, docker restart its containers in parallel, then poll health once a second. #>
-    param([object[]] $Plan, [hashtable] $IdByService)
+    <# Baseline B: per wave, docker restart its containers in parallel, then poll health every -PollMs until the wave is healthy. #>
+    param([object[]] $Plan, [hashtable] $IdByService, [int] $PollMs = 1000, [int] $TimeoutSec = 300)
     foreach ($wave in ($Plan | Group-Object Wave | Sort-Object { [int]$_.Name })) {
         $ids = @($wave.Group | ForEach-Object { $IdByService[$_.Service] })
         $procs = foreach ($id in $ids) {
@@ -111,154 +208,357 @@ function Invoke-WaveRestart {
             }
             finally { $p.Dispose() }
         }
-        $null = Wait-BenchHealthy -ContainerId $ids -PollMs 1000 -TimeoutSec 300
+        $null = Wait-BenchHealthy -ContainerId $ids -PollMs $PollMs -TimeoutSec $TimeoutSec
     }
 }
 
+# The restart benchmark's goals (method -> ratio bound); Key names the goal in the JSON's Goals, when it has one there.
+$RestartGoals = [ordered]@{
+    C = @{ Text = '<= 1.15x'; Max = 1.15; Strict = $false; Key = 'WithinCriticalPath115' }
+    A = @{ Text = '< 1x'; Max = 1; Strict = $true; Key = 'FasterThanA' }
+    B = @{ Text = '< 1x'; Max = 1; Strict = $true; Key = 'FasterThanB' }
+    E = @{ Text = '< 1x'; Max = 1; Strict = $true }
+    'healthy:A' = @{ Text = '< 1x'; Max = 1; Strict = $true }
+    'healthy:B' = @{ Text = '< 1x'; Max = 1; Strict = $true }
+}
+# Issue 17: where STING's intervals make docker's health verdicts late, active readiness should win by far.
+$StingGoals = [ordered]@{
+    D = @{ Text = '<= 1.15x'; Max = 1.15; Strict = $false; Key = 'OursOverFloorAtMost115' }
+    A2 = @{ Text = '<= 0.2x'; Max = 0.2; Strict = $false; Key = 'OursOverA2AtMost020' }
+    E = @{ Text = '<= 0.05x'; Max = 0.05; Strict = $false; Key = 'OursOverEAtMost005' }
+}
+
+function Test-BenchGoal {
+    param($Goal, $Ratio)
+    if ($null -eq $Goal -or $null -eq $Ratio -or [double]::IsNaN([double]$Ratio)) { return $null }
+    if ($Goal.Strict) { $Ratio -lt $Goal.Max } else { $Ratio -le $Goal.Max }
+}
+
 function Invoke-RestartBenchmark {
-    param($Project)
-    $plan = @(Get-StingRestartPlan -ProjectDirectory $Project.Directory)
+    <# The full restart against baselines, interleaved, rotated; one function for `restart` (today's fixture) and
+       `sting` (the fixture with STING's healthcheck intervals): the project's compose files, B's poll, the baselines
+       and the goals are its parameters. #>
+    param(
+        $Project,
+        # The rows' benchmark name.
+        [string] $Name = 'restart',
+        # Among A (the leg's compose restart), A2 (docker compose v2 restart), A1 (docker-compose v1 restart), B (wave by
+        # wave), E (the leg's stop + up -d --wait, v2 only); a baseline whose CLI is missing is left out.
+        [string[]] $Baselines = @('A', 'B', 'E'),
+        # The baselines "ours until all docker-healthy" is also compared with.
+        [string[]] $HealthyVersus = @('A', 'B'),
+        # B's health poll: 1 s in the restart benchmark; STING's shell restart polls every 5 s.
+        [int] $WavePollMs = 1000,
+        # The bound of every wait for health and of every compose call (docker calls a service healthy an interval after its start).
+        [int] $WaitTimeoutSec = 300,
+        [System.Collections.IDictionary] $Goal = $RestartGoals,
+        # Measure one stop and start for D on the container with the shortest healthcheck interval (the waits between
+        # the measurements are docker-healthy waits), instead of the one where the critical path ends.
+        [switch] $LatencyOnShortestInterval
+    )
+    $ours = Get-OursProject $Project
+    $plan = @(Get-StingRestartPlan @ours)
     $containers = @(Get-StingFixtureContainer -Project $Project)
-    $idByService = @{}; $delay = @{}
+    $idByService = @{}; $delay = @{}; $interval = @{}
     foreach ($c in $containers) {
         $idByService[$c.Service] = $c.Id
         foreach ($e in @($c.Inspect.Config.Env)) { if ($e -match '^STING_STARTUP_DELAY=([\d.]+)$') { $delay[$c.Service] = [double]::Parse($Matches[1], $Invariant) } }
+        if ($c.Inspect.Config.PSObject.Properties['Healthcheck'] -and $c.Inspect.Config.Healthcheck) { $interval[$c.Service] = $c.Inspect.Config.Healthcheck.Interval / 1e9 }
     }
     $ids = @($plan | ForEach-Object { $idByService[$_.Service] })
     $cp = Get-BenchCriticalPath -Plan $plan -Delay $delay
     $cpAll = Get-BenchCriticalPath -Plan $plan -Delay $delay -AllDelays
-    Write-Host ("restart: {0} services; critical path {1:0.00} s (ends at {2}; {3:0.00} s counting the start-up delay of 'running'-probed services too)" -f $plan.Count, $cp.Seconds, $cp.EndsAt, $cpAll.Seconds)
-    $latency = Measure-BenchEngineLatency -ContainerId $idByService[$cp.EndsAt]
+    Write-Host ("{0}: {1} services ({2}); critical path {3:0.00} s (ends at {4}; {5:0.00} s counting the start-up delay of 'running'-probed services too)" -f $Name, $plan.Count,
+        ((@($Project.ComposeFile) | ForEach-Object { Split-Path -Leaf $_ }) -join ' + '), $cp.Seconds, $cp.EndsAt, $cpAll.Seconds)
+    Write-Host ("{0}: docker healthcheck intervals {1}" -f $Name, (($plan | ForEach-Object { "$($_.Service) $($interval[$_.Service]) s" }) -join ', '))
+    $latencyService = $cp.EndsAt
+    if ($LatencyOnShortestInterval) { $latencyService = @($plan | Where-Object { $interval.ContainsKey($_.Service) } | Sort-Object { $interval[$_.Service] } | Select-Object -First 1)[0].Service }
+    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec
+    $latency = Measure-BenchEngineLatency -ContainerId $idByService[$latencyService]
     $floor = Get-BenchCriticalPath -Plan $plan -Delay $delay -StopSeconds $latency.StopSeconds -StartSeconds $latency.StartSeconds
-    Write-Host ("restart: one container alone stops in {0:0} ms and starts in {1:0} ms; ordered-restart floor D {2:0.00} s (critical path plus those, step by step)" -f ($latency.StopSeconds * 1000), ($latency.StartSeconds * 1000), $floor.Seconds)
+    Write-Host ("{0}: one container alone ({1}) stops in {2:0} ms and starts in {3:0} ms; ordered-restart floor D {4:0.00} s (critical path plus those, step by step)" -f $Name, $latencyService, ($latency.StopSeconds * 1000), ($latency.StartSeconds * 1000), $floor.Seconds)
 
-    $samples = @{ ours = [System.Collections.Generic.List[double]]::new(); oursHealthy = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new(); E = [System.Collections.Generic.List[double]]::new() }
+    $available = @{ A = $true; A2 = $HasComposeV2; A1 = $HasComposeV1; B = $true; E = $ComposeHasWait }
+    $cliOf = @{ A = (Get-StingComposeCli); A2 = @('docker', 'compose'); A1 = @('docker-compose') }
+    $methods = @('ours') + @($Baselines | Where-Object { $available[$_] })
+    $missing = @($Baselines | Where-Object { -not $available[$_] })
+    if ($missing.Count) { Write-Host "${Name}: left out (no CLI for them): $($missing -join ', ')" }
+    $pollText = '{0} s' -f ($WavePollMs / 1000).ToString('0.###', $Invariant)
+    $label = @{
+        A  = "A: $ComposeName restart + poll 250 ms"; A2 = 'A2: docker compose restart + poll 250 ms'; A1 = 'A1: docker-compose restart + poll 250 ms'
+        B  = "B: wave by wave, poll $pollText"; E = "E: $ComposeName stop + up -d --wait"
+    }
+    $note = @{
+        A  = "$ComposeName restart, then polling docker inspect every 250 ms until all healthy"
+        A2 = 'docker compose (v2) restart, then polling docker inspect every 250 ms until all healthy'
+        A1 = 'docker-compose (v1) restart, then polling docker inspect every 250 ms until all healthy'
+        E  = "$ComposeName stop, then $ComposeName up -d --wait (compose's own ordered, health-gated start; v2 only), then until all healthy"
+        B  = "per wave (Get-StingRestartPlan): parallel docker restart, poll health every $pollText until the wave is healthy"
+    }
+
+    $samples = @{ ours = [System.Collections.Generic.List[double]]::new(); oursHealthy = [System.Collections.Generic.List[double]]::new() }
+    $busy = @{ ours = [System.Collections.Generic.List[double]]::new() }
+    $execLoad = @{ ours = [System.Collections.Generic.List[object]]::new(); oursHealthy = [System.Collections.Generic.List[object]]::new() }
+    foreach ($m in $methods) {
+        if (-not $samples.ContainsKey($m)) { $samples[$m] = [System.Collections.Generic.List[double]]::new(); $busy[$m] = [System.Collections.Generic.List[double]]::new(); $execLoad[$m] = [System.Collections.Generic.List[object]]::new() }
+    }
+    $probeCounts = [System.Collections.Generic.List[object]]::new()
     $gaps = [System.Collections.Generic.List[object]]::new()
     $phases = [System.Collections.Generic.List[object]]::new()
     $problems = [System.Collections.Generic.List[string]]::new()
     # How busy the machine is with the healthy stack alone (its own healthchecks), and during each method's run.
-    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
+    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec
     $idle = Start-BenchMeter; Start-Sleep -Seconds 5; $idleBusy = (Stop-BenchMeter $idle).Busy
-    $busy = @{ ours = [System.Collections.Generic.List[double]]::new(); A = [System.Collections.Generic.List[double]]::new(); B = [System.Collections.Generic.List[double]]::new(); E = [System.Collections.Generic.List[double]]::new() }
-    $methods = @('ours', 'A', 'B') + @(if ($ComposeHasWait) { 'E' })
     for ($r = 0; $r -lt $Repeat; $r++) {
         foreach ($method in (Get-Rotation $methods $r)) {
-            $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300   # untimed: every method starts from a healthy stack
-            switch ($method) {
-                'ours' {
-                    $capture = Start-StingEventCapture -ProjectName $Project.ProjectName
-                    try {
-                        $runStart = [DateTimeOffset]::UtcNow
-                        $meter = Start-BenchMeter
-                        # -Debug lines say when each start request went out (the scheduler's reaction, below).
+            $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec   # untimed: every method starts from a healthy stack
+            # Every method runs under a live event capture (started and proved live before the timed part): the engine's exec load.
+            $capture = Start-StingEventCapture -ProjectName $Project.ProjectName
+            try {
+                $runStart = [DateTimeOffset]::UtcNow
+                $meter = Start-BenchMeter
+                switch ($method) {
+                    'ours' {
+                        # -Debug lines say when each start request went out (the scheduler's reaction, below) and each exec we ran.
                         $debugLines = [System.Collections.Generic.List[string]]::new()
-                        $results = @(& { $DebugPreference = 'Continue'; Restart-StingService -ProjectDirectory $Project.Directory -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs } 5>&1 |
+                        $results = @(& { $DebugPreference = 'Continue'; Restart-StingService @ours -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs } 5>&1 |
                                 ForEach-Object { if ($_ -is [System.Management.Automation.DebugRecord]) { $debugLines.Add($_.Message) } else { $_ } })
                         $run = Stop-BenchMeter $meter; $ms = $run.Ms
-                        if ($null -ne $run.Busy) { $busy.ours.Add($run.Busy) }
-                        $healthyMs = $ms + (Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300)
+                        $oursEnd = [DateTimeOffset]::UtcNow
+                        $healthyMs = $ms + (Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec)
                     }
-                    finally { $events = @(Stop-StingEventCapture $capture) }
-                    $bad = @($results | Where-Object Status -ne 'Succeeded')
-                    if ($results.Count -ne $plan.Count -or $bad.Count) {
-                        $problems.Add("round $($r + 1): $($results.Count) results, not succeeded: $(($bad | ForEach-Object { "$($_.Service)=$($_.Status) $($_.Message)" }) -join '; ')")
+                    'B' {
+                        Invoke-WaveRestart -Plan $plan -IdByService $idByService -PollMs $WavePollMs -TimeoutSec $WaitTimeoutSec
+                        $run = Stop-BenchMeter $meter
                     }
-                    $violations = @(Get-StingOrderViolation -Events $events -Plan $plan)
-                    if ($violations.Count) { $problems.Add("round $($r + 1): order violations: $(($violations | ForEach-Object { "$($_.Service) before $($_.Dependency)" }) -join ', ')") }
-                    $requests = Get-BenchStartRequest -DebugLine $debugLines -IdByService $idByService -RunStart $runStart
-                    foreach ($g in @(Get-BenchDependencyGap -Events $events -Plan $plan -StartRequest $requests)) { $g | Add-Member Round ($r + 1); $gaps.Add($g) }
-                    # Where the time went, from the engine events: stop phase, start phase, exec_die count (our probes + docker healthchecks).
-                    $firstStart = @($events | Where-Object Action -eq 'start' | Sort-Object Time | Select-Object -First 1)
-                    $dies = @($events | Where-Object { $_.Action -eq 'die' -and (-not $firstStart -or $_.Time -le $firstStart[0].Time) } | Sort-Object Time)
-                    $readies = @($plan | ForEach-Object { (Get-BenchReadyAt -Events $events -Step $_).Ready } | Where-Object { $_ } | Sort-Object)
-                    $phases.Add([ordered]@{
-                            Round = $r + 1
-                            FirstStopDoneMs = if ($dies.Count) { [math]::Round(($dies[0].Time - $runStart).TotalMilliseconds) } else { $null }
-                            StopPhaseMs = if ($dies.Count) { [math]::Round(($dies[-1].Time - $runStart).TotalMilliseconds) } else { $null }
-                            FirstStartMs = if ($firstStart) { [math]::Round(($firstStart[0].Time - $runStart).TotalMilliseconds) } else { $null }
-                            LastReadyMs = if ($readies.Count) { [math]::Round(($readies[-1] - $runStart).TotalMilliseconds) } else { $null }
-                            ExecDieEvents = @($events | Where-Object Action -eq 'exec_die').Count
-                        })
-                    $samples.ours.Add($ms); $samples.oursHealthy.Add($healthyMs)
-                    Write-Host ("  round {0} ours: {1:0} ms (all docker-healthy at {2:0} ms)" -f ($r + 1), $ms, $healthyMs)
+                    'E' {
+                        $null = Invoke-Compose -Project $Project -Arguments 'stop' -TimeoutSec $WaitTimeoutSec
+                        $null = Invoke-Compose -Project $Project -Arguments 'up', '-d', '--wait', '--wait-timeout', "$WaitTimeoutSec" -TimeoutSec ($WaitTimeoutSec + 60)
+                        $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec
+                        $run = Stop-BenchMeter $meter
+                    }
+                    default {
+                        # A, A2, A1: a compose CLI's restart, then until all healthy.
+                        $null = Invoke-Compose -Project $Project -Arguments 'restart' -Cli $cliOf[$method] -TimeoutSec $WaitTimeoutSec
+                        $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec
+                        $run = Stop-BenchMeter $meter
+                    }
                 }
-                'A' {
-                    $meter = Start-BenchMeter
-                    $null = Invoke-Compose -Project $Project -Arguments 'restart'
-                    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
-                    $run = Stop-BenchMeter $meter
-                    $samples.A.Add($run.Ms); if ($null -ne $run.Busy) { $busy.A.Add($run.Busy) }
-                    Write-Host ("  round {0} A ({1} restart + poll 250 ms): {2:0} ms" -f ($r + 1), $ComposeName, $samples.A[-1])
-                }
-                'E' {
-                    $meter = Start-BenchMeter
-                    $null = Invoke-Compose -Project $Project -Arguments 'stop'
-                    $null = Invoke-Compose -Project $Project -Arguments 'up', '-d', '--wait', '--wait-timeout', '300' -TimeoutSec 360
-                    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec 300
-                    $run = Stop-BenchMeter $meter
-                    $samples.E.Add($run.Ms); if ($null -ne $run.Busy) { $busy.E.Add($run.Busy) }
-                    Write-Host ("  round {0} E ({1} stop + up -d --wait): {2:0} ms" -f ($r + 1), $ComposeName, $samples.E[-1])
-                }
-                'B' {
-                    $meter = Start-BenchMeter
-                    Invoke-WaveRestart -Plan $plan -IdByService $idByService
-                    $run = Stop-BenchMeter $meter
-                    $samples.B.Add($run.Ms); if ($null -ne $run.Busy) { $busy.B.Add($run.Busy) }
-                    Write-Host ("  round {0} B (wave by wave, poll 1 s): {1:0} ms" -f ($r + 1), $samples.B[-1])
-                }
+                $runEnd = [DateTimeOffset]::UtcNow
             }
+            finally { $events = @(Stop-StingEventCapture $capture) }
+            if ($method -ne 'ours') {
+                $samples[$method].Add($run.Ms); if ($null -ne $run.Busy) { $busy[$method].Add($run.Busy) }
+                $load = Get-BenchExecLoad -Events $events -From $runStart -To $runEnd
+                $execLoad[$method].Add($load)
+                Write-Host ("  round {0} {1}: {2:0} ms; engine exec_die {3}" -f ($r + 1), $label[$method], $samples[$method][-1], $load.ExecDie)
+                continue
+            }
+            if ($null -ne $run.Busy) { $busy.ours.Add($run.Busy) }
+            $bad = @($results | Where-Object Status -ne 'Succeeded')
+            if ($results.Count -ne $plan.Count -or $bad.Count) {
+                $problems.Add("round $($r + 1): $($results.Count) results, not succeeded: $(($bad | ForEach-Object { "$($_.Service)=$($_.Status) $($_.Message)" }) -join '; ')")
+            }
+            $violations = @(Get-StingOrderViolation -Events $events -Plan $plan)
+            if ($violations.Count) { $problems.Add("round $($r + 1): order violations: $(($violations | ForEach-Object { "$($_.Service) before $($_.Dependency)" }) -join ', ')") }
+            $requests = Get-BenchStartRequest -DebugLine $debugLines -IdByService $idByService -RunStart $runStart
+            foreach ($g in @(Get-BenchDependencyGap -Events $events -Plan $plan -StartRequest $requests)) { $g | Add-Member Round ($r + 1); $gaps.Add($g) }
+            $probes = Get-BenchProbeCount -DebugLine $debugLines -IdByService $idByService
+            $probes.Round = $r + 1
+            $probeCounts.Add($probes)
+            $execLoad.ours.Add((Get-BenchExecLoad -Events $events -From $runStart -To $oursEnd))
+            $execLoad.oursHealthy.Add((Get-BenchExecLoad -Events $events -From $runStart -To $runEnd))
+            # Where the time went, from the engine events: stop phase, start phase, exec_die count (our probes + docker healthchecks).
+            $firstStart = @($events | Where-Object Action -eq 'start' | Sort-Object Time | Select-Object -First 1)
+            $dies = @($events | Where-Object { $_.Action -eq 'die' -and (-not $firstStart -or $_.Time -le $firstStart[0].Time) } | Sort-Object Time)
+            $readies = @($plan | ForEach-Object { (Get-BenchReadyAt -Events $events -Step $_).Ready } | Where-Object { $_ } | Sort-Object)
+            $phases.Add([ordered]@{
+                    Round = $r + 1
+                    FirstStopDoneMs = if ($dies.Count) { [math]::Round(($dies[0].Time - $runStart).TotalMilliseconds) } else { $null }
+                    StopPhaseMs = if ($dies.Count) { [math]::Round(($dies[-1].Time - $runStart).TotalMilliseconds) } else { $null }
+                    FirstStartMs = if ($firstStart) { [math]::Round(($firstStart[0].Time - $runStart).TotalMilliseconds) } else { $null }
+                    LastReadyMs = if ($readies.Count) { [math]::Round(($readies[-1] - $runStart).TotalMilliseconds) } else { $null }
+                    ExecDieEvents = @($events | Where-Object Action -eq 'exec_die').Count
+                })
+            $samples.ours.Add($ms); $samples.oursHealthy.Add($healthyMs)
+            Write-Host ("  round {0} ours: {1:0} ms (all docker-healthy at {2:0} ms); our execs {3}; engine exec_die {4} ({5} until docker-healthy)" -f ($r + 1), $ms, $healthyMs,
+                $probes.Execs, $execLoad.ours[-1].ExecDie, $execLoad.oursHealthy[-1].ExecDie)
         }
     }
+    $baselineRun = @($methods | Where-Object { $_ -ne 'ours' })
     $mOurs = Get-BenchMedian $samples.ours; $mHealthy = Get-BenchMedian $samples.oursHealthy
-    $mA = Get-BenchMedian $samples.A; $mB = Get-BenchMedian $samples.B
-    $cpMs = $cp.Seconds * 1000
+    $cpMs = $cp.Seconds * 1000; $floorMs = $floor.Seconds * 1000
     # Ratios per round (same round = closest in time), then their median.
     $perRound = { param($x, $y) Get-BenchMedian @(for ($i = 0; $i -lt [math]::Min($x.Count, $y.Count); $i++) { $x[$i] / $y[$i] }) }
-    $rA = & $perRound $samples.ours $samples.A; $rB = & $perRound $samples.ours $samples.B
-    $rE = if ($samples.E.Count) { & $perRound $samples.ours $samples.E } else { $null }
-    $rAh = & $perRound $samples.oursHealthy $samples.A; $rBh = & $perRound $samples.oursHealthy $samples.B
+    $ratio = [ordered]@{ OursOverCriticalPath = $mOurs / $cpMs; OursOverFloor = $mOurs / $floorMs }
+    foreach ($m in $Baselines) { $ratio["OursOver$m"] = if ($samples.ContainsKey($m) -and $samples[$m].Count) { & $perRound $samples.ours $samples[$m] } else { $null } }
+    foreach ($m in $HealthyVersus) { $ratio["OursHealthyOver$m"] = if ($samples.ContainsKey($m) -and $samples[$m].Count) { & $perRound $samples.oursHealthy $samples[$m] } else { $null } }
     $gapMs = @($gaps | ForEach-Object GapMs)
     $mGap = Get-BenchMedian $gapMs
     $requestGapMs = @($gaps | Where-Object { $null -ne $_.RequestGapMs } | ForEach-Object RequestGapMs)
     $mRequestGap = Get-BenchMedian $requestGapMs
     $p90 = { param($v) if ($v.Count) { Format-BenchNumber ($v | Sort-Object)[[int][math]::Floor(0.9 * ($v.Count - 1))] '0' } else { 'n/a' } }
+    $goals = [ordered]@{}
+    $row = {
+        param([string] $Measure, [double] $Median, [string] $Versus, $Ratio, [string] $GoalName)
+        $g = if ($Goal.Contains($GoalName)) { $Goal[$GoalName] } else { $null }
+        $met = Test-BenchGoal $g $Ratio
+        if ($g -and $g.Key) { $goals[$g.Key] = $met }
+        Add-Row $Name $Measure $Median ms $Versus $Ratio $(if ($g) { $g.Text } else { '' }) $met
+    }
 
-    Add-Row restart 'ours / critical path' $mOurs ms "C: critical path $(Format-BenchNumber $cpMs '0') ms" ($mOurs / $cpMs) '<= 1.15x' (($mOurs / $cpMs) -le 1.15)
-    Add-Row restart 'ours / floor' $mOurs ms "D: critical path + engine stop/start steps $(Format-BenchNumber ($floor.Seconds * 1000) '0') ms" ($mOurs / ($floor.Seconds * 1000)) $null $null
-    Add-Row restart 'ours / A' $mOurs ms "A: $ComposeName restart + poll 250 ms, $(Format-BenchNumber $mA '0') ms" $rA '< 1x' ($rA -lt 1)
-    Add-Row restart 'ours / B' $mOurs ms "B: wave by wave, poll 1 s, $(Format-BenchNumber $mB '0') ms" $rB '< 1x' ($rB -lt 1)
-    if ($null -ne $rE) { Add-Row restart 'ours / E' $mOurs ms "E: $ComposeName stop + up -d --wait, $(Format-BenchNumber (Get-BenchMedian $samples.E) '0') ms" $rE '< 1x' ($rE -lt 1) }
-    Add-Row restart 'ours until all docker-healthy / A' $mHealthy ms 'A' $rAh '< 1x' ($rAh -lt 1)
-    Add-Row restart 'ours until all docker-healthy / B' $mHealthy ms 'B' $rBh '< 1x' ($rBh -lt 1)
+    & $row 'ours / critical path' $mOurs "C: critical path $(Format-BenchNumber $cpMs '0') ms" ($mOurs / $cpMs) 'C'
+    & $row 'ours / floor' $mOurs "D: critical path + engine stop/start steps $(Format-BenchNumber $floorMs '0') ms" ($mOurs / $floorMs) 'D'
+    foreach ($m in $Baselines) {
+        if ($null -eq $ratio["OursOver$m"]) { continue }
+        & $row "ours / $m" $mOurs "$($label[$m]), $(Format-BenchNumber (Get-BenchMedian $samples[$m]) '0') ms" $ratio["OursOver$m"] $m
+    }
+    foreach ($m in $HealthyVersus) {
+        if ($null -eq $ratio["OursHealthyOver$m"]) { continue }
+        & $row "ours until all docker-healthy / $m" $mHealthy $m $ratio["OursHealthyOver$m"] "healthy:$m"
+    }
     # The goal judges the scheduler: ready -> its start request. The start event comes only when the engine has
     # started the container, one start's latency later (measured alone above), which no scheduler can shorten.
-    Add-Row restart 'dependency ready -> dependent start request' $mRequestGap ms "n=$($requestGapMs.Count); p90 $(& $p90 $requestGapMs) ms" $null '< 150 ms' ($mRequestGap -lt 150)
-    $pct = { param($v) if ($null -eq $v) { 'n/a' } else { '{0:0}%' -f (100 * $v) } }
-    if ($busy.ours.Count) { Add-Row restart 'machine CPU busy during ours' (100 * (Get-BenchMedian $busy.ours)) '%' "idle stack $(& $pct $idleBusy); A $(& $pct (Get-BenchMedian $busy.A)); B $(& $pct (Get-BenchMedian $busy.B))" $null $null $null }
-    Add-Row restart 'dependency ready -> dependent start event' $mGap ms "n=$($gapMs.Count); p90 $(& $p90 $gapMs) ms; one start alone $(Format-BenchNumber ($latency.StartSeconds * 1000) '0') ms" $null $null $null
+    Add-Row $Name 'dependency ready -> dependent start request' $mRequestGap ms "n=$($requestGapMs.Count); p90 $(& $p90 $requestGapMs) ms" $null '< 150 ms' ($mRequestGap -lt 150)
+    $goals['ReactionUnder150ms'] = $mRequestGap -lt 150
+    $pct = { param($v) if ($null -eq $v -or [double]::IsNaN([double]$v)) { 'n/a' } else { '{0:0}%' -f (100 * $v) } }
+    if ($busy.ours.Count) { Add-Row $Name 'machine CPU busy during ours' (100 * (Get-BenchMedian $busy.ours)) '%' "idle stack $(& $pct $idleBusy); $(($baselineRun | ForEach-Object { "$_ $(& $pct (Get-BenchMedian $busy[$_]))" }) -join '; ')" $null $null $null }
+    Add-Row $Name 'dependency ready -> dependent start event' $mGap ms "n=$($gapMs.Count); p90 $(& $p90 $gapMs) ms; one start alone $(Format-BenchNumber ($latency.StartSeconds * 1000) '0') ms" $null $null $null
+    $probeSummary = Get-BenchProbeSummary -Counts @($probeCounts) -Service @($plan | ForEach-Object Service)
+    $medianLoad = { param($list, $key) Get-BenchMedian @($list | ForEach-Object { $_[$key] }) }
+    Add-Row $Name 'our probe execs per restart' $probeSummary.MedianExecsPerRestart execs ("per planned service $(Format-BenchNumber $probeSummary.MedianExecsPerPlannedService '0.00'); poll loops $(Format-BenchNumber $probeSummary.MedianPollLoopsPerRestart '0.#'); engine exec_create by ours $(Format-BenchNumber (& $medianLoad $execLoad.ours 'ExecCreateOurs') '0.#')") $null $null $null
+    Add-Row $Name 'engine exec_die during ours' (& $medianLoad $execLoad.ours 'ExecDie') events ("until all docker-healthy $(Format-BenchNumber (& $medianLoad $execLoad.oursHealthy 'ExecDie') '0.#'); $(($baselineRun | ForEach-Object { "$_ $(Format-BenchNumber (& $medianLoad $execLoad[$_] 'ExecDie') '0.#')" }) -join '; ')") $null $null $null
 
+    $measurements = @(
+        New-Measurement 'ours' ms $samples.ours "Restart-StingService -ComposeFile $((@($Project.ComposeFile) | ForEach-Object { Split-Path -Leaf $_ }) -join ',') -Confirm:`$false wall time, in-process"
+        New-Measurement 'oursUntilDockerHealthy' ms $samples.oursHealthy 'ours, then polling docker inspect every 250 ms until all healthy'
+    )
+    foreach ($m in $baselineRun) { $measurements += New-Measurement $m ms $samples[$m] $note[$m] }
+    $measurements += New-Measurement 'dependencyReadyToDependentStartRequest' ms $requestGapMs 'the start request (Restart-StingService -Debug: when the call went out) - its last dependency ready (engine events: exec_die 0 / health_status healthy) or started'
+    $measurements += New-Measurement 'dependencyReadyToDependentStart' ms $gapMs 'engine events: dependent start - its last dependency ready (exec_die 0 / health_status healthy) or started'
+    $cpu = [ordered]@{ IdleStack = $idleBusy; Ours = @($busy.ours) }
+    foreach ($m in $baselineRun) { $cpu[$m] = @($busy[$m]) }
+    $cpu.Definition = 'share of all cores busy (/proc/stat) during the timed part of each run; IdleStack: 5 s with the healthy stack alone'
+    $load = [ordered]@{ Ours = @($execLoad.ours); OursUntilDockerHealthy = @($execLoad.oursHealthy) }
+    foreach ($m in $baselineRun) { $load[$m] = @($execLoad[$m]) }
+    $load.Definition = "engine events in each run's timed window (ours: until the cmdlet returned, and until all docker-healthy): exec_die = every exec that ended (docker's healthchecks and our probes); exec_create split by command: ours = the poll loop (marker __stingops_poll__), other = docker's healthchecks"
+
+    foreach ($p in $problems) { Write-Warning "${Name}: $p" }
     [ordered]@{
+        ComposeFiles       = @(@($Project.ComposeFile) | ForEach-Object { Split-Path -Leaf $_ })
         Services           = $plan.Count
         StartupDelays      = $delay
+        HealthcheckIntervalSeconds = $interval
         CriticalPath       = [ordered]@{ Seconds = $cp.Seconds; EndsAt = $cp.EndsAt; SecondsCountingRunningProbeDelays = $cpAll.Seconds; Definition = 'start(s)=max over deps of ready(d) [service_healthy] or start(d) [service_started]; ready(s)=start(s)+STING_STARTUP_DELAY(s), start(s) for a running probe; no stop time, no engine latency' }
-        EngineLatency      = [ordered]@{ StopSeconds = $latency.StopSeconds; StartSeconds = $latency.StartSeconds; Stops = $latency.Stops; Starts = $latency.Starts; FloorSeconds = $floor.Seconds; Definition = 'one container stopped and started alone via the Engine API (curl); floor D: stopped(s)=max over planned dependents of stopped(d)+stop; start(s)=max(stopped(s), dependencies)+start; ready as for C' }
-        CpuBusy            = [ordered]@{ IdleStack = $idleBusy; Ours = @($busy.ours); A = @($busy.A); B = @($busy.B); E = @($busy.E); Definition = 'share of all cores busy (/proc/stat) during the timed part of each run; IdleStack: 5 s with the healthy stack alone' }
-        Measurements       = @(
-            New-Measurement 'ours' ms $samples.ours 'Restart-StingService -Confirm:$false wall time, in-process'
-            New-Measurement 'oursUntilDockerHealthy' ms $samples.oursHealthy 'ours, then polling docker inspect every 250 ms until all healthy'
-            New-Measurement 'A' ms $samples.A "$ComposeName restart, then polling docker inspect every 250 ms until all healthy"
-            New-Measurement 'E' ms $samples.E "$ComposeName stop, then $ComposeName up -d --wait (compose's own ordered, health-gated start; v2 only)"
-            New-Measurement 'B' ms $samples.B 'per wave (Get-StingRestartPlan): parallel docker restart, poll health every 1 s until the wave is healthy'
-            New-Measurement 'dependencyReadyToDependentStartRequest' ms $requestGapMs 'the start request (Restart-StingService -Debug: when the call went out) - its last dependency ready (engine events: exec_die 0 / health_status healthy) or started'
-            New-Measurement 'dependencyReadyToDependentStart' ms $gapMs 'engine events: dependent start - its last dependency ready (exec_die 0 / health_status healthy) or started'
-        )
-        Ratios             = [ordered]@{ OursOverCriticalPath = $mOurs / $cpMs; OursOverFloor = $mOurs / ($floor.Seconds * 1000); OursOverA = $rA; OursOverB = $rB; OursOverE = $rE; OursHealthyOverA = $rAh; OursHealthyOverB = $rBh }
-        Goals              = [ordered]@{ WithinCriticalPath115 = ($mOurs / $cpMs) -le 1.15; FasterThanA = $rA -lt 1; FasterThanB = $rB -lt 1; ReactionUnder150ms = $mRequestGap -lt 150 }
+        EngineLatency      = [ordered]@{ Service = $latencyService; StopSeconds = $latency.StopSeconds; StartSeconds = $latency.StartSeconds; Stops = $latency.Stops; Starts = $latency.Starts; FloorSeconds = $floor.Seconds; Definition = 'one container stopped and started alone via the Engine API (curl); floor D: stopped(s)=max over planned dependents of stopped(d)+stop; start(s)=max(stopped(s), dependencies)+start; ready as for C' }
+        WavePollMs         = $WavePollMs
+        CpuBusy            = $cpu
+        Measurements       = $measurements
+        Ratios             = $ratio
+        Goals              = $goals
+        Probes             = $probeSummary
+        EngineExecLoad     = $load
         Phases             = @($phases)
         Gaps               = @($gaps | ForEach-Object { [ordered]@{ Round = $_.Round; Service = $_.Service; Dependency = $_.Dependency; GapMs = [math]::Round($_.GapMs, 1); RequestGapMs = if ($null -ne $_.RequestGapMs) { [math]::Round($_.RequestGapMs, 1) } } })
         Problems           = @($problems)
     }
-    foreach ($p in $problems) { Write-Warning "restart: $p" }
+}
+
+#endregion
+
+#region single: one named service
+
+function Invoke-SingleBenchmark {
+    <# Restart-StingService <service> against <compose> restart <service>, each then until the same containers (the
+       plan's for the name) are docker-healthy; interleaved, rotated. Which containers each method actually restarted is
+       read from their StartedAt before and after. #>
+    param($Project, [string] $Variant, [string] $Service = 'app', [int] $WaitTimeoutSec = 300)
+    $ours = Get-OursProject $Project
+    $plan = @(Get-StingRestartPlan $Service @ours)
+    $all = @(Get-StingFixtureContainer -Project $Project)
+    $idByService = @{}; foreach ($c in $all) { $idByService[$c.Service] = $c.Id }
+    $ids = @($plan | ForEach-Object { $idByService[$_.Service] })
+    $allIds = @($all | ForEach-Object Id)
+    $target = @($all | Where-Object Service -eq $Service)[0]
+    $interval = if ($target.Inspect.Config.Healthcheck) { $target.Inspect.Config.Healthcheck.Interval / 1e9 } else { $null }
+    $n = [math]::Max($Repeat, 3)
+    Write-Host ("single ({0}): Restart-StingService {1} plans {2}; docker healthcheck interval of {1}: {3} s; {4} rounds against {5} restart {1}" -f $Variant, $Service, (($plan | ForEach-Object Service) -join ', '), $interval, $n, $ComposeName)
+    $samples = @{ ours = [System.Collections.Generic.List[double]]::new(); oursHealthy = [System.Collections.Generic.List[double]]::new(); compose = [System.Collections.Generic.List[double]]::new() }
+    $execLoad = @{ ours = [System.Collections.Generic.List[object]]::new(); oursHealthy = [System.Collections.Generic.List[object]]::new(); compose = [System.Collections.Generic.List[object]]::new() }
+    $restarted = @{ ours = [System.Collections.Generic.List[string]]::new(); compose = [System.Collections.Generic.List[string]]::new() }
+    $probeCounts = [System.Collections.Generic.List[object]]::new()
+    $problems = [System.Collections.Generic.List[string]]::new()
+    for ($r = 0; $r -lt $n; $r++) {
+        foreach ($method in (Get-Rotation @('ours', 'compose') $r)) {
+            $null = Wait-BenchHealthy -ContainerId $allIds -PollMs 250 -TimeoutSec $WaitTimeoutSec   # untimed: the whole stack healthy first
+            $before = @{}; foreach ($s in Get-BenchContainerState -ContainerId $allIds) { $before[$s.Service] = $s.StartedAt }
+            $capture = Start-StingEventCapture -ProjectName $Project.ProjectName
+            try {
+                $runStart = [DateTimeOffset]::UtcNow
+                $meter = Start-BenchMeter
+                if ($method -eq 'ours') {
+                    $debugLines = [System.Collections.Generic.List[string]]::new()
+                    $results = @(& { $DebugPreference = 'Continue'; Restart-StingService $Service @ours -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs } 5>&1 |
+                            ForEach-Object { if ($_ -is [System.Management.Automation.DebugRecord]) { $debugLines.Add($_.Message) } else { $_ } })
+                    $ms = (Stop-BenchMeter $meter).Ms
+                    $oursEnd = [DateTimeOffset]::UtcNow
+                    $healthyMs = $ms + (Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec)
+                }
+                else {
+                    $null = Invoke-Compose -Project $Project -Arguments 'restart', $Service -TimeoutSec $WaitTimeoutSec
+                    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec
+                    $ms = (Stop-BenchMeter $meter).Ms
+                }
+                $runEnd = [DateTimeOffset]::UtcNow
+            }
+            finally { $events = @(Stop-StingEventCapture $capture) }
+            $moved = @(Get-BenchContainerState -ContainerId $allIds | Where-Object { $_.StartedAt -ne $before[$_.Service] } | ForEach-Object Service | Sort-Object)
+            $restarted[$method].Add($moved -join ',')
+            if ($method -eq 'ours') {
+                $bad = @($results | Where-Object Status -ne 'Succeeded')
+                if ($results.Count -ne $plan.Count -or $bad.Count) { $problems.Add("round $($r + 1): $($results.Count) results, not succeeded: $(($bad | ForEach-Object { "$($_.Service)=$($_.Status) $($_.Message)" }) -join '; ')") }
+                $probes = Get-BenchProbeCount -DebugLine $debugLines -IdByService $idByService
+                $probes.Round = $r + 1
+                $probeCounts.Add($probes)
+                $samples.ours.Add($ms); $samples.oursHealthy.Add($healthyMs)
+                $execLoad.ours.Add((Get-BenchExecLoad -Events $events -From $runStart -To $oursEnd))
+                $execLoad.oursHealthy.Add((Get-BenchExecLoad -Events $events -From $runStart -To $runEnd))
+                Write-Host ("  round {0} ours: {1:0} ms (docker-healthy at {2:0} ms); restarted {3}; our execs {4} ({5}); engine exec_die {6} ({7} until docker-healthy)" -f ($r + 1), $ms, $healthyMs,
+                    ($moved -join ','), $probes.Execs, (($probes.PerService.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '), $execLoad.ours[-1].ExecDie, $execLoad.oursHealthy[-1].ExecDie)
+            }
+            else {
+                $samples.compose.Add($ms)
+                $execLoad.compose.Add((Get-BenchExecLoad -Events $events -From $runStart -To $runEnd))
+                Write-Host ("  round {0} {1} restart {2} + poll 250 ms: {3:0} ms; restarted {4}; engine exec_die {5}" -f ($r + 1), $ComposeName, $Service, $ms, ($moved -join ','), $execLoad.compose[-1].ExecDie)
+            }
+        }
+    }
+    $perRound = { param($x, $y) Get-BenchMedian @(for ($i = 0; $i -lt [math]::Min($x.Count, $y.Count); $i++) { $x[$i] / $y[$i] }) }
+    $rOurs = & $perRound $samples.ours $samples.compose; $rHealthy = & $perRound $samples.oursHealthy $samples.compose
+    $mOurs = Get-BenchMedian $samples.ours; $mCompose = Get-BenchMedian $samples.compose
+    $group = if ($Variant -eq 'sting') { 'STING intervals' } else { 'fixture 2 s' }
+    $probeSummary = Get-BenchProbeSummary -Counts @($probeCounts) -Service @($plan | ForEach-Object Service)
+    $medianLoad = { param($list, $key) Get-BenchMedian @($list | ForEach-Object { $_[$key] }) }
+    Add-Row single "${group}: ours / compose ($Service)" $mOurs ms "$ComposeName restart $Service + poll 250 ms, $(Format-BenchNumber $mCompose '0') ms" $rOurs $null $null
+    Add-Row single "${group}: ours until docker-healthy / compose" (Get-BenchMedian $samples.oursHealthy) ms 'same' $rHealthy $null $null
+    Add-Row single "${group}: our probe execs per restart" $probeSummary.MedianExecsPerRestart execs ("per service: $(($probeSummary.MedianPerService.GetEnumerator() | ForEach-Object { "$($_.Key) $(Format-BenchNumber $_.Value '0.#')" }) -join ', ')") $null $null $null
+    Add-Row single "${group}: engine exec_die during ours" (& $medianLoad $execLoad.ours 'ExecDie') events ("until docker-healthy $(Format-BenchNumber (& $medianLoad $execLoad.oursHealthy 'ExecDie') '0.#'); compose $(Format-BenchNumber (& $medianLoad $execLoad.compose 'ExecDie') '0.#')") $null $null $null
+    foreach ($p in $problems) { Write-Warning "single ($Variant): $p" }
+    [ordered]@{
+        Variant = $Variant; ComposeFiles = @(@($Project.ComposeFile) | ForEach-Object { Split-Path -Leaf $_ }); Service = $Service
+        Planned = @($plan | ForEach-Object Service); DockerHealthIntervalSeconds = $interval
+        End = 'the planned containers running and docker-healthy (polled every 250 ms)'
+        Measurements = @(
+            New-Measurement 'ours' ms $samples.ours "Restart-StingService $Service -Confirm:`$false wall time, in-process"
+            New-Measurement 'oursUntilDockerHealthy' ms $samples.oursHealthy 'ours, then polling docker inspect every 250 ms until the planned containers are healthy'
+            New-Measurement 'compose' ms $samples.compose "$ComposeName restart $Service, then polling docker inspect every 250 ms until the planned containers are healthy"
+        )
+        Restarted = [ordered]@{ Ours = @($restarted.ours); Compose = @($restarted.compose); Definition = 'services whose container StartedAt changed during the run, per round' }
+        Ratios = [ordered]@{ OursOverCompose = $rOurs; OursHealthyOverCompose = $rHealthy }
+        Probes = $probeSummary
+        EngineExecLoad = [ordered]@{ Ours = @($execLoad.ours); OursUntilDockerHealthy = @($execLoad.oursHealthy); Compose = @($execLoad.compose) }
+        Problems = @($problems)
+    }
 }
 
 #endregion
@@ -516,12 +816,18 @@ $project = $null
 $failed = [System.Collections.Generic.List[string]]::new()
 $savedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR }
 try {
-    if ($selected | Where-Object { $_ -in 'restart', 'repair', 'readiness', 'startup' }) {
+    $onFixture = @($selected | Where-Object { $_ -in 'restart', 'repair', 'readiness', 'startup', 'sting', 'single' })
+    if ($onFixture.Count) {
         $null = Remove-StingFixtureLeftover
         $null = Initialize-StingFixtureImage
         $project = New-StingFixtureProject
-        Write-Host "Fixture project $($project.ProjectName) in $($project.Directory); starting it..."
-        Start-StingFixture -Project $project -TimeoutSec 600 | Out-Null
+        # One project, two variants: its containers are recreated from the other variant's files when a benchmark needs it.
+        $script:Variants = @{ fixture = $project; sting = $project.PSObject.Copy() }
+        $script:Variants.sting.ComposeFile = [string[]]@($project.ComposeFile, (Join-Path $project.Directory 'docker-compose.sting-intervals.yml'))
+        $first = if ($onFixture[0] -eq 'sting') { 'sting' } else { 'fixture' }
+        Write-Host "Fixture project $($project.ProjectName) in $($project.Directory); starting it ($first)..."
+        Start-StingFixture -Project $script:Variants[$first] -TimeoutSec 900 | Out-Null
+        $script:FixtureVariant = $first
         # Locks and metrics of this run stay in the run's own directory.
         $env:XDG_STATE_HOME = Join-Path $project.Directory 'state'
         $env:STING_LOG_DIR = Join-Path $project.Directory 'metrics'
@@ -529,10 +835,22 @@ try {
     foreach ($name in $selected) {
         try {
             $benchmarks[$name] = switch ($name) {
-                'restart' { Invoke-RestartBenchmark -Project $project }
-                'repair' { Invoke-RepairBenchmark -Project $project }
-                'readiness' { Invoke-ReadinessBenchmark -Project $project }
-                'startup' { Invoke-StartupBenchmark -Project $project }
+                'restart' { Invoke-RestartBenchmark -Project (Use-FixtureVariant fixture) }
+                'repair' { Invoke-RepairBenchmark -Project (Use-FixtureVariant fixture) }
+                'readiness' { Invoke-ReadinessBenchmark -Project (Use-FixtureVariant fixture) }
+                'startup' { Invoke-StartupBenchmark -Project (Use-FixtureVariant fixture) }
+                'sting' {
+                    Invoke-RestartBenchmark -Project (Use-FixtureVariant sting) -Name sting -Baselines A2, A1, B, E -HealthyVersus A2, A1, B, E `
+                        -WavePollMs 5000 -WaitTimeoutSec 600 -Goal $StingGoals -LatencyOnShortestInterval
+                }
+                'single' {
+                    # Both row groups in this run; the variant the containers already have first (one switch less).
+                    $groups = [ordered]@{}
+                    foreach ($v in @(if ($script:FixtureVariant -eq 'sting') { 'sting', 'fixture' } else { 'fixture', 'sting' })) {
+                        $groups[$(if ($v -eq 'sting') { 'StingIntervals' } else { 'Fixture' })] = Invoke-SingleBenchmark -Project (Use-FixtureVariant $v) -Variant $v -WaitTimeoutSec 600
+                    }
+                    $groups
+                }
                 'planning' { Invoke-PlanningBenchmark }
             }
         }
