@@ -4,8 +4,16 @@
         @'
 Get-StingRestartPlan builds the plan Restart-StingService would run for the same arguments and returns
 it as StingOps.RestartPlanStep objects, in execution order (by Wave, then by Service). It reads the
-compose files and the restart configuration only: the engine is never contacted and nothing is touched,
-so it is safe on any machine that has the project's files.
+compose files, the restart configuration and the project's restart metrics only: the engine is never
+contacted and nothing is touched, so it is safe on any machine that has the project's files.
+'@
+        @'
+From the project's recorded runs (the last 20 first-attempt starts of each service, at least 3), each
+step also says how long the service takes from its start to ready (ExpectedStartToReady, the median) and
+when it is expected ready, counted from the run's start (ExpectedReadyAfter: the critical path to it over
+each service's median stop-and-start and start to ready). -Verbose says how long the whole run is
+expected to take and along which chain, or which services have too little history. Restart-, Start- and
+Repair-StingService show the same line under -WhatIf.
 '@
         @'
 The plan contains the named services (all services of the project when -Name is omitted), plus, with
@@ -49,7 +57,7 @@ those of Get-StingService); they are collected into one plan.
         @{ Type = 'StingOps.ServiceInfo'; Description = 'Objects with a Name property, such as the output of Get-StingService, bound to -Name by property name.' }
     )
     Outputs      = @(
-        @{ Type = 'StingOps.RestartPlanStep'; Description = 'One per planned service, in execution order: Service, Wave, DependsOn, DependsOnCondition (each dependency''s compose condition: service_started, service_healthy or service_completed_successfully), Timeout (TimeSpan), HealthCheck (the effective probe, described) and Critical.' }
+        @{ Type = 'StingOps.RestartPlanStep'; Description = 'One per planned service, in execution order: Service, Wave, DependsOn, DependsOnCondition (each dependency''s compose condition: service_started, service_healthy or service_completed_successfully), Timeout (TimeSpan), HealthCheck (the effective probe, described), Critical, ExpectedStartToReady (the median start to ready of its recorded first-attempt starts; empty with fewer than 3) and ExpectedReadyAfter (when it is expected ready, from the run''s start, along the critical path to it).' }
     )
     Notes        = @(
         'A critical service (critical: true in config.yml) that fails during a restart stops the run: services not yet started are skipped.'

@@ -155,6 +155,28 @@ Describe 'Restart-StingService on the fixture stack' -Tag 'Integration', 'Restar
         finally { $env:STING_LOG_DIR = $saved }
     }
 
+    It 'estimates a run from its own recorded runs: Get-StingRestartPlan per service, -WhatIf and -Verbose for the run' {
+        $saved = $env:STING_LOG_DIR
+        $env:STING_LOG_DIR = Join-Path $P.Directory 'metrics-estimate'
+        try {
+            $before = Get-StingRestartPlan chroma -ProjectDirectory $P.Directory -Verbose 4>&1
+            ($before | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match 'No estimate .*chroma'
+            ($before | Where-Object { $_ -is [StingOps.RestartPlanStep] }).ExpectedStartToReady | Should -BeNullOrEmpty
+            $runs = 1..3 | ForEach-Object { Restart-StingService chroma @Common }
+            $runs.Status | Should -Be @('Succeeded', 'Succeeded', 'Succeeded')
+            $times = @(Get-StingRestartMetric chroma -ProjectDirectory $P.Directory | ForEach-Object StartToReady | Sort-Object)
+            $times.Count | Should -Be 3
+
+            $step = Get-StingRestartPlan chroma -ProjectDirectory $P.Directory
+            $step.ExpectedStartToReady | Should -Be $times[1]
+            $step.ExpectedReadyAfter | Should -BeGreaterOrEqual $step.ExpectedStartToReady
+            $whatIf = @(Restart-StingService chroma @Common -WhatIf 6>&1 | ForEach-Object { "$_" })
+            $expected = 'What if: Expected to take about {0}s (critical path chroma; medians of the recorded runs).' -f $step.ExpectedReadyAfter.TotalSeconds.ToString('0.#', [cultureinfo]::InvariantCulture)
+            $whatIf | Should -Contain $expected
+        }
+        finally { $env:STING_LOG_DIR = $saved }
+    }
+
     It '-Confirm asks per service: a declined service is left alone, the accepted one restarts' {
         $frontendBefore = StartedAt 'frontend'
         $workerBefore = StartedAt 'report-worker'

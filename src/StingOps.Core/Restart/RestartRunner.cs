@@ -77,10 +77,10 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), interrupted.Describe(s => prepared.Containers.TryGetValue(s, out var c) ? c.State == "running" : false)));
         var journal = new JournalKeeper(stateDirectory, prepared.Project.Name, runId, prepared.Plan.Steps.Select(s => s.Service).ToList(), time,
             message => output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), message)));
-        var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator)
-        {
-            History = RestartHistory.Read(metricsDirectory, prepared.Project.Name, time, message => output.Writer.TryWrite(new RunNote(time.GetUtcNow(), message))).ReadyTimes,
-        };
+        var history = ReadHistory(prepared.Project.Name, message => output.Writer.TryWrite(new RunNote(time.GetUtcNow(), message)));
+        var estimate = RunEstimate.Of(prepared.Plan, history);
+        var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator) { History = history.ReadyTimes };
+        var began = time.GetTimestamp();
         var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken, journal.Record);
         _ = Task.Run(async () =>
         {
@@ -94,7 +94,10 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                         outcomes.Add(f.Outcome);
                     output.Writer.TryWrite(e);
                 }
-                if (Record(prepared.Project.Name, outcomes) is { } warning)
+                var slow = SlowerThanEstimated(estimate, time.GetElapsedTime(began));
+                if (slow is not null)
+                    output.Writer.TryWrite(new RunNote(time.GetUtcNow(), slow));
+                if (Record(prepared.Project.Name, outcomes, slow) is { } warning)
                     output.Writer.TryWrite(warning);
                 if (RecordReadiness(prepared, outcomes) is { } unrecorded)
                     output.Writer.TryWrite(unrecorded);
@@ -139,7 +142,8 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
     }
 
     /// <summary>Appends the outcomes to the metrics files; a failure to record never fails the run, it warns.</summary>
-    private RunWarning? Record(string project, IReadOnlyCollection<ServiceOutcome> outcomes)
+    /// <param name="note">A remark for every row of the run (a run far slower than its estimate).</param>
+    private RunWarning? Record(string project, IReadOnlyCollection<ServiceOutcome> outcomes, string? note = null)
     {
         // A service left alone, found stopped or a job found completed had nothing happen to it: a boot-time Repair
         // must not fill the files with no-ops. Refused and cancelled runs are still recorded (their reason is not None).
@@ -159,6 +163,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                 StartToReady = StartToReady(o),
                 Attempts = o.Attempts,
                 FailureReason = o.Reason,
+                Message = note,
             }));
             return null;
         }
@@ -167,6 +172,15 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             return new RunWarning(time.GetUtcNow(), $"Could not record restart metrics in {metricsDirectory}: {ex.Message}");
         }
     }
+
+    /// <summary>The project's history in its metrics (what the probe schedule and the estimate learn from).</summary>
+    public RestartHistory ReadHistory(string project, Action<string>? note = null) => RestartHistory.Read(metricsDirectory, project, time, note);
+
+    /// <summary>Null unless the run took far longer than its estimate (then what to tell, and to record with its rows).</summary>
+    private static string? SlowerThanEstimated(RunEstimate estimate, TimeSpan took) =>
+        estimate.IsFarExceededBy(took)
+            ? $"The run took {DurationText.Seconds(took)}, far longer than the {DurationText.Seconds(estimate.Duration!.Value)} its history led to expect (critical path {string.Join(" -> ", estimate.CriticalPath)})."
+            : null;
 
     /// <summary>What history learns from: a first attempt's start to ready. A retried service's start is its first
     /// attempt's, so its time would count the failed ones.</summary>

@@ -1,4 +1,6 @@
+using StingOps.Core.Common;
 using StingOps.Core.Compose;
+using StingOps.Core.Health;
 using StingOps.Core.Graph;
 
 namespace StingOps.Core.Restart;
@@ -71,6 +73,13 @@ public sealed record RunEstimate(
             path.Insert(0, s);
         return new RunEstimate(last.ReadyAfter, services, path, without);
     }
+
+    /// <summary>One line for -WhatIf, -Verbose and Get-StingRestartPlan.</summary>
+    public string Describe() => Duration is { } d
+        ? $"Expected to take about {DurationText.Seconds(d)} (critical path {string.Join(" -> ", CriticalPath)}; medians of the recorded runs)."
+        : WithoutHistory.Count > 0
+            ? $"No estimate of the run's duration: too few recorded first-attempt starts of {string.Join(", ", WithoutHistory)} (an estimate needs {ReadyTimeEstimate.MinimumSamples} each)."
+            : "No estimate of the run's duration: nothing in it starts.";
 
     /// <summary>Whether a run that took <paramref name="actual"/> exceeded this estimate by far.</summary>
     public bool IsFarExceededBy(TimeSpan actual) =>

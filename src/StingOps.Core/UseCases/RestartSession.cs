@@ -71,8 +71,10 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
 {
     private readonly string _stateDirectory = StateDirectory.Resolve(environment);
 
-    private RestartRunner Runner => new(engine, time, _stateDirectory,
-        MetricStore.ResolveDirectory(project.Options.MetricsDirectory, project.Location.ProjectDirectory, k => environment.GetValueOrDefault(k), project.Name), redact);
+    private RestartRunner Runner => new(engine, time, _stateDirectory, project.MetricsDirectory(environment), redact);
+
+    /// <summary>How long the plan is expected to take, from the project's recorded runs (reads the metrics only).</summary>
+    public RunEstimate Estimate(RestartPlan plan) => RunEstimate.Of(plan, Runner.ReadHistory(project.Name));
 
     /// <summary>
     /// Reads only. Throws for what the caller asked wrongly (outside the maintenance window, an unknown service); a

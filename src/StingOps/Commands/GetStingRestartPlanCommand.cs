@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using StingOps.Core.Graph;
+using StingOps.Core.Restart;
 
 namespace StingOps.Commands;
 
@@ -27,7 +28,10 @@ public sealed class GetStingRestartPlanCommand : StingServiceCmdlet
         };
         var plan = Try(() => RestartPlan.Create(graph, project.Options, request));
         var redact = project.CreateRedactor();
+        var history = Try(() => RestartHistory.Read(project.MetricsDirectory(EnvironmentSnapshot()), project.Name, TimeProvider.System, WriteVerbose));
+        var estimate = RunEstimate.Of(plan, history);
+        WriteVerbose(estimate.Describe());
         foreach (var step in plan.Steps)
-            WriteObject(Mapper.ToPlanStep(step, redact));
+            WriteObject(Mapper.ToPlanStep(step, redact, estimate.Services.GetValueOrDefault(step.Service)));
     }
 }

@@ -71,8 +71,10 @@ internal static class Mapper
     };
 
     /// <param name="redact">Masks env-file secrets: a probe command may carry one literally.</param>
-    public static RestartPlanStep ToPlanStep(PlanStep s, Func<string, string> redact) => new()
+    public static RestartPlanStep ToPlanStep(PlanStep s, Func<string, string> redact, ServiceEstimate? estimate = null) => new()
     {
+        ExpectedStartToReady = estimate?.StartToReady,
+        ExpectedReadyAfter = estimate?.ReadyAfter,
         Service = s.Service,
         Wave = s.Wave,
         DependsOn = s.DependencyNames.ToArray(),

@@ -11,6 +11,10 @@ public sealed class RestartPlanStep
     public TimeSpan Timeout { get; init; }
     public string HealthCheck { get; init; } = "";
     public bool Critical { get; init; }
+    /// <summary>The median start to ready of its recorded first-attempt starts; null with too few of them.</summary>
+    public TimeSpan? ExpectedStartToReady { get; init; }
+    /// <summary>When it is expected ready, from the run's start (the critical path to it); null when it or a service it waits for has too little history.</summary>
+    public TimeSpan? ExpectedReadyAfter { get; init; }
 
     public override string ToString() => Service;
 }
