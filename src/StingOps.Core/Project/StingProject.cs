@@ -3,7 +3,6 @@ using StingOps.Core.Configuration;
 using StingOps.Core.Engine;
 using StingOps.Core.EnvFiles;
 using StingOps.Core.Graph;
-using StingOps.Core.Metrics;
 
 namespace StingOps.Core.Project;
 
@@ -42,10 +41,6 @@ public sealed class StingProject
     /// Masks every value of the project's env files and compose environment, plus anything that looks like
     /// a credential, in text bound for output (container log tails, probe output, messages).
     /// </summary>
-    /// <summary>Where this project's runs record their metrics (docs/configuration.md, "Files the module writes").</summary>
-    public string MetricsDirectory(IReadOnlyDictionary<string, string?> environment) =>
-        MetricStore.ResolveDirectory(Options.MetricsDirectory, Location.ProjectDirectory, k => environment.GetValueOrDefault(k), Name);
-
     public Func<string, string> CreateRedactor()
     {
         var files = Compose.Services.SelectMany(s => s.EnvFiles).Select(f => f.Path).Distinct()

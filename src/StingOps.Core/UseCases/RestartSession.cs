@@ -71,7 +71,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
 {
     private readonly string _stateDirectory = StateDirectory.Resolve(environment);
 
-    private RestartRunner Runner => new(engine, time, _stateDirectory, project.MetricsDirectory(environment), redact);
+    private RestartRunner Runner => new(engine, time, _stateDirectory, ProjectMetrics.Directory(project, environment), redact);
 
     /// <summary>How long the plan is expected to take, from the project's recorded runs (reads the metrics only).</summary>
     public RunEstimate Estimate(RestartPlan plan) => RunEstimate.Of(plan, Runner.ReadHistory(project.Name));

@@ -28,7 +28,7 @@ public sealed class GetStingRestartPlanCommand : StingServiceCmdlet
         };
         var plan = Try(() => RestartPlan.Create(graph, project.Options, request));
         var redact = project.CreateRedactor();
-        var history = Try(() => RestartHistory.Read(project.MetricsDirectory(EnvironmentSnapshot()), project.Name, TimeProvider.System, WriteVerbose));
+        var history = Try(() => RestartHistory.Read(ProjectMetrics.Directory(project, EnvironmentSnapshot()), project.Name, TimeProvider.System, WriteVerbose));
         var estimate = RunEstimate.Of(plan, history);
         WriteVerbose(estimate.Describe());
         foreach (var step in plan.Steps)
