@@ -106,7 +106,8 @@ Describe 'examples/maintenance-restart.ps1' -Tag 'Integration', 'MaintenanceWind
             $r.ExitCode | Should -Be 2 -Because $r.Output
             $r.Output | Should -Match 'StingEngineUnavailable'
             $prom | Should -Exist
-            Get-Content $prom | Should -Contain 'stingops_restarts_total{service="web",status="succeeded"} 1'
+            # The project's series carry its name, so two projects' files in one collector directory never collide.
+            Get-Content $prom | Should -Contain 'stingops_restarts_total{project="mwtest",service="web",status="succeeded"} 1'
         }
         finally { Remove-Item $LogDir -Recurse -Force -ErrorAction SilentlyContinue }
     }
