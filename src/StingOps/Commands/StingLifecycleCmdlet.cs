@@ -33,11 +33,15 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
         if (prepared.Refusal is { } refusal)
             ThrowTerminatingError(ToErrorRecord(refusal));
         RestartStory.WritePlan(this, prepared.Plan, project.Name, redact);
-        var expected = session.Estimate(prepared.Plan).Describe();
-        if (WhatIfGiven)
-            WriteInformation(new HostInformationMessage { Message = "What if: " + expected }, ["PSHOST"]);
-        else
-            WriteVerbose(expected);
+        // A stop has nothing to wait for: only what starts is estimated.
+        if (prepared.Plan.Steps.Any(s => s.Action is StepAction.Restart or StepAction.Start))
+        {
+            var expected = session.Estimate(prepared.Plan).Describe();
+            if (WhatIfGiven)
+                WriteInformation(new HostInformationMessage { Message = "What if: " + expected }, ["PSHOST"]);
+            else
+                WriteVerbose(expected);
+        }
         if (WhatIfGiven && prepared.Restart.Blocking.Count > 0 && !request.Force)
             WriteWarning(redact("The run would be refused, touching nothing: " +
                 string.Join("; ", prepared.Restart.Blocking.Select(u => $"{u.Service} needs {u.Dependency}, which is {u.Observed}")) + "."));
