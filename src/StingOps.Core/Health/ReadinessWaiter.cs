@@ -78,7 +78,7 @@ public sealed class ReadinessWaiter(
         TimeSpan Cap() => startCap is { } cap && time.GetElapsedTime(started) < composeHealthCheck!.StartPeriod ? cap : maxInterval;
         var quietUntil = expected?.QuietUntil ?? TimeSpan.Zero;
         // The first sparse probe waits an interval too: at the start the service is surely not ready yet.
-        var nextSparse = expected?.SparseInterval ?? TimeSpan.Zero;
+        var nextSparse = expected is null ? TimeSpan.Zero : expected.ProbesWhileQuiet ? expected.SparseInterval : TimeSpan.MaxValue;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -34,9 +34,14 @@ public sealed record ReadyTimeEstimate(TimeSpan Early, TimeSpan Typical, TimeSpa
     /// <summary>Until then (from the start) probes are sparse: the service is unlikely to be ready sooner.</summary>
     public TimeSpan QuietUntil => Max(TimeSpan.Zero, Early - Max(MinimumQuietMargin, Early * QuietMargin));
 
-    /// <summary>How often a probe still goes out while it is quiet, so a service faster than its history is seen
-    /// at most this late: a third of the early time, between 1 and 15 s.</summary>
-    public TimeSpan SparseInterval => Min(TimeSpan.FromSeconds(15), Max(TimeSpan.FromSeconds(1), Early / 3));
+    /// <summary>How often a probe still goes out while it is quiet, so a service faster than its history is seen at
+    /// most this late: a third of the early time, between 5 and 15 s. Never shorter than a few poll windows (3 s each):
+    /// probing sparsely more often than that would cost more execs than today's schedule.</summary>
+    public TimeSpan SparseInterval => Min(TimeSpan.FromSeconds(15), Max(TimeSpan.FromSeconds(5), Early / 3));
+
+    /// <summary>Whether sparse probes go out at all: only a quiet spell longer than two sparse intervals is worth them;
+    /// a shorter one is simply waited out (a service faster than its history is then seen at most that spell late).</summary>
+    public bool ProbesWhileQuiet => QuietUntil > SparseInterval * 2;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

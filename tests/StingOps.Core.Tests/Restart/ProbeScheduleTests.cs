@@ -34,8 +34,8 @@ public sealed class ProbeScheduleTests
         var today = await RestartSlowAsync(startup, null);
         var learnt = await RestartSlowAsync(startup, ReadyTimeEstimate.From([Seconds(19.5), Seconds(20), Seconds(20.5), Seconds(20.2)]));
 
-        // Today: a 3 s poll window after another from the start (7 execs, a test every 100 ms). With history: two sparse
-        // tests while it is quiet, then one window over the likely span.
+        // Today: a 3 s poll window after another from the start (7 execs, a test every 100 ms). With history: sparse
+        // tests every 6.5 s while it is quiet (until 17.55 s), then one window over the likely span.
         Assert.True(learnt.Probes.Execs * 2 <= today.Probes.Execs, $"with history {learnt.Probes}, without {today.Probes}");
         Assert.True(learnt.Probes.Runs * 2 <= today.Probes.Runs, $"with history {learnt.Probes}, without {today.Probes}");
         Assert.True(learnt.Probes.Execs > 0);
@@ -54,12 +54,15 @@ public sealed class ProbeScheduleTests
             $"seen {SeenLate(outcome, Seconds(5))} late; sparse interval {history.SparseInterval}");
     }
 
-    [Fact]
-    public async Task A_fast_service_with_history_waits_quietly_then_polls_once()
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(2.5)]   // a sparse probe at 1 s would have been a second exec (the bench saw vault's, 1.7 s, cost two)
+    [InlineData(8.0)]   // today: three 3 s windows
+    public async Task A_service_with_a_short_history_waits_quietly_then_polls_once(double seconds)
     {
-        var startup = Seconds(1);
+        var startup = Seconds(seconds);
         var today = await RestartSlowAsync(startup, null);
-        var learnt = await RestartSlowAsync(startup, ReadyTimeEstimate.From([Seconds(0.95), Seconds(1), Seconds(1.05)]));
+        var learnt = await RestartSlowAsync(startup, ReadyTimeEstimate.From([Seconds(seconds - 0.05), startup, Seconds(seconds + 0.05)]));
 
         Assert.Equal(1, learnt.Probes.Execs);
         Assert.True(learnt.Probes.Runs * 2 <= today.Probes.Runs, $"with history {learnt.Probes}, without {today.Probes}");
@@ -87,9 +90,16 @@ public sealed class ProbeScheduleTests
         var recent = ReadyTimeEstimate.From(times)!;
         Assert.Equal((Seconds(11), Seconds(19), Seconds(27), 20), (recent.Early, recent.Typical, recent.Late, recent.Samples));
         Assert.Equal(Seconds(11 - 1.1), recent.QuietUntil);
-        Assert.Equal(Seconds(11) / 3, recent.SparseInterval);
-        // A fast service: the margin is at least 0.3 s, the sparse interval at least 1 s (so no sparse probe at all).
+        // 11 s / 3 is shorter than the 5 s floor; a 9.9 s quiet spell is not worth two sparse probes: it is waited out.
+        Assert.Equal(Seconds(5), recent.SparseInterval);
+        Assert.False(recent.ProbesWhileQuiet);
+        // A fast service: the margin is at least 0.3 s.
         var fast = ReadyTimeEstimate.From([Seconds(0.9), Seconds(1), Seconds(1.1)])!;
-        Assert.Equal((Seconds(0.6), Seconds(1)), (fast.QuietUntil, fast.SparseInterval));
+        Assert.Equal(Seconds(0.6), fast.QuietUntil);
+        Assert.False(fast.ProbesWhileQuiet);
+        // A slow one: a third of its early time, sparse probes while quiet.
+        var slow = ReadyTimeEstimate.From([Seconds(30), Seconds(31), Seconds(32)])!;
+        Assert.Equal((Seconds(10), Seconds(27)), (slow.SparseInterval, slow.QuietUntil));
+        Assert.True(slow.ProbesWhileQuiet);
     }
 }
