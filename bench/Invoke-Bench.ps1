@@ -450,7 +450,7 @@ function Invoke-RestartBenchmark {
         param([string] $Measure, [double] $Median, [string] $Versus, $Ratio, [string] $GoalName)
         $g = if ($Goal.Contains($GoalName)) { $Goal[$GoalName] } else { $null }
         $met = Test-BenchGoal $g $Ratio
-        if ($g -and $g.Key) { $goals[$g.Key] = $met }
+        if ($g -and $g.Contains('Key')) { $goals[$g.Key] = $met }
         Add-Row $Name $Measure $Median ms $Versus $Ratio $(if ($g) { $g.Text } else { '' }) $met
     }
 
