@@ -479,8 +479,8 @@ function Invoke-RestartBenchmark {
     # Issue 17: the probe schedule learnt from history (oursLearnt) against today's (ours, no history), same rounds.
     # Ratios per round (the two ran in the same round), then their median; latencies over every probed service of every round.
     $lineValue = { param($list, $key) @($list | ForEach-Object { if ($_) { [double]$_[$key] } else { [double]::NaN } }) }
-    $oursProbes = & $lineValue $probeLineBy.ours 'Probes'; $learntProbes = & $lineValue $probeLineBy.oursLearnt 'Probes'
-    $oursExecs = & $lineValue $probeLineBy.ours 'Execs'; $learntExecs = & $lineValue $probeLineBy.oursLearnt 'Execs'
+    $oursProbes = @(& $lineValue $probeLineBy.ours 'Probes'); $learntProbes = @(& $lineValue $probeLineBy.oursLearnt 'Probes')
+    $oursExecs = @(& $lineValue $probeLineBy.ours 'Execs'); $learntExecs = @(& $lineValue $probeLineBy.oursLearnt 'Execs')
     $mOursProbes = Get-BenchMedian $oursProbes; $mLearntProbes = Get-BenchMedian $learntProbes
     $mOursExecs = Get-BenchMedian $oursExecs; $mLearntExecs = Get-BenchMedian $learntExecs
     $mLearnt = Get-BenchMedian $samples.oursLearnt
