@@ -270,6 +270,60 @@ function Get-BenchDependencyGap {
     }
 }
 
+function Get-BenchProbeLine {
+    <#
+    .SYNOPSIS
+        The cmdlet's own probe tally of one run, from its last -Debug line 'Probes: N probes in M execs for K service(s):
+        svc runs/execs, ... (probes/execs).' (a probe is one run of the health test: inside the container's poll loop, or
+        one exec). Probes, Execs, Services, PerService (service -> Runs, Execs); null when the run printed no such line.
+    #>
+    param([string[]] $DebugLine = @())
+    $line = @($DebugLine | Where-Object { $_ -like 'Probes: *' }) | Select-Object -Last 1
+    if (-not $line -or $line -notmatch '^Probes: (\d+) probes? in (\d+) execs? for (\d+) service\(s\): (.*?)(?: \(probes/execs\)\.)?$') { return $null }
+    $probes = [int]$Matches[1]; $execs = [int]$Matches[2]; $services = [int]$Matches[3]; $list = $Matches[4]
+    $per = [ordered]@{}
+    foreach ($part in ($list -split ', ')) {
+        if ($part -match '^(\S+) (\d+)/(\d+)$') { $per[$Matches[1]] = [ordered]@{ Runs = [int]$Matches[2]; Execs = [int]$Matches[3] } }
+    }
+    [ordered]@{ Probes = $probes; Execs = $execs; Services = $services; PerService = $per; Line = $line }
+}
+
+function Get-BenchReadinessLatency {
+    <#
+    .SYNOPSIS
+        Per service of one restart: the moment ours saw it ready (RestartResult.ReadyAt) minus the moment it really was,
+        as the readiness benchmark defines it: the container's State.StartedAt + its STING_STARTUP_DELAY. Also minus the
+        fixture's own account (its first 'sting-signal ... ready' line after its last 'started' line, Get-StingFixtureSignal;
+        written just before it serves /health). Left out: services whose effective probe is 'running' (ready at their
+        start by definition) and results without ReadyAt.
+    #>
+    param(
+        [object[]] $Result = @(),
+        [Parameter(Mandatory)][object[]] $Plan,
+        [Parameter(Mandatory)][hashtable] $Delay,
+        # Get-BenchContainerState after the run.
+        [Parameter(Mandatory)][object[]] $State,
+        [object[]] $Signal = @()
+    )
+    $probe = @{}; foreach ($s in $Plan) { $probe[$s.Service] = $s.HealthCheck }
+    $stateOf = @{}; foreach ($s in $State) { $stateOf[$s.Service] = $s }
+    foreach ($r in $Result) {
+        if ($null -eq $r.ReadyAt -or $probe[$r.Service] -eq 'running' -or -not $stateOf.ContainsKey($r.Service)) { continue }
+        $st = $stateOf[$r.Service]
+        $d = if ($Delay.ContainsKey($r.Service)) { [double]$Delay[$r.Service] } else { 0.0 }
+        $really = $st.StartedAt.AddSeconds($d)
+        $own = @($Signal | Where-Object ContainerId -eq $st.Id)
+        $lastStart = @($own | Where-Object Kind -eq 'started') | Select-Object -Last 1
+        $signalReady = if ($lastStart) { @($own | Where-Object { $_.Kind -eq 'ready' -and $_.Time -ge $lastStart.Time }) | Select-Object -First 1 } else { $null }
+        [pscustomobject]@{
+            Service = $r.Service; StartedAt = $st.StartedAt; DelaySeconds = $d; ReallyReadyAt = $really; ReadyAt = $r.ReadyAt
+            LatencyMs = ($r.ReadyAt - $really).TotalMilliseconds
+            SignalReadyAt = if ($signalReady) { $signalReady.Time } else { $null }
+            LatencyVsSignalMs = if ($signalReady) { ($r.ReadyAt - $signalReady.Time).TotalMilliseconds } else { $null }
+        }
+    }
+}
+
 function Format-BenchNumber {
     param($Value, [string] $Format = '0.00')
     if ($null -eq $Value -or ($Value -is [double] -and [double]::IsNaN($Value))) { return 'n/a' }
@@ -286,4 +340,4 @@ function Save-BenchResult {
 
 Export-ModuleMember -Function Invoke-BenchProcess, Get-BenchMedian, Get-BenchLoadAverage, Start-BenchMeter, Stop-BenchMeter, Get-BenchMachineFacts,
     Get-BenchContainerState, Wait-BenchHealthy, Get-BenchCriticalPath, Measure-BenchEngineLatency, Get-BenchReadyAt, Get-BenchStartRequest, Get-BenchDependencyGap,
-    Format-BenchNumber, Save-BenchResult
+    Get-BenchProbeLine, Get-BenchReadinessLatency, Format-BenchNumber, Save-BenchResult

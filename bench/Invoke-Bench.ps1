@@ -28,6 +28,9 @@
                containers are docker-healthy; on today's fixture and with the STING-interval overlay.
     restart, sting and single also count our probe execs per run (from the -Debug trace) and the engine's exec_die
     events during each run of every method (from a live event capture).
+    restart and sting run ours twice per round: 'ours' on a fresh, empty STING_LOG_DIR (no history) and 'oursLearnt' on
+    one seeded by 3 untimed warm-up restarts and growing; each with its 'Probes:' -Debug tally and its readiness latency
+    (ReadyAt - (StartedAt + STING_STARTUP_DELAY)); issue 17's goal: probes oursLearnt/ours <= 0.5x, latency <= 150 ms.
 
     The machine may be loaded: every figure is a ratio against a baseline from the same run, orders
     are rotated each repetition, medians are reported. Nothing here asserts on a time.
@@ -71,7 +74,7 @@ function Add-Row {
     param([string] $Benchmark, [string] $Measure, [double] $Median, [string] $Unit, [string] $Versus = '', $Ratio = $null, [string] $Goal = '', $Met = $null)
     $rows.Add([pscustomobject]@{
             Benchmark = $Benchmark; Measure = $Measure
-            Median    = "$(Format-BenchNumber $Median $(if ($Unit -in 'ms', '%') { '0' } elseif ($Unit -in 'execs', 'events') { '0.#' } else { '0.00' })) $Unit"
+            Median    = "$(Format-BenchNumber $Median $(if ($Unit -in 'ms', '%') { '0' } elseif ($Unit -in 'execs', 'events', 'probes') { '0.#' } else { '0.00' })) $Unit"
             Versus    = $Versus
             Ratio     = if ($null -eq $Ratio) { '' } else { (Format-BenchNumber $Ratio '0.00') + 'x' }
             Goal      = $Goal
@@ -254,7 +257,9 @@ function Invoke-RestartBenchmark {
         [System.Collections.IDictionary] $Goal = $RestartGoals,
         # Measure one stop and start for D on the container with the shortest healthcheck interval (the waits between
         # the measurements are docker-healthy waits), instead of the one where the critical path ends.
-        [switch] $LatencyOnShortestInterval
+        [switch] $LatencyOnShortestInterval,
+        # Untimed whole-stack restarts that seed oursLearnt's history before round 1 (the module learns from 3 recorded starts).
+        [ValidateRange(0, 20)][int] $WarmupRestarts = 3
     )
     $ours = Get-OursProject $Project
     $plan = @(Get-StingRestartPlan @ours)
@@ -280,7 +285,10 @@ function Invoke-RestartBenchmark {
 
     $available = @{ A = $true; A2 = $HasComposeV2; A1 = $HasComposeV1; B = $true; E = $ComposeHasWait }
     $cliOf = @{ A = (Get-StingComposeCli); A2 = @('docker', 'compose'); A1 = @('docker-compose') }
-    $methods = @('ours') + @($Baselines | Where-Object { $available[$_] })
+    # ours twice, interleaved with the baselines: 'ours' each round on a fresh, empty STING_LOG_DIR (no history: the
+    # probe schedule of a first run), 'oursLearnt' on one STING_LOG_DIR seeded by warm-up restarts and growing every round.
+    $oursVariants = @('ours', 'oursLearnt')
+    $methods = $oursVariants + @($Baselines | Where-Object { $available[$_] })
     $missing = @($Baselines | Where-Object { -not $available[$_] })
     if ($missing.Count) { Write-Host "${Name}: left out (no CLI for them): $($missing -join ', ')" }
     $pollText = '{0} s' -f ($WavePollMs / 1000).ToString('0.###', $Invariant)
@@ -296,35 +304,63 @@ function Invoke-RestartBenchmark {
         B  = "per wave (Get-StingRestartPlan): parallel docker restart, poll health every $pollText until the wave is healthy"
     }
 
-    $samples = @{ ours = [System.Collections.Generic.List[double]]::new(); oursHealthy = [System.Collections.Generic.List[double]]::new() }
-    $busy = @{ ours = [System.Collections.Generic.List[double]]::new() }
-    $execLoad = @{ ours = [System.Collections.Generic.List[object]]::new(); oursHealthy = [System.Collections.Generic.List[object]]::new() }
-    foreach ($m in $methods) {
-        if (-not $samples.ContainsKey($m)) { $samples[$m] = [System.Collections.Generic.List[double]]::new(); $busy[$m] = [System.Collections.Generic.List[double]]::new(); $execLoad[$m] = [System.Collections.Generic.List[object]]::new() }
+    $samples = @{}; $busy = @{}; $execLoad = @{}
+    foreach ($m in @($methods) + @($oursVariants | ForEach-Object { "${_}Healthy" })) {
+        $samples[$m] = [System.Collections.Generic.List[double]]::new(); $busy[$m] = [System.Collections.Generic.List[double]]::new(); $execLoad[$m] = [System.Collections.Generic.List[object]]::new()
     }
-    $probeCounts = [System.Collections.Generic.List[object]]::new()
+    # Per variant of ours: our exec lines (Get-BenchProbeCount), the cmdlet's own 'Probes:' tally (null when a round printed
+    # none, so index i stays round i+1), and the readiness latency of every probed service.
+    $probeCountsBy = @{}; $probeLineBy = @{}; $latencyBy = @{}
+    foreach ($m in $oursVariants) {
+        $probeCountsBy[$m] = [System.Collections.Generic.List[object]]::new()
+        $probeLineBy[$m] = [System.Collections.Generic.List[object]]::new()
+        $latencyBy[$m] = [System.Collections.Generic.List[object]]::new()
+    }
+    $probeCounts = $probeCountsBy.ours
     $gaps = [System.Collections.Generic.List[object]]::new()
     $phases = [System.Collections.Generic.List[object]]::new()
     $problems = [System.Collections.Generic.List[string]]::new()
     # How busy the machine is with the healthy stack alone (its own healthchecks), and during each method's run.
     $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec
     $idle = Start-BenchMeter; Start-Sleep -Seconds 5; $idleBusy = (Stop-BenchMeter $idle).Busy
+
+    # oursLearnt's history: its own metrics directory (per benchmark: the two variants' timings differ), seeded by untimed
+    # whole-stack restarts now and kept growing by its rounds. ours gets a new, empty directory every round.
+    $runLogDir = $env:STING_LOG_DIR
+    $learntDir = Join-Path $Project.Directory "metrics-learnt-$Name"
+    $freshRoot = Join-Path $Project.Directory "metrics-fresh-$Name"
+    $countHistory = { @(Get-ChildItem -LiteralPath $learntDir -Recurse -File -Filter 'restart_metrics.jsonl' -ErrorAction SilentlyContinue | Get-Content | Where-Object { $_ -match '"readySeconds"' }).Count }
+    for ($w = 1; $w -le $WarmupRestarts; $w++) {
+        $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec
+        $env:STING_LOG_DIR = $learntDir
+        try { $warm = @(Restart-StingService @ours -Confirm:$false -ErrorAction SilentlyContinue) }
+        finally { $env:STING_LOG_DIR = $runLogDir }
+        $bad = @($warm | Where-Object Status -ne 'Succeeded')
+        if ($warm.Count -ne $plan.Count -or $bad.Count) { $problems.Add("warm-up $w`: $($warm.Count) results, not succeeded: $(($bad | ForEach-Object { "$($_.Service)=$($_.Status)" }) -join '; ')") }
+        Write-Host ("  warm-up {0}/{1} (untimed, history for oursLearnt): {2} rows with readySeconds in {3}" -f $w, $WarmupRestarts, (& $countHistory), $learntDir)
+    }
+    $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec
+    $seededRows = & $countHistory
     for ($r = 0; $r -lt $Repeat; $r++) {
         foreach ($method in (Get-Rotation $methods $r)) {
             $null = Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec   # untimed: every method starts from a healthy stack
             # Every method runs under a live event capture (started and proved live before the timed part): the engine's exec load.
             $capture = Start-StingEventCapture -ProjectName $Project.ProjectName
+            $logDir = switch ($method) { 'ours' { Join-Path $freshRoot "round$($r + 1)" } 'oursLearnt' { $learntDir } default { $runLogDir } }
+            if ($method -eq 'ours' -and (Test-Path -LiteralPath $logDir)) { Remove-Item -LiteralPath $logDir -Recurse -Force }
+            $env:STING_LOG_DIR = $logDir
             try {
                 $runStart = [DateTimeOffset]::UtcNow
                 $meter = Start-BenchMeter
                 switch ($method) {
-                    'ours' {
+                    { $_ -in $oursVariants } {
                         # -Debug lines say when each start request went out (the scheduler's reaction, below) and each exec we ran.
                         $debugLines = [System.Collections.Generic.List[string]]::new()
                         $results = @(& { $DebugPreference = 'Continue'; Restart-StingService @ours -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs } 5>&1 |
                                 ForEach-Object { if ($_ -is [System.Management.Automation.DebugRecord]) { $debugLines.Add($_.Message) } else { $_ } })
                         $run = Stop-BenchMeter $meter; $ms = $run.Ms
                         $oursEnd = [DateTimeOffset]::UtcNow
+                        $env:STING_LOG_DIR = $runLogDir
                         $healthyMs = $ms + (Wait-BenchHealthy -ContainerId $ids -PollMs 250 -TimeoutSec $WaitTimeoutSec)
                     }
                     'B' {
@@ -346,46 +382,55 @@ function Invoke-RestartBenchmark {
                 }
                 $runEnd = [DateTimeOffset]::UtcNow
             }
-            finally { $events = @(Stop-StingEventCapture $capture) }
-            if ($method -ne 'ours') {
+            finally { $env:STING_LOG_DIR = $runLogDir; $events = @(Stop-StingEventCapture $capture) }
+            if ($method -notin $oursVariants) {
                 $samples[$method].Add($run.Ms); if ($null -ne $run.Busy) { $busy[$method].Add($run.Busy) }
                 $load = Get-BenchExecLoad -Events $events -From $runStart -To $runEnd
                 $execLoad[$method].Add($load)
                 Write-Host ("  round {0} {1}: {2:0} ms; engine exec_die {3}" -f ($r + 1), $label[$method], $samples[$method][-1], $load.ExecDie)
                 continue
             }
-            if ($null -ne $run.Busy) { $busy.ours.Add($run.Busy) }
+            if ($null -ne $run.Busy) { $busy[$method].Add($run.Busy) }
             $bad = @($results | Where-Object Status -ne 'Succeeded')
             if ($results.Count -ne $plan.Count -or $bad.Count) {
-                $problems.Add("round $($r + 1): $($results.Count) results, not succeeded: $(($bad | ForEach-Object { "$($_.Service)=$($_.Status) $($_.Message)" }) -join '; ')")
+                $problems.Add("round $($r + 1) ${method}: $($results.Count) results, not succeeded: $(($bad | ForEach-Object { "$($_.Service)=$($_.Status) $($_.Message)" }) -join '; ')")
             }
-            $violations = @(Get-StingOrderViolation -Events $events -Plan $plan)
-            if ($violations.Count) { $problems.Add("round $($r + 1): order violations: $(($violations | ForEach-Object { "$($_.Service) before $($_.Dependency)" }) -join ', ')") }
+            # The fixture's own ready lines: once per run, for the order judge and the readiness latency.
+            $signal = @(Get-StingFixtureSignal -ProjectName $Project.ProjectName)
+            $violations = @(Get-StingOrderViolation -Events $events -Plan $plan -Signal $signal)
+            if ($violations.Count) { $problems.Add("round $($r + 1) ${method}: order violations: $(($violations | ForEach-Object { "$($_.Service) before $($_.Dependency)" }) -join ', ')") }
             $requests = Get-BenchStartRequest -DebugLine $debugLines -IdByService $idByService -RunStart $runStart
-            foreach ($g in @(Get-BenchDependencyGap -Events $events -Plan $plan -StartRequest $requests)) { $g | Add-Member Round ($r + 1); $gaps.Add($g) }
+            foreach ($g in @(Get-BenchDependencyGap -Events $events -Plan $plan -StartRequest $requests)) { $g | Add-Member Round ($r + 1); $g | Add-Member Method $method; $gaps.Add($g) }
             $probes = Get-BenchProbeCount -DebugLine $debugLines -IdByService $idByService
             $probes.Round = $r + 1
-            $probeCounts.Add($probes)
-            $execLoad.ours.Add((Get-BenchExecLoad -Events $events -From $runStart -To $oursEnd))
-            $execLoad.oursHealthy.Add((Get-BenchExecLoad -Events $events -From $runStart -To $runEnd))
+            $probeCountsBy[$method].Add($probes)
+            $probeLine = Get-BenchProbeLine -DebugLine $debugLines
+            if ($probeLine) { $probeLine.Round = $r + 1 } else { $problems.Add("round $($r + 1) ${method}: no 'Probes:' line in the -Debug trace") }
+            $probeLineBy[$method].Add($probeLine)
+            $state = @(Get-BenchContainerState -ContainerId $ids)
+            $readyLatency = @(Get-BenchReadinessLatency -Result $results -Plan $plan -Delay $delay -State $state -Signal $signal)
+            foreach ($l in $readyLatency) { $l | Add-Member Round ($r + 1); $latencyBy[$method].Add($l) }
+            $execLoad[$method].Add((Get-BenchExecLoad -Events $events -From $runStart -To $oursEnd))
+            $execLoad["${method}Healthy"].Add((Get-BenchExecLoad -Events $events -From $runStart -To $runEnd))
             # Where the time went, from the engine events: stop phase, start phase, exec_die count (our probes + docker healthchecks).
             $firstStart = @($events | Where-Object Action -eq 'start' | Sort-Object Time | Select-Object -First 1)
             $dies = @($events | Where-Object { $_.Action -eq 'die' -and (-not $firstStart -or $_.Time -le $firstStart[0].Time) } | Sort-Object Time)
             $readies = @($plan | ForEach-Object { (Get-BenchReadyAt -Events $events -Step $_).Ready } | Where-Object { $_ } | Sort-Object)
             $phases.Add([ordered]@{
-                    Round = $r + 1
+                    Round = $r + 1; Method = $method
                     FirstStopDoneMs = if ($dies.Count) { [math]::Round(($dies[0].Time - $runStart).TotalMilliseconds) } else { $null }
                     StopPhaseMs = if ($dies.Count) { [math]::Round(($dies[-1].Time - $runStart).TotalMilliseconds) } else { $null }
                     FirstStartMs = if ($firstStart) { [math]::Round(($firstStart[0].Time - $runStart).TotalMilliseconds) } else { $null }
                     LastReadyMs = if ($readies.Count) { [math]::Round(($readies[-1] - $runStart).TotalMilliseconds) } else { $null }
                     ExecDieEvents = @($events | Where-Object Action -eq 'exec_die').Count
                 })
-            $samples.ours.Add($ms); $samples.oursHealthy.Add($healthyMs)
-            Write-Host ("  round {0} ours: {1:0} ms (all docker-healthy at {2:0} ms); our execs {3}; engine exec_die {4} ({5} until docker-healthy)" -f ($r + 1), $ms, $healthyMs,
-                $probes.Execs, $execLoad.ours[-1].ExecDie, $execLoad.oursHealthy[-1].ExecDie)
+            $samples[$method].Add($ms); $samples["${method}Healthy"].Add($healthyMs)
+            Write-Host ("  round {0} {1}: {2:0} ms (all docker-healthy at {3:0} ms); {4}; our exec lines {5}; readiness latency median {6} ms; engine exec_die {7} ({8} until docker-healthy)" -f ($r + 1), $method, $ms, $healthyMs,
+                $(if ($probeLine) { "$($probeLine.Probes) probes in $($probeLine.Execs) execs" } else { 'no Probes line' }), $probes.Execs,
+                (Format-BenchNumber (Get-BenchMedian @($readyLatency | ForEach-Object LatencyMs)) '0'), $execLoad[$method][-1].ExecDie, $execLoad["${method}Healthy"][-1].ExecDie)
         }
     }
-    $baselineRun = @($methods | Where-Object { $_ -ne 'ours' })
+    $baselineRun = @($methods | Where-Object { $_ -notin $oursVariants })
     $mOurs = Get-BenchMedian $samples.ours; $mHealthy = Get-BenchMedian $samples.oursHealthy
     $cpMs = $cp.Seconds * 1000; $floorMs = $floor.Seconds * 1000
     # Ratios per round (same round = closest in time), then their median.
@@ -393,9 +438,11 @@ function Invoke-RestartBenchmark {
     $ratio = [ordered]@{ OursOverCriticalPath = $mOurs / $cpMs; OursOverFloor = $mOurs / $floorMs }
     foreach ($m in $Baselines) { $ratio["OursOver$m"] = if ($samples.ContainsKey($m) -and $samples[$m].Count) { & $perRound $samples.ours $samples[$m] } else { $null } }
     foreach ($m in $HealthyVersus) { $ratio["OursHealthyOver$m"] = if ($samples.ContainsKey($m) -and $samples[$m].Count) { & $perRound $samples.oursHealthy $samples[$m] } else { $null } }
-    $gapMs = @($gaps | ForEach-Object GapMs)
+    # The reaction rows are ours' (no history), as before oursLearnt existed; oursLearnt's gaps are in the JSON.
+    $oursGaps = @($gaps | Where-Object Method -eq 'ours')
+    $gapMs = @($oursGaps | ForEach-Object GapMs)
     $mGap = Get-BenchMedian $gapMs
-    $requestGapMs = @($gaps | Where-Object { $null -ne $_.RequestGapMs } | ForEach-Object RequestGapMs)
+    $requestGapMs = @($oursGaps | Where-Object { $null -ne $_.RequestGapMs } | ForEach-Object RequestGapMs)
     $mRequestGap = Get-BenchMedian $requestGapMs
     $p90 = { param($v) if ($v.Count) { Format-BenchNumber ($v | Sort-Object)[[int][math]::Floor(0.9 * ($v.Count - 1))] '0' } else { 'n/a' } }
     $goals = [ordered]@{}
@@ -403,7 +450,7 @@ function Invoke-RestartBenchmark {
         param([string] $Measure, [double] $Median, [string] $Versus, $Ratio, [string] $GoalName)
         $g = if ($Goal.Contains($GoalName)) { $Goal[$GoalName] } else { $null }
         $met = Test-BenchGoal $g $Ratio
-        if ($g -and $g.Key) { $goals[$g.Key] = $met }
+        if ($g -and $g.Contains('Key')) { $goals[$g.Key] = $met }
         Add-Row $Name $Measure $Median ms $Versus $Ratio $(if ($g) { $g.Text } else { '' }) $met
     }
 
@@ -429,17 +476,60 @@ function Invoke-RestartBenchmark {
     Add-Row $Name 'our probe execs per restart' $probeSummary.MedianExecsPerRestart execs ("per planned service $(Format-BenchNumber $probeSummary.MedianExecsPerPlannedService '0.00'); poll loops $(Format-BenchNumber $probeSummary.MedianPollLoopsPerRestart '0.#'); engine exec_create by ours $(Format-BenchNumber (& $medianLoad $execLoad.ours 'ExecCreateOurs') '0.#')") $null $null $null
     Add-Row $Name 'engine exec_die during ours' (& $medianLoad $execLoad.ours 'ExecDie') events ("until all docker-healthy $(Format-BenchNumber (& $medianLoad $execLoad.oursHealthy 'ExecDie') '0.#'); $(($baselineRun | ForEach-Object { "$_ $(Format-BenchNumber (& $medianLoad $execLoad[$_] 'ExecDie') '0.#')" }) -join '; ')") $null $null $null
 
+    # Issue 17: the probe schedule learnt from history (oursLearnt) against today's (ours, no history), same rounds.
+    # Ratios per round (the two ran in the same round), then their median; latencies over every probed service of every round.
+    $lineValue = { param($list, $key) @($list | ForEach-Object { if ($_) { [double]$_[$key] } else { [double]::NaN } }) }
+    $oursProbes = @(& $lineValue $probeLineBy.ours 'Probes'); $learntProbes = @(& $lineValue $probeLineBy.oursLearnt 'Probes')
+    $oursExecs = @(& $lineValue $probeLineBy.ours 'Execs'); $learntExecs = @(& $lineValue $probeLineBy.oursLearnt 'Execs')
+    $mOursProbes = Get-BenchMedian $oursProbes; $mLearntProbes = Get-BenchMedian $learntProbes
+    $mOursExecs = Get-BenchMedian $oursExecs; $mLearntExecs = Get-BenchMedian $learntExecs
+    $mLearnt = Get-BenchMedian $samples.oursLearnt
+    $learntExecLines = Get-BenchProbeSummary -Counts @($probeCountsBy.oursLearnt) -Service @($plan | ForEach-Object Service)
+    $rProbes = & $perRound $learntProbes $oursProbes
+    $rExecs = & $perRound $learntExecs $oursExecs
+    $rWall = & $perRound $samples.oursLearnt $samples.ours
+    $rHealthy = & $perRound $samples.oursLearntHealthy $samples.oursHealthy
+    $latMs = @{}; $latSignalMs = @{}; $mLat = @{}
+    foreach ($m in $oursVariants) {
+        $latMs[$m] = @($latencyBy[$m] | ForEach-Object LatencyMs)
+        $latSignalMs[$m] = @($latencyBy[$m] | Where-Object { $null -ne $_.LatencyVsSignalMs } | ForEach-Object LatencyVsSignalMs)
+        $mLat[$m] = Get-BenchMedian $latMs[$m]
+    }
+    $perService = { param($m) $o = [ordered]@{}; foreach ($g in @($latencyBy[$m] | Group-Object Service | Sort-Object Name)) { $o[$g.Name] = [math]::Round((Get-BenchMedian @($g.Group | ForEach-Object LatencyMs)), 1) }; $o }
+    $ratio.OursLearntOverOurs = $rWall; $ratio.OursLearntHealthyOverOursHealthy = $rHealthy
+    $ratio.ProbesOursLearntOverOurs = $rProbes; $ratio.ExecsOursLearntOverOurs = $rExecs
+    Add-Row $Name 'oursLearnt / ours (wall time)' $mLearnt ms "ours (no history) $(Format-BenchNumber $mOurs '0') ms; until all docker-healthy $(Format-BenchNumber (Get-BenchMedian $samples.oursLearntHealthy) '0') / $(Format-BenchNumber $mHealthy '0') ms ($(Format-BenchNumber $rHealthy '0.00')x)" $rWall '' $null
+    $goals['ProbesHalvedWithHistory'] = Test-BenchGoal @{ Max = 0.5; Strict = $false } $rProbes
+    Add-Row $Name 'probes per restart: oursLearnt / ours' $mLearntProbes probes "ours $(Format-BenchNumber $mOursProbes '0.#') probes (the 'Probes:' line; per probed service $(Format-BenchNumber ($mLearntProbes / [math]::Max(1, (Get-BenchMedian (& $lineValue $probeLineBy.oursLearnt 'Services')))) '0.0') / $(Format-BenchNumber ($mOursProbes / [math]::Max(1, (Get-BenchMedian (& $lineValue $probeLineBy.ours 'Services')))) '0.0'))" $rProbes '<= 0.5x' $goals['ProbesHalvedWithHistory']
+    Add-Row $Name 'execs per restart: oursLearnt / ours' $mLearntExecs execs "ours $(Format-BenchNumber $mOursExecs '0.#') (the 'Probes:' line); all exec lines of -Debug, pre-flight included: $(Format-BenchNumber $learntExecLines.MedianExecsPerRestart '0.#') / $(Format-BenchNumber $probeSummary.MedianExecsPerRestart '0.#')" $rExecs '' $null
+    foreach ($m in $oursVariants) {
+        $key = "ReadinessLatencyUnder150ms$(if ($m -eq 'ours') { 'Ours' } else { 'OursLearnt' })"
+        $goals[$key] = $mLat[$m] -le 150
+        Add-Row $Name "readiness latency, $m (ReadyAt - (start + delay))" $mLat[$m] ms "n=$($latMs[$m].Count); p90 $(& $p90 $latMs[$m]) ms; vs the fixture's ready line $(Format-BenchNumber (Get-BenchMedian $latSignalMs[$m]) '0') ms" $null '<= 150 ms' $goals[$key]
+    }
+    Add-Row $Name 'engine exec_die during oursLearnt' (& $medianLoad $execLoad.oursLearnt 'ExecDie') events ("ours $(Format-BenchNumber (& $medianLoad $execLoad.ours 'ExecDie') '0.#'); until all docker-healthy $(Format-BenchNumber (& $medianLoad $execLoad.oursLearntHealthy 'ExecDie') '0.#') / $(Format-BenchNumber (& $medianLoad $execLoad.oursHealthy 'ExecDie') '0.#')") $null $null $null
+
     $measurements = @(
         New-Measurement 'ours' ms $samples.ours "Restart-StingService -ComposeFile $((@($Project.ComposeFile) | ForEach-Object { Split-Path -Leaf $_ }) -join ',') -Confirm:`$false wall time, in-process"
         New-Measurement 'oursUntilDockerHealthy' ms $samples.oursHealthy 'ours, then polling docker inspect every 250 ms until all healthy'
+        New-Measurement 'oursLearnt' ms $samples.oursLearnt "the same call with STING_LOG_DIR on a history seeded by $WarmupRestarts untimed warm-up restarts and growing every round (ours: a fresh, empty STING_LOG_DIR every round)"
+        New-Measurement 'oursLearntUntilDockerHealthy' ms $samples.oursLearntHealthy 'oursLearnt, then polling docker inspect every 250 ms until all healthy'
+        New-Measurement 'oursProbes' probes $oursProbes "the cmdlet's -Debug line 'Probes: N probes in M execs ...' (N: runs of the health test, in the poll loop or one exec), ours"
+        New-Measurement 'oursLearntProbes' probes $learntProbes 'the same, oursLearnt'
+        New-Measurement 'oursProbeExecs' execs $oursExecs "the same line's M (execs), ours"
+        New-Measurement 'oursLearntProbeExecs' execs $learntExecs 'the same, oursLearnt'
+        New-Measurement 'oursReadinessLatency' ms $latMs.ours 'RestartResult.ReadyAt - (container State.StartedAt + STING_STARTUP_DELAY), every probed service (not running-probed) of every round, ours'
+        New-Measurement 'oursLearntReadinessLatency' ms $latMs.oursLearnt 'the same, oursLearnt'
+        New-Measurement 'oursReadinessLatencyVsSignal' ms $latSignalMs.ours "ReadyAt - the fixture's first 'sting-signal ready' line after its last 'started' line, ours"
+        New-Measurement 'oursLearntReadinessLatencyVsSignal' ms $latSignalMs.oursLearnt 'the same, oursLearnt'
     )
     foreach ($m in $baselineRun) { $measurements += New-Measurement $m ms $samples[$m] $note[$m] }
     $measurements += New-Measurement 'dependencyReadyToDependentStartRequest' ms $requestGapMs 'the start request (Restart-StingService -Debug: when the call went out) - its last dependency ready (engine events: exec_die 0 / health_status healthy) or started'
     $measurements += New-Measurement 'dependencyReadyToDependentStart' ms $gapMs 'engine events: dependent start - its last dependency ready (exec_die 0 / health_status healthy) or started'
-    $cpu = [ordered]@{ IdleStack = $idleBusy; Ours = @($busy.ours) }
+    $cpu = [ordered]@{ IdleStack = $idleBusy; Ours = @($busy.ours); OursLearnt = @($busy.oursLearnt) }
     foreach ($m in $baselineRun) { $cpu[$m] = @($busy[$m]) }
     $cpu.Definition = 'share of all cores busy (/proc/stat) during the timed part of each run; IdleStack: 5 s with the healthy stack alone'
-    $load = [ordered]@{ Ours = @($execLoad.ours); OursUntilDockerHealthy = @($execLoad.oursHealthy) }
+    $load = [ordered]@{ Ours = @($execLoad.ours); OursUntilDockerHealthy = @($execLoad.oursHealthy); OursLearnt = @($execLoad.oursLearnt); OursLearntUntilDockerHealthy = @($execLoad.oursLearntHealthy) }
     foreach ($m in $baselineRun) { $load[$m] = @($execLoad[$m]) }
     $load.Definition = "engine events in each run's timed window (ours: until the cmdlet returned, and until all docker-healthy): exec_die = every exec that ended (docker's healthchecks and our probes); exec_create split by command: ours = the poll loop (marker __stingops_poll__), other = docker's healthchecks"
 
@@ -457,9 +547,20 @@ function Invoke-RestartBenchmark {
         Ratios             = $ratio
         Goals              = $goals
         Probes             = $probeSummary
+        Learning           = [ordered]@{
+            WarmupRestarts = $WarmupRestarts; SeededRowsWithReadySeconds = $seededRows
+            Definition = "ours: each round a fresh, empty STING_LOG_DIR (no history: today's probe schedule); oursLearnt: one STING_LOG_DIR seeded by the warm-up restarts before round 1, growing every round. Probes: the cmdlet's -Debug line 'Probes: N probes in M execs for K service(s): ...'; readiness latency: ReadyAt - (State.StartedAt + STING_STARTUP_DELAY), as the readiness benchmark, and ReadyAt - the fixture's ready line"
+            ProbeLines = [ordered]@{ Ours = @($probeLineBy.ours); OursLearnt = @($probeLineBy.oursLearnt) }
+            ExecLinesOursLearnt = $learntExecLines
+            LatencyMedianPerService = [ordered]@{ Ours = (& $perService 'ours'); OursLearnt = (& $perService 'oursLearnt') }
+            Latency = [ordered]@{
+                Ours = @($latencyBy.ours | ForEach-Object { [ordered]@{ Round = $_.Round; Service = $_.Service; LatencyMs = [math]::Round($_.LatencyMs, 1); LatencyVsSignalMs = if ($null -ne $_.LatencyVsSignalMs) { [math]::Round($_.LatencyVsSignalMs, 1) } } })
+                OursLearnt = @($latencyBy.oursLearnt | ForEach-Object { [ordered]@{ Round = $_.Round; Service = $_.Service; LatencyMs = [math]::Round($_.LatencyMs, 1); LatencyVsSignalMs = if ($null -ne $_.LatencyVsSignalMs) { [math]::Round($_.LatencyVsSignalMs, 1) } } })
+            }
+        }
         EngineExecLoad     = $load
         Phases             = @($phases)
-        Gaps               = @($gaps | ForEach-Object { [ordered]@{ Round = $_.Round; Service = $_.Service; Dependency = $_.Dependency; GapMs = [math]::Round($_.GapMs, 1); RequestGapMs = if ($null -ne $_.RequestGapMs) { [math]::Round($_.RequestGapMs, 1) } } })
+        Gaps               = @($gaps | ForEach-Object { [ordered]@{ Round = $_.Round; Method = $_.Method; Service = $_.Service; Dependency = $_.Dependency; GapMs = [math]::Round($_.GapMs, 1); RequestGapMs = if ($null -ne $_.RequestGapMs) { [math]::Round($_.RequestGapMs, 1) } } })
         Problems           = @($problems)
     }
 }
