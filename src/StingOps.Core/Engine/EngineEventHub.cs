@@ -61,20 +61,39 @@ public sealed class EngineEventHub : IAsyncDisposable
 
     /// <summary>
     /// Completes at the container's first "die" event stamped at or after <paramref name="since"/> (an
-    /// older death still in the pipe says nothing about this stop). The engine reports the death a few
+    /// older death still in the pipe says nothing about this stop). Docker 20.10 reports the death a few
     /// hundred ms before its stop call returns (it still cleans up), and a dependency may be stopped from
-    /// that moment on. Never completes when events are unavailable: race it with the stop call.
+    /// that moment on; Docker 26 just after. Never completes when events are unavailable: race it with the stop call.
     /// </summary>
     public Task WhenDied(string containerId, DateTimeOffset since)
     {
-        var death = new Death(since);
+        var death = new Death(since, afterStart: false);
         _deaths[containerId] = death;
         return death.Source.Task;
     }
 
-    private sealed record Death(DateTimeOffset Since)
+    /// <summary>
+    /// Completes at the container's first "die" event after its next "start" event: a death of the start about to
+    /// be requested. Ordered by the stream, not by time stamps: Docker 26 returns a stop call before it logs the
+    /// container's death, so the stop's "die" can be stamped after the next start was requested (never after the
+    /// engine's "start" event, which waits for the exit to be handled). Register before requesting the start.
+    /// Never completes when events are unavailable.
+    /// </summary>
+    public Task WhenDiedAfterStart(string containerId)
+    {
+        var death = new Death(DateTimeOffset.MinValue, afterStart: true);
+        _deaths[containerId] = death;
+        return death.Source.Task;
+    }
+
+    private sealed class Death(DateTimeOffset since, bool afterStart)
     {
         public TaskCompletionSource Source { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>For a death after start: the start has been seen. Read and written by the pump only.</summary>
+        public bool Started { get; set; }
+
+        public bool Counts(EngineEvent e) => afterStart ? Started : e.Time >= since;
     }
 
     private static async Task<(IEngineEventSubscription? Subscription, string? Failure)> TrySubscribeAsync(
@@ -146,9 +165,13 @@ public sealed class EngineEventHub : IAsyncDisposable
         {
             await foreach (var e in subscription.WithCancellation(_stop.Token).ConfigureAwait(false))
             {
-                if (e.Action == "die" && _deaths.TryGetValue(e.ContainerId, out var death) && e.Time >= death.Since
-                    && _deaths.TryRemove(new KeyValuePair<string, Death>(e.ContainerId, death)))
-                    death.Source.TrySetResult();
+                if (_deaths.TryGetValue(e.ContainerId, out var death))
+                {
+                    if (e.Action == "start")
+                        death.Started = true;
+                    else if (e.Action == "die" && death.Counts(e) && _deaths.TryRemove(new KeyValuePair<string, Death>(e.ContainerId, death)))
+                        death.Source.TrySetResult();
+                }
                 SignalFor(e.Service).Pulse();
             }
             _stop.Token.ThrowIfCancellationRequested();

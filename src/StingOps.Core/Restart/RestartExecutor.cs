@@ -581,7 +581,7 @@ public sealed class RestartExecutor
                 {
                     Phase(step.Service, ServicePhase.Starting, detail);
                     lock (_gate)
-                        _diedSinceStart[step.Service] = _hub!.WhenDied(container.Id, Time.GetUtcNow());
+                        _diedSinceStart[step.Service] = _hub!.WhenDiedAfterStart(container.Id);
                     await EngineOutage.RetryAsync(() => Engine.StartAsync(container.Id, CancellationToken.None), step.Timeout, Time,
                         reason => Note($"{step.Service}: the engine is unavailable ({owner._redact(reason)}); trying to start it again for up to {DurationText.Seconds(step.Timeout)}."),
                         cancellationToken).ConfigureAwait(false);

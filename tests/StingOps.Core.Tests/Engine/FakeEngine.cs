@@ -19,6 +19,13 @@ public sealed class FakeBehaviour
     public TimeSpan? CrashAfter { get; set; }
     /// <summary>The stop call returns this long after the container died (the engine cleaning up).</summary>
     public TimeSpan StopCleanup { get; set; }
+    /// <summary>
+    /// Docker 26: the stop call returns this long before the container's "die" event is stamped and sent. The event
+    /// still comes before the container's next "start" event (the engine handles the exit before it starts it again).
+    /// </summary>
+    public TimeSpan DieEventAfterStopReturns { get; set; }
+    /// <summary>The start call returns this long after the engine started the container (its "start" event).</summary>
+    public TimeSpan StartCallTakes { get; set; }
     /// <summary>The engine fails every exec in this container (a probe that cannot run).</summary>
     public bool ExecFails { get; set; }
     /// <summary>Exits with this code right after start (a one-shot job).</summary>
@@ -259,6 +266,24 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
             await Task.Delay(c.Behaviour.StopCleanup, time, cancellationToken);
             Log.Enqueue((time.GetUtcNow(), "stopped", c.Service));
         }
+        else if (c.Behaviour.DieEventAfterStopReturns > TimeSpan.Zero)
+        {
+            var lag = c.Behaviour.DieEventAfterStopReturns;
+            lock (c)
+                c.PendingDie = time.GetUtcNow() + lag;
+            lock (_faults)
+                _faults.Add(time.CreateTimer(_ => SendPendingDie(c), null, lag, Timeout.InfiniteTimeSpan));
+        }
+    }
+
+    private void SendPendingDie(FakeContainer c)
+    {
+        lock (c)
+        {
+            if (c.PendingDie is { } at)
+                _events.Writer.TryWrite(new EngineEvent(c.Id, c.Service, "die", at, 0));
+            c.PendingDie = null;
+        }
     }
 
     private readonly List<ITimer> _faults = [];
@@ -291,13 +316,16 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
             }, null, after, Timeout.InfiniteTimeSpan));
     }
 
-    public Task StartAsync(string containerId, CancellationToken cancellationToken)
+    public async Task StartAsync(string containerId, CancellationToken cancellationToken)
     {
         ThrowIfDown();
         var c = _containers[containerId];
+        // Its last stop's death first, as the engine handles an exit before it starts the container again.
+        SendPendingDie(c);
         var now = time.GetUtcNow();
         Log.Enqueue((now, "start", c.Service));
         c.StartedAt = now;
+        _events.Writer.TryWrite(new EngineEvent(c.Id, c.Service, "start", now, null));
         if (c.Behaviour.CrashingStarts > 0)
         {
             c.Behaviour.CrashingStarts--;
@@ -314,8 +342,8 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
         {
             c.State = "running";
         }
-        _events.Writer.TryWrite(new EngineEvent(c.Id, c.Service, "start", now, null));
-        return Task.CompletedTask;
+        if (c.Behaviour.StartCallTakes > TimeSpan.Zero)
+            await Task.Delay(c.Behaviour.StartCallTakes, time, cancellationToken);
     }
 
     public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, ExecOptions? options, CancellationToken cancellationToken)
@@ -383,6 +411,8 @@ public sealed class FakeEngine(TimeProvider time) : IContainerEngine, IContainer
         public string State { get; set; } = "running";
         public int ExitCode { get; set; }
         public DateTimeOffset? StartedAt { get; set; } = DateTimeOffset.MinValue;
+        /// <summary>When the last stop's "die" event is stamped, while it is not sent yet (DieEventAfterStopReturns).</summary>
+        public DateTimeOffset? PendingDie { get; set; }
 
         public bool IsReady(DateTimeOffset now) =>
             State == "running" && Behaviour.CrashAfter is null && !Behaviour.NeverHealthy && StartedAt is { } s && now - s >= Behaviour.StartupDelay;

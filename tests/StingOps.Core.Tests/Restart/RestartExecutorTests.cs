@@ -195,6 +195,30 @@ public sealed class RestartExecutorTests
     }
 
     [Fact]
+    public async Task Run_StopWhoseDieEventComesAfterTheStopReturned_IsNotTakenForADeathOfTheNextStart()
+    {
+        var h = new ExecutorHarness();
+        var redis = h.Service("redis");
+        redis.StartupDelay = TimeSpan.FromSeconds(3);
+        // Docker 26: the stop call returns, then the engine logs the death; redis's start is requested in between,
+        // and that "die" has arrived by the time the start call returns.
+        redis.DieEventAfterStopReturns = TimeSpan.FromMilliseconds(200);
+        redis.StartCallTakes = TimeSpan.FromMilliseconds(500);
+        h.Service("worker", [new ServiceDependency("redis", DependencyCondition.ServiceStarted)]);
+
+        var outcomes = await h.RunAsync();
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeStatus.Succeeded, o.Status));
+        // worker starts on redis's start, not on its readiness 3 s later (as it did when the stop's late "die" was
+        // taken for a death of the new start).
+        var redisStart = h.Engine.OpsOf("redis").Single(o => o.Operation == "start").Time;
+        var workerStart = h.Engine.OpsOf("worker").Single(o => o.Operation == "start").Time;
+        Assert.True(workerStart - redisStart < TimeSpan.FromSeconds(1), $"redis started {redisStart:ss.fff}, worker {workerStart:ss.fff}");
+        Assert.DoesNotContain(h.Events.OfType<RunNote>(), n => n.Message.Contains("died", StringComparison.Ordinal));
+        Assert.Empty(h.Events.OfType<RunWarning>());
+    }
+
+    [Fact]
     public async Task Run_DependencyKilledAfterItWasReady_ItsDependentIsNotStartedOnTheDeadContainer()
     {
         var h = new ExecutorHarness();
