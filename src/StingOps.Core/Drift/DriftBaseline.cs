@@ -25,6 +25,51 @@ public sealed record DriftBaseline(ComposeCliInfo? Cli, IReadOnlyDictionary<stri
     }
 
     /// <summary>
+    /// The CLI <paramref name="detect"/> finds and, for v2, its hashes. Where <paramref name="likely"/> names the CLI it will
+    /// probably find, the hashes are asked of that one while the version is asked: each is a CLI start (~0.25 s on a
+    /// small VM) that a restart waits for before it touches anything. A guess that proves wrong is cancelled and the
+    /// hashes are asked of the CLI found.
+    /// </summary>
+    public static async Task<DriftBaseline> DetectAsync(Func<CancellationToken, Task<ComposeCliInfo?>> detect, ComposeCliInfo? likely,
+        Func<ComposeCliInfo, CancellationToken, Task<ComposeConfigHashes>> readHashes, CancellationToken cancellationToken)
+    {
+        if (likely is null)
+            return await CreateAsync(await detect(cancellationToken).ConfigureAwait(false), readHashes, cancellationToken).ConfigureAwait(false);
+        using var guess = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var early = readHashes(likely, guess.Token);
+        ComposeCliInfo? cli;
+        try
+        {
+            cli = await detect(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await AbandonAsync(guess, early).ConfigureAwait(false);
+            throw;
+        }
+        if (cli is not null && cli.Kind == likely.Kind && cli.Executable == likely.Executable && cli.PrefixArguments.SequenceEqual(likely.PrefixArguments))
+        {
+            var hashes = await early.ConfigureAwait(false);
+            return new DriftBaseline(cli, hashes.Hashes, hashes.Problem);
+        }
+        await AbandonAsync(guess, early).ConfigureAwait(false);
+        return await CreateAsync(cli, readHashes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels a guessed read and waits for its process to be gone; what it found does not matter.</summary>
+    private static async Task AbandonAsync(CancellationTokenSource guess, Task<ComposeConfigHashes> early)
+    {
+        await guess.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await early.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
     /// Whether <c>config --hash</c> reproduces the label <c>up</c> stamps for this service. It does not for a service
     /// with env_file (compose 2.22+ hashes it unresolved, docker/compose#14001) or depends_on (<c>up --no-deps</c> and
     /// <c>config</c> hash other dependencies, docker/compose#10907; seen on 2.26.1): there a differing hash alone is no

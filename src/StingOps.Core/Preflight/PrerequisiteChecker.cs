@@ -30,6 +30,7 @@ public sealed class PrerequisiteChecker
     private readonly ISystemResources _resources;
     private readonly Func<ComposeGeneration, CancellationToken, Task<ComposeCliInfo?>> _detectComposeCli;
     private readonly Func<ComposeCliInfo, ComposeProject, CancellationToken, Task<ComposeConfigHashes>> _readConfigHashes;
+    private readonly Func<ComposeGeneration, ComposeCliInfo?> _guessComposeCli;
 
     public PrerequisiteChecker(
         Func<IContainerEngine> engineFactory,
@@ -46,6 +47,8 @@ public sealed class PrerequisiteChecker
         _environment = environment;
         _resources = resources ?? SystemResources.Instance;
         _detectComposeCli = detectComposeCli ?? ((madeBy, token) => ComposeCli.DetectAsync(environment, madeBy, token));
+        // A guess is about what the real detection finds: a detection given in its place (tests) gets none.
+        _guessComposeCli = detectComposeCli is null ? madeBy => ComposeCli.LikelyFound(environment, madeBy) : _ => null;
         _readConfigHashes = readConfigHashes ?? ComposeConfigHashes.ReadAsync;
     }
 
@@ -154,20 +157,20 @@ public sealed class PrerequisiteChecker
 
         // The CLI is asked even without -Recreate: on v2 its config hash is the drift verdict. Without containers
         // there is nothing to judge, and nothing but its version is asked.
+        var madeBy = containers is null ? ComposeGeneration.Unknown : ComposeGenerations.OfProject(containers.Select(c => c.Labels));
         ComposeCliInfo? cli = null;
-        if (byService is not null || options.Recreate)
-            cli = await _detectComposeCli(containers is null ? ComposeGeneration.Unknown : ComposeGenerations.OfProject(containers.Select(c => c.Labels)), cancellationToken).ConfigureAwait(false);
-
         DriftSurvey? drift = null;
         if (byService is not null)
         {
-            var baseline = await DriftBaseline.CreateAsync(cli, (c, token) => _readConfigHashes(c, project.Compose, token), cancellationToken).ConfigureAwait(false);
+            var baseline = await DriftBaseline.DetectAsync(token => _detectComposeCli(madeBy, token), _guessComposeCli(madeBy),
+                (c, token) => _readConfigHashes(c, project.Compose, token), cancellationToken).ConfigureAwait(false);
+            cli = baseline.Cli;
             drift = await DriftSurvey.TakeAsync(engine.Engine!, services, byService, key => _environment.GetValueOrDefault(key), baseline, cancellationToken).ConfigureAwait(false);
             results.AddRange(DriftResults(services, drift, options.Recreate));
         }
 
         if (options.Recreate)
-            results.Add(ComposeCliResult(cli));
+            results.Add(ComposeCliResult(byService is null ? await _detectComposeCli(madeBy, cancellationToken).ConfigureAwait(false) : cli));
         return new PreflightReport(results, byService, plan, drift);
     }
 

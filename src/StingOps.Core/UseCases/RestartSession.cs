@@ -257,9 +257,9 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
     private async Task<DriftSurvey> SurveyAsync(PreparedRestart prepared, CancellationToken cancellationToken)
     {
         // The CLI of the generation that made the containers recreates them, and (v2) its config hash judges drift.
-        var cli = await ComposeCli.DetectAsync(environment,
-            ComposeGenerations.OfProject(prepared.Containers.Values.Select(c => c.Labels)), cancellationToken).ConfigureAwait(false);
-        var baseline = await DriftBaseline.CreateAsync(cli, (c, token) => ComposeConfigHashes.ReadAsync(c, project.Compose, token), cancellationToken).ConfigureAwait(false);
+        var madeBy = ComposeGenerations.OfProject(prepared.Containers.Values.Select(c => c.Labels));
+        var baseline = await DriftBaseline.DetectAsync(token => ComposeCli.DetectAsync(environment, madeBy, token), ComposeCli.LikelyFound(environment, madeBy),
+            (c, token) => ComposeConfigHashes.ReadAsync(c, project.Compose, token), cancellationToken).ConfigureAwait(false);
         var services = prepared.Plan.Steps.Select(s => project.Compose.Find(s.Service)!);
         return await DriftSurvey.TakeAsync(engine, services, prepared.Containers, k => environment.GetValueOrDefault(k), baseline, cancellationToken).ConfigureAwait(false);
     }

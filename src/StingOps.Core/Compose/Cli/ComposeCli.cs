@@ -55,6 +55,15 @@ public sealed class ComposeCli(ComposeCliInfo info, ComposeProject project, IRea
         return await DetectStandaloneAsync(environment, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// What <see cref="DetectAsync"/> most likely finds, without running anything: <c>docker compose</c> (v2) when docker is
+    /// on PATH and the project was not made by v1. Its version is not known yet (empty).
+    /// </summary>
+    public static ComposeCliInfo? LikelyFound(IReadOnlyDictionary<string, string?> environment, ComposeGeneration madeBy) =>
+        madeBy != ComposeGeneration.V1 && FindOnPath("docker", environment) is { } docker
+            ? new ComposeCliInfo(ComposeCliKind.V2Plugin, docker, ["compose"], "")
+            : null;
+
     /// <summary><c>docker-compose</c>: v1, or a standalone v2 binary of that name (its version tells).</summary>
     private static async Task<ComposeCliInfo?> DetectStandaloneAsync(IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
     {
