@@ -7,7 +7,7 @@ StingOps.RestartAlert per rule, always in this order and whether it fired or not
 and the threshold:
 '@
         @'
-- RestartTooSlow: a restart took longer than alerts.slow_restart (5 minutes by default). A restart is a run of Restart-StingService, from its first stop to its last ready service; a restart STING's shell recorded counts on its own.
+- RestartTooSlow: a restart took longer than alerts.slow_restart (5 minutes by default), or a run took more than twice the estimate it recorded (ExpectedRunDuration, from the project's history) and at least 10 seconds more. A restart is a run of Restart-StingService, from its first stop to its last ready service; a restart STING's shell recorded counts on its own.
 - ServiceFailedAfterRestart: any service restart ended Failed or RolledBack.
 - DependencyChainBroken: a service was skipped or failed because a dependency did not come back.
 - RepeatedFailures: more than alerts.repeated_failures (3) failed or rolled-back restarts within alerts.repeated_failures_window (24 hours) before now.

@@ -31,6 +31,7 @@ function Add-JsonMetricRow {
         $o.service = $r.Service
         $o.durationSeconds = [double] $r.Seconds
         $o.status = $r.Status
+        if ($null -ne $r['ExpectedRunSeconds']) { $o.expectedRunSeconds = [double] $r.ExpectedRunSeconds }
         if ($null -ne $r['Attempts']) { $o.attempts = [int] $r.Attempts }
         if ($r['FailureReason']) { $o.failureReason = $r.FailureReason }
         if ($r['Message']) { $o.message = $r.Message }

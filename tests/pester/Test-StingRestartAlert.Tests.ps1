@@ -81,6 +81,22 @@ Describe 'Test-StingRestartAlert verdicts' -Tag 'Unit', 'Alerts' {
         $a.Message | Should -Match 'run1'
     }
 
+    It 'RestartTooSlow fires for a run far longer than its recorded estimate, and Get-StingRestartMetric shows the estimate' {
+        $d = NewDir
+        $t = [DateTimeOffset]::Now
+        # 40 s end to end against an estimate of 12 s; a run of 14 s against the same estimate is not slow.
+        Add-JsonMetricRow $d @(
+            @{ Service = 'db'; Seconds = 5; Status = 'Succeeded'; RunId = 'slowrun'; At = $t.AddSeconds(-35); ExpectedRunSeconds = 12 }
+            @{ Service = 'vault'; Seconds = 5; Status = 'Succeeded'; RunId = 'slowrun'; At = $t; ExpectedRunSeconds = 12 }
+            @{ Service = 'db'; Seconds = 14; Status = 'Succeeded'; RunId = 'okrun'; At = $t.AddHours(-1); ExpectedRunSeconds = 12 }
+        )
+        $a = (Alerts $d).RestartTooSlow
+        $a.Triggered | Should -BeTrue
+        $a.Message | Should -Match 'run slowrun \(40s, expected 12s\)'
+        $a.Message | Should -Not -Match 'okrun'
+        @(Get-StingRestartMetric -Path $d | Where-Object RunId -EQ slowrun)[0].ExpectedRunDuration | Should -Be ([TimeSpan]::FromSeconds(12))
+    }
+
     It 'ServiceFailedAfterRestart fires for a failure or a rollback, not for successes and skips' {
         $f = NewDir
         Add-ShellMetricRow $f @(@{ Service = 'db'; Duration = 30; Status = 'failure' })
@@ -198,7 +214,7 @@ Describe 'Test-StingRestartAlert with a project' -Tag 'Unit', 'Alerts' {
         $p = NewProject "restart_configuration:`n  alerts:`n    slow_restart: 10s`n    repeated_failures: 1`n    repeated_failures_window: 1h"
         $tight = Alerts $m @{ ProjectDirectory = $p }
         $tight.RestartTooSlow.Triggered | Should -BeTrue
-        $tight.RestartTooSlow.Threshold | Should -Be '> 10s'
+        $tight.RestartTooSlow.Threshold | Should -Be '> 10s, or > 2x its estimate'
         $tight.RepeatedFailures.Triggered | Should -BeTrue
         $tight.RepeatedFailures.Threshold | Should -Be '> 1 in 1h'
     }

@@ -38,9 +38,10 @@ public static class AlertEvaluator
     /// <param name="timeProvider">Now.</param>
     /// <remarks>
     /// <list type="bullet">
-    /// <item><b>RestartTooSlow</b>: a restart longer than <see cref="AlertThresholds.SlowRestart"/> (strictly).
-    /// A restart is a run: the records sharing a RunId, from the earliest start (Timestamp − Duration) to the
-    /// latest Timestamp; a record without RunId (STING's shell) is a restart of its own, its Duration.</item>
+    /// <item><b>RestartTooSlow</b>: a restart longer than <see cref="AlertThresholds.SlowRestart"/> (strictly), or a run
+    /// far longer than the estimate its rows recorded (<see cref="SlowRun"/>). A restart is a run: the records sharing a
+    /// RunId, from the earliest start (Timestamp − Duration) to the latest Timestamp; a record without RunId (STING's
+    /// shell) is a restart of its own, its Duration.</item>
     /// <item><b>ServiceFailedAfterRestart</b>: any Failed or RolledBack record.</item>
     /// <item><b>DependencyChainBroken</b>: any record that is not Succeeded with FailureReason Dependency
     /// (a service skipped or failed because a dependency did not come back).</item>
@@ -83,25 +84,27 @@ public static class AlertEvaluator
 
     private static RestartAlertResult RestartTooSlow(List<RestartMetricRecord> scope, TimeSpan limit, string sinceText)
     {
-        var threshold = $"> {DurationText.Format(limit)}";
+        var threshold = $"> {DurationText.Format(limit)}, or > {SlowRun.Factor:0.#}x its estimate";
         var restarts = scope
             .GroupBy(r => string.IsNullOrEmpty(r.RunId) ? null : r.RunId)
             .SelectMany(g => g.Key is null
-                ? g.Select(r => (Label: $"{r.Service} at {Time(r.Timestamp)}", Duration: r.Duration))
-                : [(Label: $"run {g.Key}", Duration: g.Max(r => r.Timestamp) - g.Min(r => r.Timestamp - r.Duration))])
+                ? g.Select(r => (Label: $"{r.Service} at {Time(r.Timestamp)}", Duration: r.Duration, Expected: (TimeSpan?)null))
+                : [(Label: $"run {g.Key}", Duration: g.Max(r => r.Timestamp) - g.Min(r => r.Timestamp - r.Duration), Expected: g.Max(r => r.ExpectedRunDuration))])
             .OrderByDescending(x => x.Duration)
             .ToList();
         if (restarts.Count == 0)
             return new(AlertRule.RestartTooSlow, false, "no restarts", threshold, $"No restarts recorded {sinceText}.");
-        var slow = restarts.Where(x => x.Duration > limit).ToList();
+        // A run far longer than its own history led to expect is slow however short: the stack has changed, or the engine.
+        var slow = restarts.Where(x => x.Duration > limit || (x.Expected is { } e && SlowRun.IsFarLonger(x.Duration, e))).ToList();
         var slowest = restarts[0];
         var observed = $"slowest {DurationText.Format(slowest.Duration)} ({slowest.Label})";
         return slow.Count == 0
             ? new(AlertRule.RestartTooSlow, false, observed, threshold,
-                $"No restart took longer than {DurationText.Format(limit)} {sinceText}; the slowest took {DurationText.Format(slowest.Duration)}.")
+                $"No restart took longer than {DurationText.Format(limit)} or far longer than its estimate {sinceText}; the slowest took {DurationText.Format(slowest.Duration)}.")
             : new(AlertRule.RestartTooSlow, true, $"{slow.Count} over, " + observed, threshold,
-                $"{Count(slow.Count, "restart")} took longer than {DurationText.Format(limit)} {sinceText}: " +
-                string.Join(", ", slow.Take(5).Select(x => $"{x.Label} ({DurationText.Format(x.Duration)})")) + More(slow.Count, 5) + ".");
+                $"{Count(slow.Count, "restart")} took longer than {DurationText.Format(limit)} or far longer than its estimate {sinceText}: " +
+                string.Join(", ", slow.Take(5).Select(x => $"{x.Label} ({DurationText.Format(x.Duration)}" +
+                    (x.Expected is { } e && SlowRun.IsFarLonger(x.Duration, e) ? $", expected {DurationText.Format(e)}" : "") + ")")) + More(slow.Count, 5) + ".");
     }
 
     private static RestartAlertResult ServiceFailedAfterRestart(List<RestartMetricRecord> scope, string sinceText)

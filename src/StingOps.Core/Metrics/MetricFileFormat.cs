@@ -51,6 +51,7 @@ internal static partial class MetricFileFormat
             w.WriteString("service", r.Service);
             w.WriteNumber("durationSeconds", Seconds(r.Duration));
             if (r.StartToReady is { } toReady) w.WriteNumber("readySeconds", Seconds(toReady));
+            if (r.ExpectedRunDuration is { } expected) w.WriteNumber("expectedRunSeconds", Seconds(expected));
             w.WriteString("status", StatusText(r.Status));
             if (r.Attempts is { } a) w.WriteNumber("attempts", a);
             if (r.FailureReason is { } reason) w.WriteString("failureReason", ReasonText(reason));
@@ -187,16 +188,10 @@ internal static partial class MetricFileFormat
                 problem = "'runId', 'project', 'failureReason' and 'message' must be strings";
                 return LineKind.Malformed;
             }
-            TimeSpan? startToReady = null;
-            if (root.TryGetProperty("readySeconds", out var ready) && ready.ValueKind != JsonValueKind.Null)
+            if (!TryGetSeconds(root, "readySeconds", out var startToReady) || !TryGetSeconds(root, "expectedRunSeconds", out var expectedRun))
             {
-                if (ready.ValueKind != JsonValueKind.Number || !ready.TryGetDecimal(out var readySeconds)
-                    || readySeconds < 0 || readySeconds * TimeSpan.TicksPerSecond > TimeSpan.MaxValue.Ticks)
-                {
-                    problem = "'readySeconds' is not a non-negative number";
-                    return LineKind.Malformed;
-                }
-                startToReady = TimeSpan.FromTicks((long)decimal.Round(readySeconds * TimeSpan.TicksPerSecond));
+                problem = "'readySeconds' and 'expectedRunSeconds' must be non-negative numbers";
+                return LineKind.Malformed;
             }
             int? attempts = null;
             if (root.TryGetProperty("attempts", out var a) && a.ValueKind != JsonValueKind.Null)
@@ -213,12 +208,24 @@ internal static partial class MetricFileFormat
                 RunId = runId,
                 Project = string.IsNullOrWhiteSpace(project) ? null : project.Trim(),
                 StartToReady = startToReady,
+                ExpectedRunDuration = expectedRun,
                 Attempts = attempts,
                 FailureReason = ParseReason(reason),
                 Message = message,
             };
             return LineKind.Record;
         }
+    }
+
+    /// <summary>An optional duration in seconds; false when the property is present and not a non-negative number.</summary>
+    private static bool TryGetSeconds(JsonElement obj, string name, out TimeSpan? value)
+    {
+        value = null;
+        if (!obj.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null) return true;
+        if (e.ValueKind != JsonValueKind.Number || !e.TryGetDecimal(out var seconds)
+            || seconds < 0 || seconds * TimeSpan.TicksPerSecond > TimeSpan.MaxValue.Ticks) return false;
+        value = TimeSpan.FromTicks((long)decimal.Round(seconds * TimeSpan.TicksPerSecond));
+        return true;
     }
 
     /// <summary>False when the property is present with a non-string, non-null value.</summary>

@@ -29,6 +29,10 @@ public sealed record RestartMetricRecord(
     /// outcomes that never became ready, and runs that needed more than one attempt (their start covers the failed ones).</summary>
     public TimeSpan? StartToReady { get; init; }
 
+    /// <summary>What the run was expected to take when it began (its estimate from the project's history), on every row
+    /// of the run; null without an estimate (too little history, STING's shell rows).</summary>
+    public TimeSpan? ExpectedRunDuration { get; init; }
+
     /// <summary>Restart attempts made; null when unknown (STING's shell rows).</summary>
     public int? Attempts { get; init; }
 

@@ -97,7 +97,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                 var slow = SlowerThanEstimated(estimate, time.GetElapsedTime(began));
                 if (slow is not null)
                     output.Writer.TryWrite(new RunNote(time.GetUtcNow(), slow));
-                if (Record(prepared.Project.Name, outcomes, slow) is { } warning)
+                if (Record(prepared.Project.Name, outcomes, slow, estimate.Duration) is { } warning)
                     output.Writer.TryWrite(warning);
                 if (RecordReadiness(prepared, outcomes) is { } unrecorded)
                     output.Writer.TryWrite(unrecorded);
@@ -143,7 +143,8 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
 
     /// <summary>Appends the outcomes to the metrics files; a failure to record never fails the run, it warns.</summary>
     /// <param name="note">A remark for every row of the run (a run far slower than its estimate).</param>
-    private RunWarning? Record(string project, IReadOnlyCollection<ServiceOutcome> outcomes, string? note = null)
+    /// <param name="expected">The run's estimate, for every row (RestartTooSlow judges the run against it).</param>
+    private RunWarning? Record(string project, IReadOnlyCollection<ServiceOutcome> outcomes, string? note = null, TimeSpan? expected = null)
     {
         // A service left alone, found stopped or a job found completed had nothing happen to it: a boot-time Repair
         // must not fill the files with no-ops. Refused and cancelled runs are still recorded (their reason is not None).
@@ -161,6 +162,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
                 RunId = o.RunId,
                 Project = project,
                 StartToReady = StartToReady(o),
+                ExpectedRunDuration = expected,
                 Attempts = o.Attempts,
                 FailureReason = o.Reason,
                 Message = note,

@@ -1,6 +1,7 @@
 using StingOps.Core.Common;
 using StingOps.Core.Compose;
 using StingOps.Core.Health;
+using StingOps.Core.Metrics;
 using StingOps.Core.Graph;
 
 namespace StingOps.Core.Restart;
@@ -26,10 +27,6 @@ public sealed record RunEstimate(
     IReadOnlyList<string> CriticalPath,
     IReadOnlyList<string> WithoutHistory)
 {
-    /// <summary>A run this much slower than its estimate, and at least <see cref="SlowMargin"/> slower, says so.</summary>
-    public const double SlowFactor = 2;
-    public static readonly TimeSpan SlowMargin = TimeSpan.FromSeconds(10);
-
     public static RunEstimate Of(RestartPlan plan, RestartHistory history)
     {
         var services = new Dictionary<string, ServiceEstimate>(StringComparer.Ordinal);
@@ -82,6 +79,5 @@ public sealed record RunEstimate(
             : "No estimate of the run's duration: nothing in it starts.";
 
     /// <summary>Whether a run that took <paramref name="actual"/> exceeded this estimate by far.</summary>
-    public bool IsFarExceededBy(TimeSpan actual) =>
-        Duration is { } expected && actual > expected * SlowFactor && actual - expected >= SlowMargin;
+    public bool IsFarExceededBy(TimeSpan actual) => Duration is { } expected && SlowRun.IsFarLonger(actual, expected);
 }

@@ -6,7 +6,8 @@ namespace StingOps.Commands;
 /// <summary>
 /// <para type="synopsis">Evaluates the restart alert rules over recorded restarts.</para>
 /// <para type="description">Returns one StingOps.RestartAlert per rule, in a fixed order, triggered or not:
-/// RestartTooSlow (a run, or a shell-recorded restart, longer than alerts.slow_restart, default 5m),
+/// RestartTooSlow (a run, or a shell-recorded restart, longer than alerts.slow_restart, default 5m, or a run more
+/// than twice as long as the estimate it recorded and at least 10 s longer),
 /// ServiceFailedAfterRestart (any Failed or RolledBack restart), DependencyChainBroken (a service skipped or
 /// failed because a dependency did not come back), RepeatedFailures (more than alerts.repeated_failures
 /// failures, default 3, in alerts.repeated_failures_window, default 24h) and EnvironmentValidationFailed.

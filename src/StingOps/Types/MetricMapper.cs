@@ -13,6 +13,7 @@ internal static class MetricMapper
         Service = r.Service,
         Duration = r.Duration,
         StartToReady = r.StartToReady,
+        ExpectedRunDuration = r.ExpectedRunDuration,
         Status = Mapper.ToStatus(r.Status),
         Attempts = r.Attempts,
         FailureReason = r.FailureReason is { } reason ? Mapper.ToReason(reason) : null,

@@ -15,6 +15,8 @@ public sealed class RestartMetric
     public TimeSpan Duration { get; init; }
     /// <summary>Start to ready, on a first attempt that became ready; null otherwise and for STING's shell rows.</summary>
     public TimeSpan? StartToReady { get; init; }
+    /// <summary>What the run was expected to take when it began (its estimate from the project's history); null without one.</summary>
+    public TimeSpan? ExpectedRunDuration { get; init; }
     public RestartStatus Status { get; init; }
     /// <summary>Restart attempts; null when unknown (STING's shell rows).</summary>
     public int? Attempts { get; init; }

@@ -50,7 +50,7 @@ public class AlertEvaluatorTests
         var run = new[] { R(Min(10) - TimeSpan.FromSeconds(30), "db", 30, run: "r1"), R(Min(4), "api", 60, run: "r1") };
         var a = Eval(AlertRule.RestartTooSlow, run);
         Assert.True(a.Triggered);
-        Assert.Equal("> 5m", a.Threshold);
+        Assert.Equal("> 5m, or > 2x its estimate", a.Threshold);
         Assert.Contains("6m", a.Observed);
         Assert.Contains("run r1", a.Message);
 
@@ -68,6 +68,24 @@ public class AlertEvaluatorTests
         Assert.Contains("db at", a.Message);
         // A configured threshold.
         Assert.True(Eval(AlertRule.RestartTooSlow, [R(H(1), "db", 61)], t: new AlertThresholds { SlowRestart = Min(1) }).Triggered);
+    }
+
+    [Fact]
+    public void RestartTooSlow_fires_for_a_run_far_longer_than_its_recorded_estimate()
+    {
+        // 45 s against an estimate of 12 s: short of 5 minutes, but far over what its history led to expect.
+        RestartMetricRecord[] Run(string id, double seconds, double? expected) =>
+            [R(H(1) + TimeSpan.FromSeconds(seconds - 1), "db", 1, run: id) with { ExpectedRunDuration = expected is { } e ? TimeSpan.FromSeconds(e) : null },
+             R(H(1), "api", 1, run: id) with { ExpectedRunDuration = expected is { } e2 ? TimeSpan.FromSeconds(e2) : null }];
+
+        var slow = Eval(AlertRule.RestartTooSlow, Run("r1", 45, 12));
+        Assert.True(slow.Triggered);
+        Assert.Contains("run r1 (45s, expected 12s)", slow.Message);
+
+        // Twice the estimate but less than 10 s over it (noise of a short run), under 2x, or without an estimate: not slow.
+        Assert.False(Eval(AlertRule.RestartTooSlow, Run("r2", 9, 4)).Triggered);
+        Assert.False(Eval(AlertRule.RestartTooSlow, Run("r3", 45, 30)).Triggered);
+        Assert.False(Eval(AlertRule.RestartTooSlow, Run("r4", 45, null)).Triggered);
     }
 
     [Theory]

@@ -44,6 +44,7 @@ public class MetricStoreTests
             RunId = "run-1",
             Project = "sting-ce",
             StartToReady = TimeSpan.FromTicks(98_765_432),
+            ExpectedRunDuration = TimeSpan.FromTicks(412_345_678),
             Attempts = 3,
             FailureReason = OutcomeReason.HealthCheck,
             Message = "health check \"http\" failed:\nconnection refused ±",
@@ -453,6 +454,7 @@ public class MetricProjectTests
     [Theory]
     [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","readySeconds":"2"}""", "'readySeconds'")]
     [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","readySeconds":-1}""", "'readySeconds'")]
+    [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","expectedRunSeconds":true}""", "'expectedRunSeconds'")]
     [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","project":7}""", "'project'")]
     public void Malformed_project_or_ready_time_is_a_warning_naming_the_field(string line, string field)
     {
@@ -467,6 +469,7 @@ public class MetricProjectTests
         Assert.Equal(MetricFileFormat.LineKind.Record, MetricFileFormat.ParseJsonLine(line, TimeZoneInfo.Utc, out var r, out _));
         Assert.Null(r!.Project);
         Assert.Null(r.StartToReady);
+        Assert.Null(r.ExpectedRunDuration);
     }
 }
 
