@@ -15,9 +15,10 @@ public sealed record ComposeConfigHashes(IReadOnlyDictionary<string, string>? Ha
 
     public static async Task<ComposeConfigHashes> ReadAsync(ComposeCliInfo cli, ComposeProject project, CancellationToken cancellationToken)
     {
-        var args = ComposeCli.ProjectArguments(cli, project);
+        // config reads only the project: the plugin itself answers it when it is known (ComposePlugin).
+        var args = ComposeCli.LocalProjectArguments(cli, project);
         args.AddRange(["config", "--hash", "*"]);
-        var run = await ComposeCli.RunAsync(cli.Executable, args, null, Timeout, cancellationToken).ConfigureAwait(false);
+        var run = await ComposeCli.RunAsync(cli.LocalExecutable, args, null, Timeout, cancellationToken).ConfigureAwait(false);
         if (run.ExitCode != 0)
         {
             // The output can quote the compose files, which may hold secrets: only the exit code is reported.

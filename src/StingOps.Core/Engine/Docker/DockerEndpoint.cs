@@ -147,7 +147,7 @@ public static class DockerEndpoint
         return null;
     }
 
-    private static string ConfigDirectory(IReadOnlyDictionary<string, string?> environment)
+    internal static string ConfigDirectory(IReadOnlyDictionary<string, string?> environment)
     {
         var dockerConfig = Get(environment, "DOCKER_CONFIG");
         if (!string.IsNullOrEmpty(dockerConfig))
