@@ -1,5 +1,5 @@
 using System.Text.Json;
-using StingOps.Core.Engine.Docker;
+using StingOps.Core.Common;
 
 namespace StingOps.Core.Compose.Cli;
 
@@ -31,7 +31,7 @@ internal static class ComposePlugin
     {
         if (!OperatingSystem.IsLinux() || !SystemDockerDirectories.Contains(Path.GetDirectoryName(dockerExecutable)))
             return null;
-        var configDirectory = DockerEndpoint.ConfigDirectory(environment);
+        var configDirectory = DockerCliConfig.Directory(environment);
         if (HasExtraPluginDirectories(Path.Combine(configDirectory, "config.json")))
             return null;
         foreach (var directory in SystemPluginDirectories.Prepend(Path.Combine(configDirectory, "cli-plugins")))
