@@ -9,7 +9,7 @@ namespace StingOps.Core.Drift;
 /// The config hash compose v2 would stamp on each service's new container, as <c>config --hash '*'</c> prints it.
 /// <see cref="Problem"/> says why there are none (then drift falls back to comparing the compose model).
 /// </summary>
-public sealed record ComposeConfigHashes(IReadOnlyDictionary<string, string>? Hashes, string? Problem)
+public sealed partial record ComposeConfigHashes(IReadOnlyDictionary<string, string>? Hashes, string? Problem)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -45,5 +45,7 @@ public sealed record ComposeConfigHashes(IReadOnlyDictionary<string, string>? Ha
         return result;
     }
 
-    private static Regex HashLine() => new("^([a-zA-Z0-9._-]+) ([0-9a-f]{64})$", RegexOptions.CultureInvariant);
+    // Generated at build time: constructed here, the pattern was parsed again for every line of every answer.
+    [GeneratedRegex("^([a-zA-Z0-9._-]+) ([0-9a-f]{64})$", RegexOptions.CultureInvariant)]
+    private static partial Regex HashLine();
 }

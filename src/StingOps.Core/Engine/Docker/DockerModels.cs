@@ -5,7 +5,7 @@ using Docker.DotNet.Models;
 namespace StingOps.Core.Engine.Docker;
 
 /// <summary>Docker.DotNet's answers as the core's records, so that no library type leaves the adapter.</summary>
-internal static class DockerModels
+internal static partial class DockerModels
 {
     /// <summary>The fields of the engine's /version answer the core uses.</summary>
     internal sealed record VersionFields(string? Version, string? ApiVersion);
@@ -84,9 +84,12 @@ internal static class DockerModels
 
     /// <summary>The code of a list Status such as "Exited (137) 5 seconds ago"; else null.</summary>
     internal static int? ExitCodeFromStatus(string? status) =>
-        status is not null && System.Text.RegularExpressions.Regex.Match(status, @"^Exited \((-?\d+)\)") is { Success: true } m
+        status is not null && ExitedStatus().Match(status) is { Success: true } m
             && int.TryParse(m.Groups[1].Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var code)
             ? code : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Exited \((-?\d+)\)")]
+    private static partial System.Text.RegularExpressions.Regex ExitedStatus();
 
     public static ContainerDetails ToDetails(ContainerInspectResponse response, int maxHealthOutputChars)
     {
