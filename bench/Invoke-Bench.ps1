@@ -17,6 +17,9 @@
                own health_status: healthy event - (start + delay), both from the same restart.
     startup    fresh pwsh: Import-Module + first Get-StingService vs compose ps (and a bare pwsh);
                warm Get-StingService in one session vs the docker ps CLI.
+    cold       a cold scheduled run, in CPU seconds (user + system of the process tree, bash's `times`): fresh pwsh +
+               Import-Module + Get-StingService, and fresh pwsh + Import-Module + Restart-StingService redis, each beyond
+               a bare pwsh of the same round; issue 17's goals: <= 0.5 s and <= 0.8 s beyond it.
     planning   Get-StingRestartPlan over a generated 2,000-service project (cold in a fresh pwsh, warm
                in-process) vs compose config -q on the same file.
     sting      the restart benchmark on the fixture with STING-CE's healthcheck timings (overlay
@@ -44,8 +47,8 @@ param(
     [Parameter(Mandatory)][string] $ModulePath,
     [ValidateRange(1, 50)][int] $Repeat = 3,
     # Names, or one comma-separated argument as a shell passes `-Only sting,single` to pwsh -File.
-    [ValidateScript({ @($_ -split ',' | ForEach-Object Trim | Where-Object { $_ -notin 'restart', 'repair', 'readiness', 'startup', 'planning', 'sting', 'single' }).Count -eq 0 },
-        ErrorMessage = "'{0}' is not among restart, repair, readiness, startup, planning, sting, single.")][string[]] $Only,
+    [ValidateScript({ @($_ -split ',' | ForEach-Object Trim | Where-Object { $_ -notin 'restart', 'repair', 'readiness', 'startup', 'cold', 'planning', 'sting', 'single' }).Count -eq 0 },
+        ErrorMessage = "'{0}' is not among restart, repair, readiness, startup, cold, planning, sting, single.")][string[]] $Only,
     [string] $ResultPath,
     # Services in the generated planning project.
     [ValidateRange(10, 100000)][int] $PlanningServices = 2000
@@ -61,7 +64,7 @@ Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1') -Force
 Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
 Import-Module (Join-Path $Root 'tests/pester/RestartAssertions.psm1') -Force
 $Invariant = [System.Globalization.CultureInfo]::InvariantCulture
-$selected = if ($Only) { @($Only | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ }) } else { @('restart', 'repair', 'readiness', 'startup', 'planning', 'sting', 'single') }
+$selected = if ($Only) { @($Only | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ }) } else { @('restart', 'repair', 'readiness', 'startup', 'cold', 'planning', 'sting', 'single') }
 
 $facts = Get-BenchMachineFacts -ModulePath $ModulePath
 Write-Host ("Machine: {0} CPU(s), load {1}, engine {2}, compose {3}, pwsh {4}, StingOps {5} ({6})" -f $facts.Nproc,
@@ -852,6 +855,72 @@ function Invoke-StartupBenchmark {
 
 #endregion
 
+#region cold: CPU of a fresh pwsh that imports and does one thing
+
+function Invoke-ColdCpu {
+    <# CPU seconds (user + system) of a command and every process it waited for, from bash's `times` (its children's
+       line): pwsh waits for the compose CLI it starts, so those count too. Throws when the command failed. #>
+    param([string] $FilePath, [string[]] $ArgumentList, [System.Collections.IDictionary] $Environment)
+    $script = '"$@" >/dev/null 2>&1; rc=$?; times; exit $rc'
+    $r = Invoke-BenchProcess bash -ArgumentList (@('-c', $script, 'bash', $FilePath) + $ArgumentList) -Environment $Environment -TimeoutSec 300
+    $lines = @($r.StdOut -split "`n" | Where-Object { $_ -match '^\d+m[\d.]+s \d+m[\d.]+s$' })
+    if ($lines.Count -lt 2) { throw "bash times printed no children's line: $($r.StdOut)" }
+    $seconds = 0.0
+    foreach ($t in ($lines[-1] -split ' ')) {
+        if ($t -match '^(\d+)m([\d.]+)s$') { $seconds += [double]$Matches[1] * 60 + [double]::Parse($Matches[2], $Invariant) }
+    }
+    [pscustomobject]@{ Seconds = $seconds; Ms = $r.Ms }
+}
+
+function Invoke-ColdBenchmark {
+    param($Project, [string] $Service = 'redis')
+    # The pwsh executable itself where there is one (the dotnet muxer's own start would be in every figure).
+    $own = (Get-Process -Id $PID).Path
+    $pwsh = if (Test-Path (Join-Path $PSHOME 'pwsh') -PathType Leaf) { Join-Path $PSHOME 'pwsh' } else { $own }
+    $pwshArgs = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @('pwsh', '-NoProfile', '-NonInteractive', '-c') } else { @('-NoProfile', '-NonInteractive', '-c') }
+    $dir = $Project.Directory
+    $scripts = [ordered]@{
+        bare    = 'exit 0'
+        get     = "Import-Module '$ModulePath'; `$null = Get-StingService -ProjectDirectory '$dir'"
+        restart = "Import-Module '$ModulePath'; `$r = @(Restart-StingService $Service -ProjectDirectory '$dir' -Confirm:`$false); if (@(`$r | Where-Object Status -ne 'Succeeded').Count -or -not `$r.Count) { exit 3 }"
+    }
+    $samples = @{}; foreach ($k in $scripts.Keys) { $samples[$k] = [System.Collections.Generic.List[double]]::new() }
+    $beyond = @{ get = [System.Collections.Generic.List[double]]::new(); restart = [System.Collections.Generic.List[double]]::new() }
+    $n = [math]::Max($Repeat, 5)
+    # One untimed round first: the first import after a build also refreshes PowerShell's module analysis cache.
+    $null = Invoke-ColdCpu $pwsh ($pwshArgs + $scripts.get)
+    Write-Host "cold: $n rounds of (bare pwsh, import + Get-StingService, import + Restart-StingService $Service), rotated; CPU of the process tree"
+    for ($r = 0; $r -lt $n; $r++) {
+        foreach ($m in (Get-Rotation @($scripts.Keys) $r)) {
+            # Each restart its own empty metrics directory: no history, today's probe schedule, every round alike.
+            $overrides = @{ STING_LOG_DIR = Join-Path $dir "cold-metrics-$r" }
+            $samples[$m].Add((Invoke-ColdCpu $pwsh ($pwshArgs + $scripts[$m]) -Environment $overrides).Seconds)
+        }
+        $beyond.get.Add($samples.get[-1] - $samples.bare[-1]); $beyond.restart.Add($samples.restart[-1] - $samples.bare[-1])
+        Write-Host ("  round {0}: bare {1:0.00} s, get {2:0.00} s, restart {3:0.00} s of CPU" -f ($r + 1), $samples.bare[-1], $samples.get[-1], $samples.restart[-1])
+    }
+    $mb = Get-BenchMedian $samples.bare; $mg = Get-BenchMedian $samples.get; $mr = Get-BenchMedian $samples.restart
+    Add-Row cold 'fresh pwsh: import + Get-StingService, CPU' $mg s "bare pwsh $(Format-BenchNumber $mb '0.00') s" ($mg / $mb) '' $null
+    Add-Row cold '  beyond a bare pwsh' ($mg - $mb) s '' $null '<= 0.5 s' (($mg - $mb) -le 0.5)
+    Add-Row cold "fresh pwsh: import + Restart-StingService $Service, CPU" $mr s "bare pwsh $(Format-BenchNumber $mb '0.00') s" ($mr / $mb) '' $null
+    Add-Row cold '  beyond a bare pwsh' ($mr - $mb) s '' $null '<= 0.8 s' (($mr - $mb) -le 0.8)
+    [ordered]@{
+        Measurements = @(
+            New-Measurement 'barePwshCpu' s $samples.bare "$pwsh $($pwshArgs -join ' ') '$($scripts.bare)'"
+            New-Measurement 'importGetStingServiceCpu' s $samples.get $scripts.get
+            New-Measurement 'importRestartStingServiceCpu' s $samples.restart $scripts.restart
+            New-Measurement 'getBeyondBarePerRound' s $beyond.get 'get - bare of the same round'
+            New-Measurement 'restartBeyondBarePerRound' s $beyond.restart 'restart - bare of the same round'
+        )
+        Definition = "CPU seconds (user + system) of the pwsh process and the processes it waited for (the compose CLI), from bash's times; beyond = median(ours) - median(bare pwsh)"
+        Ratios = [ordered]@{ GetOverBare = $mg / $mb; RestartOverBare = $mr / $mb }
+        BeyondBarePwsh = [ordered]@{ GetSeconds = $mg - $mb; RestartSeconds = $mr - $mb }
+        Goals = [ordered]@{ GetBeyondBareAtMostHalfSecond = ($mg - $mb) -le 0.5; RestartBeyondBareAtMost0_8s = ($mr - $mb) -le 0.8 }
+    }
+}
+
+#endregion
+
 #region planning: 2,000 services
 
 function Invoke-PlanningBenchmark {
@@ -917,7 +986,7 @@ $project = $null
 $failed = [System.Collections.Generic.List[string]]::new()
 $savedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR }
 try {
-    $onFixture = @($selected | Where-Object { $_ -in 'restart', 'repair', 'readiness', 'startup', 'sting', 'single' })
+    $onFixture = @($selected | Where-Object { $_ -in 'restart', 'repair', 'readiness', 'startup', 'cold', 'sting', 'single' })
     if ($onFixture.Count) {
         $null = Remove-StingFixtureLeftover
         $null = Initialize-StingFixtureImage
@@ -940,6 +1009,7 @@ try {
                 'repair' { Invoke-RepairBenchmark -Project (Use-FixtureVariant fixture) }
                 'readiness' { Invoke-ReadinessBenchmark -Project (Use-FixtureVariant fixture) }
                 'startup' { Invoke-StartupBenchmark -Project (Use-FixtureVariant fixture) }
+                'cold' { Invoke-ColdBenchmark -Project (Use-FixtureVariant fixture) }
                 'sting' {
                     Invoke-RestartBenchmark -Project (Use-FixtureVariant sting) -Name sting -Baselines A2, A1, B, E -HealthyVersus A2, A1, B, E `
                         -WavePollMs 5000 -WaitTimeoutSec 600 -Goal $StingGoals -LatencyOnShortestInterval

@@ -9,15 +9,16 @@ namespace StingOps.Core.Drift;
 /// The config hash compose v2 would stamp on each service's new container, as <c>config --hash '*'</c> prints it.
 /// <see cref="Problem"/> says why there are none (then drift falls back to comparing the compose model).
 /// </summary>
-public sealed record ComposeConfigHashes(IReadOnlyDictionary<string, string>? Hashes, string? Problem)
+public sealed partial record ComposeConfigHashes(IReadOnlyDictionary<string, string>? Hashes, string? Problem)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     public static async Task<ComposeConfigHashes> ReadAsync(ComposeCliInfo cli, ComposeProject project, CancellationToken cancellationToken)
     {
-        var args = ComposeCli.ProjectArguments(cli, project);
+        // config reads only the project: the plugin itself answers it when it is known (ComposePlugin).
+        var args = ComposeCli.LocalProjectArguments(cli, project);
         args.AddRange(["config", "--hash", "*"]);
-        var run = await ComposeCli.RunAsync(cli.Executable, args, null, Timeout, cancellationToken).ConfigureAwait(false);
+        var run = await ComposeCli.RunAsync(cli.LocalExecutable, args, null, Timeout, cancellationToken).ConfigureAwait(false);
         if (run.ExitCode != 0)
         {
             // The output can quote the compose files, which may hold secrets: only the exit code is reported.
@@ -44,5 +45,7 @@ public sealed record ComposeConfigHashes(IReadOnlyDictionary<string, string>? Ha
         return result;
     }
 
-    private static Regex HashLine() => new("^([a-zA-Z0-9._-]+) ([0-9a-f]{64})$", RegexOptions.CultureInvariant);
+    // Generated at build time: constructed here, the pattern was parsed again for every line of every answer.
+    [GeneratedRegex("^([a-zA-Z0-9._-]+) ([0-9a-f]{64})$", RegexOptions.CultureInvariant)]
+    private static partial Regex HashLine();
 }

@@ -14,7 +14,7 @@ public sealed record ObservedReadiness(string Service, string ContainerId, DateT
 /// </summary>
 public static class ReadinessRecord
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, TypeInfoResolver = StateJson.Default };
 
     public static string PathFor(string stateDirectory, string project) => Path.Combine(stateDirectory, $"{project}.readiness.json");
 

@@ -88,7 +88,7 @@ public sealed class RestartLock : IDisposable
         var previous = ReadOwner(path);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var owner = JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, DateTimeOffset.UtcNow, Environment.MachineName));
+        var owner = JsonSerializer.Serialize(new LockOwner(Environment.ProcessId, DateTimeOffset.UtcNow, Environment.MachineName), StateJson.Default.LockOwner);
         File.WriteAllText(OwnerPath(path), owner);
         return new RestartLock(stream, path, previous);
     }
@@ -99,7 +99,7 @@ public sealed class RestartLock : IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<LockOwner>(File.ReadAllText(OwnerPath(lockPath)));
+            return JsonSerializer.Deserialize(File.ReadAllText(OwnerPath(lockPath)), StateJson.Default.LockOwner);
         }
         catch (Exception ex) when (ex is IOException or JsonException)
         {

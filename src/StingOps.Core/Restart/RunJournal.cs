@@ -31,7 +31,7 @@ public sealed record JournalEntry(
 /// </summary>
 public sealed class RunJournal : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.Never, TypeInfoResolver = StateJson.Default };
     private readonly FileStream _stream;
     private readonly TimeProvider _time;
 

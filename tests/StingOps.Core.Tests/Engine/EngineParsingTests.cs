@@ -7,6 +7,25 @@ namespace StingOps.Core.Tests.Engine;
 
 public sealed class EngineParsingTests
 {
+    [Fact]
+    public void Engine_info_is_read_from_the_version_and_info_answers()
+    {
+        var version = DockerModels.ParseVersion("""{"Platform":{"Name":""},"Version":"26.1.5+dfsg1","ApiVersion":"1.45","MinAPIVersion":"1.24","Os":"linux"}""");
+        var info = DockerModels.ParseInfo("""{"ID":"x","ServerVersion":"26.1.5","DockerRootDir":"/var/lib/docker","MemTotal":8589934592,"OperatingSystem":"Debian GNU/Linux 12 (bookworm)","Plugins":{"Volume":["local"]}}""");
+        var engine = DockerModels.ToInfo("unix:///var/run/docker.sock", version, info);
+        Assert.Equal(new EngineInfo("unix:///var/run/docker.sock", "26.1.5+dfsg1", "1.45", "/var/lib/docker", 8589934592, "Debian GNU/Linux 12 (bookworm)"), engine);
+    }
+
+    [Fact]
+    public void Engine_info_without_version_or_memory_falls_back_as_before()
+    {
+        var engine = DockerModels.ToInfo("e", DockerModels.ParseVersion("""{"apiversion":"1.41"}"""), DockerModels.ParseInfo("""{"ServerVersion":"20.10.24","MemTotal":0,"OperatingSystem":""}"""));
+        Assert.Equal("20.10.24", engine.ServerVersion);
+        Assert.Equal("1.41", engine.ApiVersion);
+        Assert.Null(engine.MemoryTotalBytes);
+        Assert.Null(engine.OperatingSystem);
+    }
+
     [Theory]
     [InlineData("Up 5 seconds (healthy)", "healthy")]
     [InlineData("Up 2 minutes (unhealthy)", "unhealthy")]

@@ -10,6 +10,19 @@ public sealed record ComposeCliInfo(ComposeCliKind Kind, string Executable, IRea
 {
     public string DisplayName => Kind == ComposeCliKind.V2Plugin ? "docker compose" : "docker-compose";
 
+    /// <summary>
+    /// v2: the plugin binary <c>docker compose</c> runs, when <see cref="ComposePlugin"/> found it; null: unknown. Only
+    /// commands that never reach the engine run it directly (<see cref="LocalExecutable"/>); everything else goes
+    /// through the docker CLI, which also chooses the engine (context, host).
+    /// </summary>
+    public string? PluginExecutable { get; init; }
+
+    /// <summary>What runs a command that reads only the project (<c>config</c>): the plugin itself when known.</summary>
+    public string LocalExecutable => PluginExecutable ?? Executable;
+
+    /// <summary>The arguments before the command for <see cref="LocalExecutable"/>: none for the plugin run directly.</summary>
+    public IReadOnlyList<string> LocalPrefixArguments => PluginExecutable is null ? PrefixArguments : [];
+
     public override string ToString() => $"{DisplayName} {Version}";
 }
 
@@ -48,6 +61,14 @@ public sealed class ComposeCli(ComposeCliInfo info, ComposeProject project, IRea
         var docker = FindOnPath("docker", environment);
         if (docker is not null)
         {
+            // The plugin run directly answers the same, in one process instead of three; asked through the CLI when
+            // it cannot be found or does not answer.
+            if (ComposePlugin.Find(docker, environment) is { } plugin)
+            {
+                var direct = await RunAsync(plugin, ["version", "--short"], null, DetectTimeout, cancellationToken).ConfigureAwait(false);
+                if (direct.ExitCode == 0 && LooksLikeVersion(direct.Output))
+                    return new ComposeCliInfo(ComposeCliKind.V2Plugin, docker, ["compose"], direct.Output.Trim()) { PluginExecutable = plugin };
+            }
             var v2 = await RunAsync(docker, ["compose", "version", "--short"], null, DetectTimeout, cancellationToken).ConfigureAwait(false);
             if (v2.ExitCode == 0 && LooksLikeVersion(v2.Output))
                 return new ComposeCliInfo(ComposeCliKind.V2Plugin, docker, ["compose"], v2.Output.Trim());
@@ -83,9 +104,14 @@ public sealed class ComposeCli(ComposeCliInfo info, ComposeProject project, IRea
     }
 
     /// <summary>The global options that select the project, as both CLIs accept them.</summary>
-    public static List<string> ProjectArguments(ComposeCliInfo cli, ComposeProject project)
+    public static List<string> ProjectArguments(ComposeCliInfo cli, ComposeProject project) => ProjectArguments(cli.PrefixArguments, project);
+
+    /// <summary><see cref="ProjectArguments(ComposeCliInfo, ComposeProject)"/> for <see cref="ComposeCliInfo.LocalExecutable"/>.</summary>
+    public static List<string> LocalProjectArguments(ComposeCliInfo cli, ComposeProject project) => ProjectArguments(cli.LocalPrefixArguments, project);
+
+    private static List<string> ProjectArguments(IReadOnlyList<string> prefix, ComposeProject project)
     {
-        var args = new List<string>(cli.PrefixArguments) { "--ansi", "never", "--project-name", project.Name, "--project-directory", project.ProjectDirectory };
+        var args = new List<string>(prefix) { "--ansi", "never", "--project-name", project.Name, "--project-directory", project.ProjectDirectory };
         foreach (var file in project.ComposeFiles)
         {
             args.Add("--file");

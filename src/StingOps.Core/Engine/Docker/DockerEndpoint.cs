@@ -127,44 +127,9 @@ public static class DockerEndpoint
     private static Uri PlatformDefault =>
         RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? WindowsDefault : UnixDefault;
 
-    private static string? Get(IReadOnlyDictionary<string, string?> environment, string name)
-    {
-        if (environment.TryGetValue(name, out var value))
-        {
-            return value;
-        }
-        // Environment variable names are case-insensitive on Windows.
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            foreach (var pair in environment)
-            {
-                if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return pair.Value;
-                }
-            }
-        }
-        return null;
-    }
+    private static string? Get(IReadOnlyDictionary<string, string?> environment, string name) => DockerCliConfig.Variable(environment, name);
 
-    private static string ConfigDirectory(IReadOnlyDictionary<string, string?> environment)
-    {
-        var dockerConfig = Get(environment, "DOCKER_CONFIG");
-        if (!string.IsNullOrEmpty(dockerConfig))
-        {
-            return dockerConfig;
-        }
-        var home = Get(environment, "HOME");
-        if (string.IsNullOrEmpty(home) && RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            home = Get(environment, "USERPROFILE");
-        }
-        if (string.IsNullOrEmpty(home))
-        {
-            home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        }
-        return Path.Combine(home, ".docker");
-    }
+    private static string ConfigDirectory(IReadOnlyDictionary<string, string?> environment) => DockerCliConfig.Directory(environment);
 
     /// <summary>currentContext from the CLI config; an unreadable config is ignored, as the CLI only warns.</summary>
     private static string? CurrentContextFromConfig(string configPath)

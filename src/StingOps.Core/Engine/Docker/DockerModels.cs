@@ -1,18 +1,59 @@
 using System.Globalization;
+using System.Text.Json;
 using Docker.DotNet.Models;
 
 namespace StingOps.Core.Engine.Docker;
 
 /// <summary>Docker.DotNet's answers as the core's records, so that no library type leaves the adapter.</summary>
-internal static class DockerModels
+internal static partial class DockerModels
 {
-    public static EngineInfo ToInfo(string endpoint, VersionResponse version, SystemInfoResponse info) => new(
+    /// <summary>The fields of the engine's /version answer the core uses.</summary>
+    internal sealed record VersionFields(string? Version, string? ApiVersion);
+
+    /// <summary>The fields of the engine's /info answer the core uses.</summary>
+    internal sealed record InfoFields(string? ServerVersion, string? DockerRootDir, long MemTotal, string? OperatingSystem);
+
+    /// <summary>Names are matched as the library matched them, ignoring case; a missing field is null (0 for MemTotal).</summary>
+    public static VersionFields ParseVersion(string? json)
+    {
+        using var document = JsonDocument.Parse(string.IsNullOrEmpty(json) ? "{}" : json);
+        return new(JsonString(document.RootElement, "Version"), JsonString(document.RootElement, "ApiVersion"));
+    }
+
+    public static InfoFields ParseInfo(string? json)
+    {
+        using var document = JsonDocument.Parse(string.IsNullOrEmpty(json) ? "{}" : json);
+        var root = document.RootElement;
+        return new(JsonString(root, "ServerVersion"), JsonString(root, "DockerRootDir"), JsonInt64(root, "MemTotal"), JsonString(root, "OperatingSystem"));
+    }
+
+    public static EngineInfo ToInfo(string endpoint, VersionFields version, InfoFields info) => new(
         endpoint,
-        string.IsNullOrEmpty(version.Version) ? info.ServerVersion : version.Version,
-        version.APIVersion,
-        info.DockerRootDir,
+        (string.IsNullOrEmpty(version.Version) ? info.ServerVersion : version.Version)!,
+        version.ApiVersion!,
+        info.DockerRootDir!,
         info.MemTotal > 0 ? info.MemTotal : null,
         string.IsNullOrEmpty(info.OperatingSystem) ? null : info.OperatingSystem);
+
+    private static JsonElement? JsonProperty(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+            return null;
+        if (element.TryGetProperty(name, out var exact))
+            return exact;
+        foreach (var property in element.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+                return property.Value;
+        }
+        return null;
+    }
+
+    private static string? JsonString(JsonElement element, string name) =>
+        JsonProperty(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+
+    private static long JsonInt64(JsonElement element, string name) =>
+        JsonProperty(element, name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt64(out var number) ? number : 0;
 
     /// <summary>Null for a one-off container (<c>docker compose run</c>): not a service's container.</summary>
     public static ContainerSummary? ToSummary(ContainerListResponse c, string project)
@@ -43,9 +84,12 @@ internal static class DockerModels
 
     /// <summary>The code of a list Status such as "Exited (137) 5 seconds ago"; else null.</summary>
     internal static int? ExitCodeFromStatus(string? status) =>
-        status is not null && System.Text.RegularExpressions.Regex.Match(status, @"^Exited \((-?\d+)\)") is { Success: true } m
+        status is not null && ExitedStatus().Match(status) is { Success: true } m
             && int.TryParse(m.Groups[1].Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var code)
             ? code : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Exited \((-?\d+)\)")]
+    private static partial System.Text.RegularExpressions.Regex ExitedStatus();
 
     public static ContainerDetails ToDetails(ContainerInspectResponse response, int maxHealthOutputChars)
     {

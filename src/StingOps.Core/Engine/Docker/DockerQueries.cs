@@ -11,13 +11,20 @@ internal sealed class DockerQueries(DockerTransport transport)
     private DockerClient Client => transport.Client;
     private DockerEngineOptions Options => transport.Options;
 
+    /// <remarks>
+    /// Raw JSON, read for the six fields the core uses: the library's typed /info answer is the biggest model it has
+    /// (about a hundred properties and a dozen nested types), and building its serialisation metadata in a fresh process
+    /// was one of the largest single costs of a cold Get-StingService or Restart-StingService.
+    /// </remarks>
     public async Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken)
     {
         var budget = Options.ConnectTimeout;
         var versionTask = transport.CallAsync("query the engine version", null, transport.Reads, budget, budget,
-            token => Client.System.GetVersionAsync(token), cancellationToken);
+            async token => DockerModels.ParseVersion(await transport.Raw.SendAsync(HttpMethod.Get, "version", null, nullOn404: false, token).ConfigureAwait(false)),
+            cancellationToken);
         var infoTask = transport.CallAsync("query the engine information", null, transport.Reads, budget, budget,
-            token => Client.System.GetSystemInfoAsync(token), cancellationToken);
+            async token => DockerModels.ParseInfo(await transport.Raw.SendAsync(HttpMethod.Get, "info", null, nullOn404: false, token).ConfigureAwait(false)),
+            cancellationToken);
         await Task.WhenAll(versionTask, infoTask).ConfigureAwait(false);
         return DockerModels.ToInfo(transport.Endpoint, await versionTask.ConfigureAwait(false), await infoTask.ConfigureAwait(false));
     }
