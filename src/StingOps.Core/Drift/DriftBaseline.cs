@@ -47,7 +47,8 @@ public sealed record DriftBaseline(ComposeCliInfo? Cli, IReadOnlyDictionary<stri
             await AbandonAsync(guess, early).ConfigureAwait(false);
             throw;
         }
-        if (cli is not null && cli.Kind == likely.Kind && cli.Executable == likely.Executable && cli.PrefixArguments.SequenceEqual(likely.PrefixArguments))
+        if (cli is not null && cli.Kind == likely.Kind && cli.Executable == likely.Executable && cli.PrefixArguments.SequenceEqual(likely.PrefixArguments)
+            && cli.PluginExecutable == likely.PluginExecutable)
         {
             var hashes = await early.ConfigureAwait(false);
             return new DriftBaseline(cli, hashes.Hashes, hashes.Problem);

@@ -78,11 +78,11 @@ public sealed class ComposeCli(ComposeCliInfo info, ComposeProject project, IRea
 
     /// <summary>
     /// What <see cref="DetectAsync"/> most likely finds, without running anything: <c>docker compose</c> (v2) when docker is
-    /// on PATH and the project was not made by v1. Its version is not known yet (empty).
+    /// on PATH and the project was not made by v1, its plugin run directly where it can be. Its version is not known yet (empty).
     /// </summary>
     public static ComposeCliInfo? LikelyFound(IReadOnlyDictionary<string, string?> environment, ComposeGeneration madeBy) =>
         madeBy != ComposeGeneration.V1 && FindOnPath("docker", environment) is { } docker
-            ? new ComposeCliInfo(ComposeCliKind.V2Plugin, docker, ["compose"], "")
+            ? new ComposeCliInfo(ComposeCliKind.V2Plugin, docker, ["compose"], "") { PluginExecutable = ComposePlugin.Find(docker, environment) }
             : null;
 
     /// <summary><c>docker-compose</c>: v1, or a standalone v2 binary of that name (its version tells).</summary>
