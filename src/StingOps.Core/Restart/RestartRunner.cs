@@ -49,8 +49,9 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
     /// <param name="recreator">-Recreate: the services to recreate instead of restarting, snapshots already saved.</param>
     /// <param name="underLock">Runs once the lock is held, before anything is touched (before_restart); when it throws, the
     /// lock is released and the run does not start.</param>
+    /// <param name="executor">What carries the plan out; null: the compose project's containers (a <see cref="RestartExecutor"/>).</param>
     public async Task<ChannelReader<RestartEvent>> StartAsync(PreparedRestart prepared, string runId, CancellationToken cancellationToken,
-        IServiceRecreator? recreator = null, Func<CancellationToken, Task>? underLock = null)
+        IServiceRecreator? recreator = null, Func<CancellationToken, Task>? underLock = null, IPlanExecutor? executor = null)
     {
         var options = prepared.Project.Options;
         var lockHandle = await RestartLock.AcquireAsync(stateDirectory, prepared.Project.Name, options.LockTimeout, time, cancellationToken).ConfigureAwait(false);
@@ -79,9 +80,9 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             message => output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), message)));
         var history = ReadHistory(prepared.Project.Name, message => output.Writer.TryWrite(new RunNote(time.GetUtcNow(), message)));
         var estimate = RunEstimate.Of(prepared.Plan, history);
-        var executor = new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator) { History = history.ReadyTimes };
+        executor ??= new ComposeExecution(prepared, readyTimes => new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator) { History = readyTimes });
         var began = time.GetTimestamp();
-        var events = executor.Run(prepared.Plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken, journal.Record);
+        var events = executor.Run(prepared.Plan, runId, history.ReadyTimes, journal.Record, cancellationToken);
         _ = Task.Run(async () =>
         {
             var outcomes = new List<ServiceOutcome>();
@@ -207,6 +208,14 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
         {
             return new RunWarning(time.GetUtcNow(), $"Could not record when the services became ready in {stateDirectory}: {ex.Message}");
         }
+    }
+
+    /// <summary>The compose project's containers as the run's executor.</summary>
+    private sealed class ComposeExecution(PreparedRestart prepared, Func<IReadOnlyDictionary<string, ReadyTimeEstimate>, RestartExecutor> create) : IPlanExecutor
+    {
+        public ChannelReader<RestartEvent> Run(RestartPlan plan, string runId, IReadOnlyDictionary<string, ReadyTimeEstimate> history,
+            Action<RestartEvent> record, CancellationToken cancellationToken) =>
+            create(history).Run(plan, prepared.Project.Name, runId, prepared.Containers, cancellationToken, record);
     }
 
     public static string NewRunId(TimeProvider time) => $"{time.GetUtcNow():yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";

@@ -23,8 +23,9 @@ public partial class PartRulesTests
         ["Project"] = ["Common", "Compose", "Configuration", "Engine", "EnvFiles", "Graph"],
         ["Health"] = ["Common", "Compose", "Configuration", "Engine", "Graph", "Project"],
         ["Restart"] = ["Common", "Compose", "Configuration", "Drift", "Engine", "Graph", "Health", "Metrics", "Project"],
-        ["Preflight"] = ["Common", "Compose", "Configuration", "Drift", "Engine", "EnvFiles", "Graph", "Health", "Project", "Restart"],
-        ["UseCases"] = ["Common", "Compose", "Configuration", "Drift", "Engine", "EnvFiles", "Graph", "Health", "Metrics", "Preflight", "Project", "Restart"],
+        ["Swarm"] = ["Common", "Engine", "Graph", "Health", "Restart"],
+        ["Preflight"] = ["Common", "Compose", "Configuration", "Drift", "Engine", "EnvFiles", "Graph", "Health", "Project", "Restart", "Swarm"],
+        ["UseCases"] = ["Common", "Compose", "Configuration", "Drift", "Engine", "EnvFiles", "Graph", "Health", "Metrics", "Preflight", "Project", "Restart", "Swarm"],
     };
 
     [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?:\w+\s*=\s*)?StingOps\.Core\.(\w+)", RegexOptions.Multiline)]

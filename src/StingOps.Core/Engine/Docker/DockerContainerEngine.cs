@@ -17,11 +17,11 @@ namespace StingOps.Core.Engine.Docker;
 /// <para>The <see cref="TimeProvider"/> drives timeouts and retry delays. Timestamps sent to the engine (the
 /// event subscription's <c>since</c>) use the real clock, since the engine stamps events with its own.</para>
 /// <para>Thread-safe: make one per endpoint and share it; dispose it at the end.</para>
-/// <para>Snapshots and event streams go through a small raw HTTP client (<c>RawEngineHttp</c>) beside
+/// <para>Snapshots, event streams and the swarm calls go through a small raw HTTP client (<c>RawEngineHttp</c>) beside
 /// Docker.DotNet: a snapshot must survive verbatim (fields the library's model lacks included), and the
 /// library's only event API that reports when the stream is established is marked obsolete.</para>
 /// </remarks>
-public sealed class DockerContainerEngine : IContainerEngine, IContainerSnapshots
+public sealed class DockerContainerEngine : IContainerEngine, IContainerSnapshots, ISwarmEngine
 {
     private readonly DockerTransport _transport;
     private readonly DockerQueries _queries;
@@ -29,6 +29,7 @@ public sealed class DockerContainerEngine : IContainerEngine, IContainerSnapshot
     private readonly DockerExec _exec;
     private readonly DockerEvents _events;
     private readonly DockerSnapshots _snapshots;
+    private readonly DockerSwarm _swarm;
 
     public DockerContainerEngine(Uri endpoint, TimeProvider? timeProvider = null)
         : this(endpoint, DockerEngineOptions.Default, timeProvider)
@@ -50,6 +51,7 @@ public sealed class DockerContainerEngine : IContainerEngine, IContainerSnapshot
         _exec = new DockerExec(_transport);
         _events = new DockerEvents(_transport);
         _snapshots = new DockerSnapshots(_transport, _lifecycle);
+        _swarm = new DockerSwarm(_transport);
     }
 
     public string Endpoint => _transport.Endpoint;
@@ -100,6 +102,27 @@ public sealed class DockerContainerEngine : IContainerEngine, IContainerSnapshot
 
     public Task<string> CreateFromSnapshotAsync(string inspectJson, string name, CancellationToken cancellationToken) =>
         _snapshots.CreateFromSnapshotAsync(inspectJson, name, cancellationToken);
+
+    public Task<SwarmMembership> GetSwarmMembershipAsync(CancellationToken cancellationToken) =>
+        _swarm.GetMembershipAsync(cancellationToken);
+
+    public Task<IReadOnlyList<SwarmNode>> ListNodesAsync(CancellationToken cancellationToken) =>
+        _swarm.ListNodesAsync(cancellationToken);
+
+    public Task<IReadOnlyList<SwarmService>> ListStackServicesAsync(string stack, CancellationToken cancellationToken) =>
+        _swarm.ListStackServicesAsync(stack, cancellationToken);
+
+    public Task<SwarmService?> InspectServiceAsync(string serviceId, CancellationToken cancellationToken) =>
+        _swarm.InspectServiceAsync(serviceId, cancellationToken);
+
+    public Task<IReadOnlyList<SwarmTask>> ListTasksAsync(string serviceId, CancellationToken cancellationToken) =>
+        _swarm.ListTasksAsync(serviceId, cancellationToken);
+
+    public Task<ulong> ForceUpdateAsync(SwarmService service, CancellationToken cancellationToken) =>
+        _swarm.ForceUpdateAsync(service, cancellationToken);
+
+    public Task RollbackAsync(SwarmService service, CancellationToken cancellationToken) =>
+        _swarm.RollbackAsync(service, cancellationToken);
 
     public void Dispose() => _transport.Dispose();
 }

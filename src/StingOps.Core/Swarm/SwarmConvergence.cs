@@ -1,0 +1,57 @@
+using StingOps.Core.Engine;
+
+namespace StingOps.Core.Swarm;
+
+public enum ConvergenceState
+{
+    /// <summary>Swarm is still replacing tasks, or the new ones are not all running yet.</summary>
+    Converging,
+    /// <summary>Every desired task runs the wanted spec (and, with a healthcheck, is healthy: Swarm calls a task running only then).</summary>
+    Converged,
+    /// <summary>Swarm gave up on the update (paused it, or rolled it back by the service's failure_action).</summary>
+    Failed,
+}
+
+/// <summary>Where a service stands against the spec it should run: the counts, and why when it failed.</summary>
+/// <param name="Desired">Tasks wanted: the replicas, or a global service's eligible nodes.</param>
+/// <param name="Running">Running tasks of the wanted spec, on nodes that are up.</param>
+/// <param name="Started">Tasks of the wanted spec whose container started (starting: waiting for health, or running).</param>
+/// <param name="Detail">For people: "2/3 running", or Swarm's word on a failure with the last task error.</param>
+public sealed record Convergence(ConvergenceState State, long Desired, long Running, long Started, string Detail)
+{
+    /// <summary>
+    /// Judges a service against the spec it should run (its tasks of <paramref name="forceUpdate"/>). Tasks on nodes that are
+    /// not ready do not count either way: a lost node's tasks are reported running until the manager gives up on them.
+    /// </summary>
+    /// <param name="rollingBack">The spec is the one a rollback returns to: Swarm's rollback_completed is success, not failure.</param>
+    public static Convergence Judge(SwarmService service, ulong forceUpdate, IReadOnlyList<SwarmTask> tasks, IReadOnlySet<string> readyNodes, bool rollingBack = false)
+    {
+        var live = tasks.Where(t => t.DesiredState == "running" && (t.NodeId is null || readyNodes.Contains(t.NodeId))).ToList();
+        var wanted = live.Where(t => t.ForceUpdate == forceUpdate).ToList();
+        var running = wanted.LongCount(t => t.IsRunning);
+        var started = running + wanted.LongCount(t => t.State == "starting");
+        var desired = service.Replicas ?? service.DesiredTasks ?? live.Select(t => t.NodeId).Distinct().LongCount();
+        var update = service.UpdateStatus;
+        var failed = rollingBack
+            ? update?.State is "rollback_paused" or "paused"
+            : update?.State is "paused" or "rollback_started" or "rollback_paused" or "rollback_completed";
+        if (failed)
+        {
+            var why = update!.Message is { Length: > 0 } message ? message : $"update {update.State}";
+            return new Convergence(ConvergenceState.Failed, desired, running, started, LastError(tasks, forceUpdate) is { } error ? $"{why}; {error}" : why);
+        }
+        var settled = update is null || update.State is "completed" || (rollingBack && update.State == "rollback_completed");
+        var done = running >= desired && live.All(t => t.ForceUpdate == forceUpdate && t.IsRunning);
+        if (settled && done)
+            return new Convergence(ConvergenceState.Converged, desired, running, started, $"{running}/{desired} running");
+        var progress = $"{running}/{desired} running" + (started > running ? $", {started - running} starting (waiting for health)" : "");
+        return new Convergence(ConvergenceState.Converging, desired, running, started, LastError(tasks, forceUpdate) is { } last ? $"{progress}; last error: {last}" : progress);
+    }
+
+    /// <summary>The newest failure among the tasks of the wanted spec, as "task.3 failed: ..." (what the operator needs first).</summary>
+    public static string? LastError(IReadOnlyList<SwarmTask> tasks, ulong forceUpdate) =>
+        tasks.Where(t => t.ForceUpdate == forceUpdate && t.State is "failed" or "rejected" && (t.Error ?? t.Message) is not null)
+            .OrderByDescending(t => t.Timestamp)
+            .Select(t => $"task{(t.Slot is { } slot ? $" {slot}" : "")} {t.State}: {t.Error ?? t.Message}")
+            .FirstOrDefault();
+}
