@@ -63,6 +63,24 @@ file:line; unknown keys are warnings.
 '@
             DefaultValue = 'conf/config.yml, then config.yml, in the project directory; else built-in defaults'
         }
+        StackName        = @{
+            Description  = @'
+A Docker Swarm stack deployed from the compose files (docker stack deploy -c <files> <name>) instead of a
+compose project. The compose files (found as usual) give the dependency graph; the swarm manager that
+DOCKER_HOST names gives the stack's services, found by their com.docker.stack.namespace label. The
+stack's name is the project's name (metrics, lock, state); with -ProjectName too, both must agree.
+
+Get-StingService shows each service's replicas (desired/running/healthy) and nodes; Get-StingRestartPlan is
+the same planner; Test-StingPrerequisite checks that the engine is a manager, the nodes are ready and
+active, every planned service is deployed and the deployed images are the files'. Restart-StingService
+force-updates each service in dependency order (docker service update --force through the Engine API),
+each once its dependencies have converged, with the service's own update_config; a service whose new
+tasks do not all run healthy within its timeout is rolled back by Swarm (RolledBack) and what depends on
+it is Skipped. Start-, Stop-, Repair- and Wait-StingService and -Recreate have no meaning on a stack and
+stop with StingSwarmOperationNotSupported, touching nothing.
+'@
+            DefaultValue = 'none: a compose project'
+        }
         WhatIf           = @'
 Shows what the cmdlet would do, without doing it.
 '@

@@ -65,4 +65,6 @@ public static class ErrorIds
     public const string MetricStoreBusy = "StingMetricStoreBusy";
     public const string MetricExportFailed = "StingMetricExportFailed";
     public const string EnvironmentFileUnreadable = "StingEnvironmentFileUnreadable";
+    /// <summary>-StackName with a verb or switch that has no meaning on a Swarm stack (Stop, Start, Repair, Wait, -Recreate).</summary>
+    public const string SwarmOperationNotSupported = "StingSwarmOperationNotSupported";
 }

@@ -151,7 +151,7 @@ public sealed class PrerequisiteChecker
 
         if (options.CheckLock)
         {
-            results.Add(CheckLock(project));
+            results.Add(CheckLock(_stateDirectory, project));
             results.Add(CheckInterruptedRun(project, byService));
         }
 
@@ -174,12 +174,12 @@ public sealed class PrerequisiteChecker
         return new PreflightReport(results, byService, plan, drift);
     }
 
-    private static PrerequisiteCheckResult ComposePassed(ComposeProject compose) =>
+    internal static PrerequisiteCheckResult ComposePassed(ComposeProject compose) =>
         Pass(PrerequisiteCheck.ComposeFile, compose.ComposeFiles.FirstOrDefault() ?? compose.ProjectDirectory,
             $"project '{compose.Name}': {compose.Services.Count} service(s) from {string.Join(", ", compose.ComposeFiles)}" +
             (compose.Warnings.Count == 0 ? "" : $"; {compose.Warnings.Count} warning(s): {string.Join("; ", compose.Warnings)}"));
 
-    private static IEnumerable<PrerequisiteCheckResult> ConfigurationResults(RestartOptions options)
+    internal static IEnumerable<PrerequisiteCheckResult> ConfigurationResults(RestartOptions options)
     {
         var target = options.Source ?? "(built-in defaults)";
         yield return Pass(PrerequisiteCheck.RestartConfiguration, target,
@@ -334,10 +334,10 @@ public sealed class PrerequisiteChecker
         return Warn(PrerequisiteCheck.InterruptedRun, project.Name, run.Describe(isRunning));
     }
 
-    private PrerequisiteCheckResult CheckLock(StingProject project)
+    internal static PrerequisiteCheckResult CheckLock(string stateDirectory, StingProject project)
     {
-        var (state, owner) = RestartLock.Probe(_stateDirectory, project.Name);
-        var path = RestartLock.PathFor(_stateDirectory, project.Name);
+        var (state, owner) = RestartLock.Probe(stateDirectory, project.Name);
+        var path = RestartLock.PathFor(stateDirectory, project.Name);
         switch (state)
         {
             case LockState.Held:
@@ -383,7 +383,7 @@ public sealed class PrerequisiteChecker
                 "neither 'docker compose' (v2) nor 'docker-compose' (v1) answers on PATH; -Recreate needs one of them (install docker-compose-plugin or docker-compose)")
             : Pass(PrerequisiteCheck.ComposeCli, cli.Executable, $"{cli.DisplayName} version {cli.Version}");
 
-    private static PrerequisiteCheckResult Pass(PrerequisiteCheck check, string target, string message) => new(check, target, true, PrerequisiteCheckSeverity.Error, message);
-    private static PrerequisiteCheckResult Fail(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteCheckSeverity.Error, message);
-    private static PrerequisiteCheckResult Warn(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteCheckSeverity.Warning, message);
+    internal static PrerequisiteCheckResult Pass(PrerequisiteCheck check, string target, string message) => new(check, target, true, PrerequisiteCheckSeverity.Error, message);
+    internal static PrerequisiteCheckResult Fail(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteCheckSeverity.Error, message);
+    internal static PrerequisiteCheckResult Warn(PrerequisiteCheck check, string target, string message) => new(check, target, false, PrerequisiteCheckSeverity.Warning, message);
 }

@@ -15,6 +15,12 @@ public enum PrerequisiteCheck
     InterruptedRun,
     ConfigDrift,
     ComposeCli,
+    /// <summary>Swarm (-StackName): the engine is a manager of an active swarm.</summary>
+    SwarmManager,
+    /// <summary>Swarm: every node is ready and active.</summary>
+    SwarmNodes,
+    /// <summary>Swarm: the stack is deployed, with every planned service of the compose files.</summary>
+    StackServices,
 }
 
 public enum PrerequisiteCheckSeverity { Error, Warning }

@@ -25,13 +25,16 @@ public sealed record PreparedRestart(
 /// succeed, takes the project's lock, runs the executor, records every outcome in the metrics files
 /// (also of cancelled and refused runs) and releases the lock whatever happens.
 /// </summary>
-public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, string stateDirectory, string metricsDirectory, Func<string, string>? redact = null)
+/// <param name="engine">The compose project's engine; null for a run that always brings its own executor (a Swarm stack).</param>
+public sealed class RestartRunner(IContainerEngine? engine, TimeProvider time, string stateDirectory, string metricsDirectory, Func<string, string>? redact = null)
 {
+    private IContainerEngine Engine => engine ?? throw new InvalidOperationException("a compose run needs the container engine");
+
     /// <summary>Reads only: engine reachability, containers, plan, readiness of outside dependencies.</summary>
     public async Task<PreparedRestart> PrepareAsync(StingProject project, RestartRequest request, CancellationToken cancellationToken)
     {
-        await engine.GetInfoAsync(cancellationToken).ConfigureAwait(false);
-        var containers = await engine.ListProjectContainersAsync(project.Name, cancellationToken).ConfigureAwait(false);
+        await Engine.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+        var containers = await Engine.ListProjectContainersAsync(project.Name, cancellationToken).ConfigureAwait(false);
         var graph = project.Graph(containers);
         var plan = RestartPlan.Create(graph, project.Options, request);
         return await PrepareAsync(project, plan, ServiceContainers.ByService(containers), cancellationToken).ConfigureAwait(false);
@@ -41,7 +44,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
     public async Task<PreparedRestart> PrepareAsync(StingProject project, RestartPlan plan, IReadOnlyDictionary<string, ContainerSummary> containers,
         CancellationToken cancellationToken)
     {
-        var unready = await new DependencyReadiness(engine, time, redact).FindUnreadyAsync(project, plan, containers, cancellationToken).ConfigureAwait(false);
+        var unready = await new DependencyReadiness(Engine, time, redact).FindUnreadyAsync(project, plan, containers, cancellationToken).ConfigureAwait(false);
         return new PreparedRestart(project, plan, containers, unready);
     }
 
@@ -80,7 +83,7 @@ public sealed class RestartRunner(IContainerEngine engine, TimeProvider time, st
             message => output.Writer.TryWrite(new RunWarning(time.GetUtcNow(), message)));
         var history = ReadHistory(prepared.Project.Name, message => output.Writer.TryWrite(new RunNote(time.GetUtcNow(), message)));
         var estimate = RunEstimate.Of(prepared.Plan, history);
-        executor ??= new ComposeExecution(prepared, readyTimes => new RestartExecutor(engine, new ProbeRunner(engine), time, options, redact, recreator) { History = readyTimes });
+        executor ??= new ComposeExecution(prepared, readyTimes => new RestartExecutor(Engine, new ProbeRunner(Engine), time, options, redact, recreator) { History = readyTimes });
         var began = time.GetTimestamp();
         var events = executor.Run(prepared.Plan, runId, history.ReadyTimes, journal.Record, cancellationToken);
         _ = Task.Run(async () =>

@@ -67,7 +67,7 @@ public sealed record SessionRun(string RunId, ChannelReader<RestartEvent> Events
 /// <param name="snapshots">The engine's snapshot side, which -Recreate needs (save, and roll back); null for a plain restart.</param>
 /// <param name="checker">The pre-flight; by default the real one (a seam for tests, which fake the compose CLI).</param>
 public sealed class RestartSession(StingProject project, IContainerEngine engine, IContainerSnapshots? snapshots,
-    IReadOnlyDictionary<string, string?> environment, TimeProvider time, Func<string, string> redact, PrerequisiteChecker? checker = null)
+    IReadOnlyDictionary<string, string?> environment, TimeProvider time, Func<string, string> redact, PrerequisiteChecker? checker = null) : ILifecycleSession
 {
     private readonly string _stateDirectory = StateDirectory.Resolve(environment);
 
@@ -84,7 +84,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
     {
         // Only a restart waits for its window: what brings services up (a boot-time Repair) must never be refused for the hour.
         if (request.Operation == SessionOperation.Restart)
-            EnsureInsideMaintenanceWindow(request.MaintenanceWindow);
+            MaintenanceGate.EnsureOpen(project, request.MaintenanceWindow, time);
         if (request.Operation == SessionOperation.Stop)
             return await PrepareStopAsync(request, cancellationToken).ConfigureAwait(false);
         var messages = new List<SessionMessage>();
@@ -161,7 +161,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
                     SessionOperation.Start => runner.Refuse(prepared, runId, "started", "use -IncludeDependencies to start it too"),
                     SessionOperation.Repair => runner.Refuse(prepared, runId, "repaired", "repair it too: Repair-StingService without -Name"),
                     _ => runner.Refuse(prepared, runId, "restarted", "use -Force to restart anyway"),
-                }), messages, Refused: true);
+                }, time), messages, Refused: true);
             messages.AddRange(prepared.Blocking.Select(u =>
                 SessionMessage.Warning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.")));
         }
@@ -264,7 +264,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         return await DriftSurvey.TakeAsync(engine, services, prepared.Containers, k => environment.GetValueOrDefault(k), baseline, cancellationToken).ConfigureAwait(false);
     }
 
-    private static IEnumerable<SessionMessage> Describe(IEnumerable<PrerequisiteCheckResult> results, bool recreate)
+    internal static IEnumerable<SessionMessage> Describe(IEnumerable<PrerequisiteCheckResult> results, bool recreate)
     {
         foreach (var r in results)
         {
@@ -288,19 +288,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
             target: project.Name);
     }
 
-    /// <summary>The given window, else the config's maintenance_window: outside it, refuse before touching anything.</summary>
-    private void EnsureInsideMaintenanceWindow(string? given)
-    {
-        var window = given is { } text ? MaintenanceWindow.Parse(text)
-            : project.Options.MaintenanceWindow is { } spec ? MaintenanceWindow.FromSpec(spec) : null;
-        if (window is null || window.IsOpen(time, out var next))
-            return;
-        var opens = next is { } n ? $"; it next opens at {n:yyyy-MM-dd HH:mm zzz}" : "";
-        throw new StingException(ErrorIds.OutsideMaintenanceWindow, StingErrorKind.InvalidOperation,
-            $"Outside the maintenance window '{window}'{opens}. Nothing was touched.", target: window.ToString());
-    }
-
-    private ChannelReader<RestartEvent> Completed(IEnumerable<ServiceOutcome> outcomes)
+    internal static ChannelReader<RestartEvent> Completed(IEnumerable<ServiceOutcome> outcomes, TimeProvider time)
     {
         var channel = Channel.CreateUnbounded<RestartEvent>();
         foreach (var o in outcomes)

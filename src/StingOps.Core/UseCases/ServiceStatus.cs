@@ -17,7 +17,14 @@ public sealed record ServiceStatus(
     IReadOnlyList<string> Dependents,
     bool Critical,
     ProbeSpec Probe,
-    ContainerSummary? Container);
+    ContainerSummary? Container)
+{
+    /// <summary>A Swarm stack's service (-StackName): its tasks and nodes; null for a compose project's.</summary>
+    public SwarmReplicas? Swarm { get; init; }
+}
+
+/// <summary>A Swarm service's tasks: wanted, running, and healthy (null without a healthcheck), and the nodes they run on.</summary>
+public sealed record SwarmReplicas(long Desired, long Running, long? Healthy, IReadOnlyList<string> Nodes);
 
 public static class ServiceInventory
 {

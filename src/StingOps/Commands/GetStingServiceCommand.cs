@@ -19,7 +19,9 @@ public sealed class GetStingServiceCommand : StingServiceCmdlet
     protected override void EndProcessing()
     {
         var project = OpenProject();
-        var list = Await(ServiceListing.ListAsync(project, Offline ? null : ConnectEngine(), Names, EnvironmentSnapshot(), Cancellation));
+        var list = Await(IsStack && !Offline
+            ? ServiceListing.ListStackAsync(project, ConnectSwarm(), Names, EnvironmentSnapshot(), Cancellation)
+            : ServiceListing.ListAsync(project, Offline ? null : ConnectEngine(), Names, EnvironmentSnapshot(), Cancellation));
         if (list.InterruptedRun is { } interrupted)
             WriteWarning(interrupted);
         foreach (var name in list.UnknownNames)

@@ -46,6 +46,17 @@ public abstract class StingCmdlet : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? ConfigPath { get; set; }
 
+    /// <summary>
+    /// A Docker Swarm stack deployed from the compose files (docker stack deploy): the files give the graph, the manager
+    /// (DOCKER_HOST) the services, found by com.docker.stack.namespace. The stack's name is the project's name.
+    /// </summary>
+    [Parameter]
+    [ValidatePattern("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")]
+    public string? StackName { get; set; }
+
+    /// <summary>-StackName was given: the services are a Swarm stack's, not a compose project's containers.</summary>
+    internal bool IsStack => StackName is not null;
+
     protected CancellationToken Cancellation => _cancellation.Token;
 
     protected override void StopProcessing() => _cancellation.Cancel();
@@ -61,10 +72,19 @@ public abstract class StingCmdlet : PSCmdlet
     internal ProjectRequest BuildRequest() => new(
         ComposeFile?.Select(ResolvePath).ToArray(),
         ProjectDirectory is null ? null : ResolvePath(ProjectDirectory),
-        ProjectName,
+        StackNameOrProjectName(),
         Profile,
         ConfigPath is null ? null : ResolvePath(ConfigPath),
         SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+
+    /// <summary>A stack's name is its project's: both given, they must agree.</summary>
+    private string? StackNameOrProjectName()
+    {
+        if (StackName is not null && ProjectName is not null && !string.Equals(StackName, ProjectName, StringComparison.Ordinal))
+            ThrowTerminatingError(ToErrorRecord(new StingException(ErrorIds.ProjectNameInvalid, StingErrorKind.InvalidArgument,
+                $"-StackName '{StackName}' and -ProjectName '{ProjectName}' differ: a stack's name is its project's name. Give one of them.", target: StackName)));
+        return StackName ?? ProjectName;
+    }
 
     internal string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
@@ -80,6 +100,17 @@ public abstract class StingCmdlet : PSCmdlet
     /// <param name="redact">Masks secrets in traced command lines and messages (-Debug).</param>
     internal IContainerEngine ConnectEngine(Func<string, string>? redact = null) =>
         EngineTracer(redact)(Try(() => EngineConnections.For(EnvironmentSnapshot())));
+
+    /// <summary>The swarm side of the same engine: DOCKER_HOST must name a manager of the swarm the stack runs on.</summary>
+    internal ISwarmEngine ConnectSwarm() => Try(() => EngineConnections.For(EnvironmentSnapshot()));
+
+    /// <summary>For verbs that have no meaning on a stack: refuses -StackName with a stable id, touching nothing.</summary>
+    internal void RefuseStack(string why)
+    {
+        if (IsStack)
+            ThrowTerminatingError(ToErrorRecord(new StingException(ErrorIds.SwarmOperationNotSupported, StingErrorKind.InvalidOperation,
+                why + " Nothing was touched.", target: StackName)));
+    }
 
     /// <summary>The snapshot side of the same engine (a recreate's save and rollback), traced like <see cref="ConnectEngine"/>.</summary>
     internal IContainerSnapshots ConnectSnapshots(Func<string, string>? redact = null)

@@ -27,7 +27,10 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
     {
         var project = OpenProject();
         var redact = project.CreateRedactor();
-        var session = new RestartSession(project, ConnectEngine(redact), needsSnapshots ? ConnectSnapshots(redact) : null, EnvironmentSnapshot(), TimeProvider.System, redact);
+        // The orchestrator is chosen here, once: a Swarm stack's services, or a compose project's containers.
+        ILifecycleSession session = IsStack
+            ? new SwarmSession(project, ConnectSwarm(), EnvironmentSnapshot(), TimeProvider.System, redact)
+            : new RestartSession(project, ConnectEngine(redact), needsSnapshots ? ConnectSnapshots(redact) : null, EnvironmentSnapshot(), TimeProvider.System, redact);
         var prepared = Await(session.PrepareAsync(request, Cancellation));
         WriteMessages(prepared.Messages);
         if (prepared.Refusal is { } refusal)

@@ -32,6 +32,8 @@ public sealed class TestStingPrerequisiteCommand : StingServiceCmdlet
 
     protected override void EndProcessing()
     {
+        if (Recreate)
+            RefuseStack("-Recreate does not apply to a Swarm stack: 'docker stack deploy' applies changed compose files.");
         var environment = EnvironmentSnapshot();
         var trace = EngineTracer();
         var checker = new PrerequisiteChecker(() => trace(EngineConnections.For(environment)), TimeProvider.System, StateDirectory.Resolve(environment), environment);
@@ -42,7 +44,9 @@ public sealed class TestStingPrerequisiteCommand : StingServiceCmdlet
             Recreate = Recreate,
             MinimumFreeSpaceGB = MinimumFreeSpaceGB,
         };
-        var results = Await(checker.CheckAsync(BuildRequest(), options, Cancellation));
+        var results = IsStack
+            ? Await(new SwarmPrerequisites(ConnectSwarm, StateDirectory.Resolve(environment)).InspectAsync(OpenProject(), options, Cancellation)).Results
+            : Await(checker.CheckAsync(BuildRequest(), options, Cancellation));
         if (Quiet)
         {
             WriteObject(!results.Any(r => r.IsBlocking));

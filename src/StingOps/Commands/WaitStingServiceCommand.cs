@@ -16,6 +16,8 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
 
     protected override void EndProcessing()
     {
+        RefuseStack("Wait-StingService waits for a compose project's containers. On a Swarm stack, Restart-StingService -StackName waits for every task " +
+            "of each service itself, and Get-StingService -StackName shows each service's replicas.");
         var project = OpenProject();
         var redact = project.CreateRedactor();
         var session = new WaitSession(project, ConnectEngine(redact), TimeProvider.System, redact);

@@ -15,7 +15,7 @@ internal static class Mapper
         Name = s.Service.Name,
         Project = project,
         State = ToState(s.State),
-        Health = s.Container is null ? (s.State == "unknown" ? ServiceHealth.Unknown : ServiceHealth.None) : ToHealth(s.Health),
+        Health = s.Container is null && s.Swarm is null ? (s.State == "unknown" ? ServiceHealth.Unknown : ServiceHealth.None) : ToHealth(s.Health),
         DependsOn = s.DependsOn.ToArray(),
         Dependents = s.Dependents.ToArray(),
         Profiles = s.Service.Profiles.ToArray(),
@@ -26,7 +26,9 @@ internal static class Mapper
         ContainerName = s.Container?.Name,
         Image = s.Container?.Image ?? s.Service.Image,
         StartedAt = null,
-        HealthCheck = redact(s.Probe.ToString()),
+        HealthCheck = s.Swarm is null ? redact(s.Probe.ToString()) : "every task running (Swarm waits for each task's healthcheck)",
+        Replicas = s.Swarm is { } swarm ? new ReplicaCount { Desired = swarm.Desired, Running = swarm.Running, Healthy = swarm.Healthy } : null,
+        Nodes = s.Swarm?.Nodes.ToArray() ?? [],
     };
 
     public static ServiceInfo WithDetails(ServiceInfo info, ContainerDetails d) => new()
