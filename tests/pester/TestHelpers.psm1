@@ -761,4 +761,4 @@ function Complete-StingChildRestart {
 Export-ModuleMember -Function Invoke-StingProcess, Invoke-StingFixtureDocker, Initialize-StingFixtureImage, New-StingFixtureProject, Get-StingFixtureService,
     Get-StingFixtureContainer, Wait-StingFixtureHealthy, Start-StingFixture, Set-StingFixtureKnob,
     Clear-StingFixtureKnob, Get-StingFixtureDbStarts, Remove-StingFixture, Remove-StingFixtureLeftover,
-    Start-StingChildRestart, Wait-StingChildRestartLocked, Complete-StingChildRestart, Get-StingComposeCli
+    Start-StingChildRestart, Wait-StingChildRestartLocked, Complete-StingChildRestart, Get-StingComposeCli, Test-StingPortFree

@@ -14,7 +14,7 @@ namespace StingOps.Commands;
 /// </summary>
 public abstract class StingMetricCmdlet : StingCmdlet
 {
-    private static readonly string[] ProjectParameters = ["ComposeFile", "ProjectDirectory", "ProjectName", "Profile"];
+    private static readonly string[] ProjectParameters = ["ComposeFile", "ProjectDirectory", "ProjectName", "Profile", "StackName"];
     private MetricContext? _context;
 
     /// <summary>Every project's restarts, not only the project the parameters find: in the default layout, every

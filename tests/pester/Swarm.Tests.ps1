@@ -1,0 +1,137 @@
+# Restarts of Docker Swarm stacks (-StackName) on real swarms: the default engine as a single-node swarm, and three
+# engines in network namespaces of their own. Order is judged from every node's container events, convergence from
+# the manager, never from the cmdlets' word.
+BeforeAll {
+    Import-Module $env:STINGOPS_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'SwarmHelpers.psm1') -Force
+
+    # Every dependency edge of the fixture, as "dependent -> dependency".
+    $script:Edges = @(
+        @{ Service = 'api'; Dependency = 'db' }, @{ Service = 'api'; Dependency = 'cache' },
+        @{ Service = 'worker'; Dependency = 'api' }, @{ Service = 'frontend'; Dependency = 'api' },
+        @{ Service = 'chatbot'; Dependency = 'worker' }, @{ Service = 'chatbot'; Dependency = 'frontend' })
+
+    function Invoke-StackRestart([Parameter(Mandatory)] $Stack, [hashtable] $Extra = @{}) {
+        $before = @(Get-StingSwarmServiceState -Stack $Stack)
+        $since = [DateTimeOffset]::UtcNow
+        $results = @(Restart-StingService -StackName $Stack.StackName -ProjectDirectory $Stack.Directory -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failures @Extra)
+        $until = [DateTimeOffset]::UtcNow.AddSeconds(1)
+        [pscustomobject]@{
+            Results = $results; ByService = @{} + ($results | Group-Object Service -AsHashTable -AsString); Errors = @($failures)
+            Before = $before; After = @(Get-StingSwarmServiceState -Stack $Stack)
+            Events = @(Get-StingSwarmContainerEvent -Stack $Stack -Since $since -Until $until)
+        }
+    }
+
+    # For each edge: no container of the dependent started before every new container of its dependency was healthy.
+    function Get-OrderViolation([Parameter(Mandatory)] $Run) {
+        foreach ($edge in $script:Edges) {
+            $healthy = @($Run.Events | Where-Object { $_.Service -eq $edge.Dependency -and $_.Action -eq 'health_status: healthy' })
+            $starts = @($Run.Events | Where-Object { $_.Service -eq $edge.Service -and $_.Action -eq 'start' })
+            if ($healthy.Count -eq 0 -or $starts.Count -eq 0) { "$($edge.Service) -> $($edge.Dependency): missing events (healthy $($healthy.Count), starts $($starts.Count))"; continue }
+            $lastReady = ($healthy | Measure-Object -Property Time -Maximum).Maximum
+            $firstStart = ($starts | Measure-Object -Property Time -Minimum).Minimum
+            if ($firstStart -lt $lastReady) { "$($edge.Service) started at $($firstStart.ToString('HH:mm:ss.fff')) before $($edge.Dependency) was healthy everywhere ($($lastReady.ToString('HH:mm:ss.fff')))" }
+        }
+    }
+}
+
+Describe 'Swarm stacks: parameter contract' -Tag 'Unit', 'Swarm' {
+    It '<_> takes -StackName' -ForEach 'Get-StingService', 'Get-StingRestartPlan', 'Test-StingPrerequisite', 'Restart-StingService', 'Stop-StingService', 'Start-StingService', 'Repair-StingService' {
+        (Get-Command $_).Parameters['StackName'].ParameterType | Should -Be ([string])
+    }
+
+    It 'refuses a stack name that docker stack deploy would not take' {
+        { Get-StingRestartPlan -StackName 'bad name' -ComposeFile (Join-Path $PSScriptRoot '..' 'fixtures' 'swarm-stack' 'docker-compose.yml') } | Should -Throw
+    }
+
+    It 'the stack name is the project name: both given, they must agree' {
+        $file = Join-Path $PSScriptRoot '..' 'fixtures' 'swarm-stack' 'docker-compose.yml'
+        { Get-StingRestartPlan -StackName one -ProjectName two -ComposeFile $file -ErrorAction Stop } | Should -Throw -ErrorId 'StingProjectNameInvalid*'
+        @(Get-StingRestartPlan -StackName one -ProjectName one -ComposeFile $file).Count | Should -Be 6
+    }
+}
+
+Describe 'Swarm stacks on a single-node swarm' -Tag 'Integration', 'Swarm' {
+    BeforeAll {
+        $script:Swarm = Initialize-StingSwarm -Nodes 1
+        $script:SavedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR; DOCKER_HOST = $env:DOCKER_HOST }
+        $script:State = Join-Path ([System.IO.Path]::GetTempPath()) "stingswarm-state-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $env:XDG_STATE_HOME = Join-Path $State 'state'
+        $env:STING_LOG_DIR = Join-Path $State 'metrics'
+        $env:DOCKER_HOST = $Swarm.Manager
+    }
+    AfterAll {
+        foreach ($k in $SavedEnv.Keys) { Set-Item "env:$k" -Value $SavedEnv[$k] -ErrorAction SilentlyContinue; if ($null -eq $SavedEnv[$k]) { Remove-Item "env:$k" -ErrorAction SilentlyContinue } }
+        Remove-StingSwarm $Swarm
+        Remove-Item -LiteralPath $State -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    Context 'a hive-shaped stack' {
+        BeforeAll { $script:Stack = New-StingSwarmStack -Swarm $Swarm }
+        AfterAll { Remove-StingSwarmStack $Stack }
+
+        It 'Get-StingService -StackName shows every service running, with its replicas and node' {
+            $services = @(Get-StingService -StackName $Stack.StackName -ProjectDirectory $Stack.Directory)
+            $services.Name | Sort-Object | Should -Be @('api', 'cache', 'chatbot', 'db', 'frontend', 'worker')
+            foreach ($s in $services) {
+                $s.State | Should -Be 'Running' -Because $s.Name
+                $s.Health | Should -Be 'Healthy' -Because $s.Name
+                "$($s.Replicas)" | Should -Be '1/1/1' -Because $s.Name
+                @($s.Nodes).Count | Should -Be 1 -Because $s.Name
+            }
+        }
+
+        It 'Test-StingPrerequisite -StackName passes every check on a healthy stack' {
+            $checks = @(Test-StingPrerequisite -StackName $Stack.StackName -ProjectDirectory $Stack.Directory)
+            $checks.Check | Should -Contain 'SwarmManager'
+            $checks.Check | Should -Contain 'StackServices'
+            @($checks | Where-Object { -not $_.Passed }) | Should -BeNullOrEmpty
+        }
+
+        It 'Restart-StingService -StackName updates every service once, in dependency order, to healthy' {
+            $run = Invoke-StackRestart -Stack $Stack
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Results | ForEach-Object { $_.Status | Should -Be 'Succeeded' -Because "$($_.Service): $($_.Message)" }
+            @(Get-OrderViolation $run) | Should -BeNullOrEmpty
+            foreach ($s in $run.After) {
+                $old = $run.Before | Where-Object Service -eq $s.Service
+                $s.ForceUpdate | Should -Be ($old.ForceUpdate + 1) -Because "$($s.Service) is force-updated exactly once"
+                $s.Running | Should -Be $s.Desired -Because "$($s.Service) runs all its tasks at the end"
+            }
+        }
+
+        It '<Cmdlet> refuses a stack with StingSwarmOperationNotSupported and touches nothing' -TestCases @(
+            @{ Cmdlet = 'Stop-StingService' }, @{ Cmdlet = 'Start-StingService' }, @{ Cmdlet = 'Repair-StingService' }, @{ Cmdlet = 'Wait-StingService' }
+        ) {
+            $before = @(Get-StingSwarmServiceState -Stack $Stack)
+            { & $Cmdlet -StackName $Stack.StackName -ProjectDirectory $Stack.Directory -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'StingSwarmOperationNotSupported*'
+            $after = @(Get-StingSwarmServiceState -Stack $Stack)
+            ($after | ForEach-Object { "$($_.Service)=$($_.ForceUpdate)" }) | Should -Be ($before | ForEach-Object { "$($_.Service)=$($_.ForceUpdate)" })
+        }
+
+        It 'a service whose new tasks never get healthy is rolled back by Swarm, and what depends on it is skipped' {
+            # Only the next task of api reads the knob: the rollback's task starts healthy.
+            Set-Content -LiteralPath (Join-Path $Stack.ControlDirectory 'api.env') -Value 'STING_NEVER_HEALTHY=1', 'STING_CONTROL_ONCE=1'
+            $run = Invoke-StackRestart -Stack $Stack -Extra @{ TimeoutSec = 30 }
+            $byName = $run.ByService
+            $byName['api'].Status | Should -Be 'RolledBack' -Because $byName['api'].Message
+            $byName['api'].FailureReason | Should -BeIn 'Timeout', 'HealthCheck'
+            foreach ($s in 'db', 'cache') { $byName[$s].Status | Should -Be 'Succeeded' -Because $byName[$s].Message }
+            foreach ($s in 'worker', 'frontend', 'chatbot') {
+                $byName[$s].Status | Should -Be 'Skipped' -Because $byName[$s].Message
+                $byName[$s].FailureReason | Should -Be 'Dependency'
+            }
+            @($run.Errors | Where-Object { "$($_.TargetObject)" -eq 'api' }).Count | Should -Be 1
+            # Back on the spec it had, every task running; the skipped ones were never touched.
+            $api = $run.After | Where-Object Service -eq 'api'
+            $api.ForceUpdate | Should -Be ($run.Before | Where-Object Service -eq 'api').ForceUpdate
+            $api.UpdateState | Should -Be 'rollback_completed'
+            foreach ($s in $run.After) { $s.Running | Should -Be $s.Desired -Because $s.Service }
+            foreach ($s in 'worker', 'frontend', 'chatbot') {
+                ($run.After | Where-Object Service -eq $s).ForceUpdate | Should -Be ($run.Before | Where-Object Service -eq $s).ForceUpdate
+                @($run.Events | Where-Object { $_.Service -eq $s -and $_.Action -eq 'start' }) | Should -BeNullOrEmpty
+            }
+        }
+    }
+}

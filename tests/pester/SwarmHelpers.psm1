@@ -1,0 +1,221 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Helpers for integration tests against real Docker Swarm stacks (tests/fixtures/swarm-stack).
+
+.DESCRIPTION
+    A swarm to test on: the default engine as a single-node swarm (the quick leg), or three engines in network
+    namespaces of their own (tools/swarm-nodes.sh, the multi-node leg). Stacks deployed from private copies of
+    the fixture under unique stingswarm-* names, waited for until every task runs, and removed again; the
+    container events of every node, to judge order by.
+
+    Rules: every docker call has a timeout, every wait is bounded, only stingswarm-* stacks are removed, and a
+    swarm is left (or torn down) only by the helper that made it.
+#>
+
+Set-StrictMode -Version Latest
+Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Verbose:$false
+
+$script:FixtureRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..' 'fixtures' 'swarm-stack'))
+$script:NodesScript = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..' '..' 'tools' 'swarm-nodes.sh'))
+$script:StackPrefix = 'stingswarm-'
+$script:StackLabel = 'com.docker.stack.namespace'
+
+function Invoke-StingSwarmDocker {
+    <# docker -H <host> ... with a timeout; returns ExitCode/StdOut/StdErr, throws on failure unless -AllowFailure. #>
+    param(
+        [Parameter(Mandatory)][string] $DockerHost,
+        [Parameter(Mandatory)][string[]] $ArgumentList,
+        [ValidateRange(1, 3600)][int] $TimeoutSec = 60,
+        [System.Collections.IDictionary] $Environment,
+        [switch] $AllowFailure
+    )
+    Invoke-StingProcess -FilePath 'docker' -ArgumentList (@('-H', $DockerHost) + $ArgumentList) -TimeoutSec $TimeoutSec -Environment $Environment -AllowFailure:$AllowFailure
+}
+
+function Initialize-StingSwarm {
+    <#
+    .SYNOPSIS
+        A swarm with the fixture image on every node. -Nodes 1: the default engine becomes a single-node swarm
+        (when it is not in one already); -Nodes 3: tools/swarm-nodes.sh builds three nodes in namespaces.
+    #>
+    param([ValidateSet(1, 3)][int] $Nodes = 1)
+    $image = Initialize-StingFixtureImage
+    if ($Nodes -eq 1) {
+        $hostUri = if ($env:DOCKER_HOST) { $env:DOCKER_HOST } else { 'unix:///var/run/docker.sock' }
+        $state = (Invoke-StingSwarmDocker -DockerHost $hostUri -ArgumentList 'info', '--format', '{{.Swarm.LocalNodeState}}').StdOut.Trim()
+        $created = $false
+        if ($state -ne 'active') {
+            $null = Invoke-StingSwarmDocker -DockerHost $hostUri -ArgumentList 'swarm', 'init', '--advertise-addr', '127.0.0.1' -TimeoutSec 90
+            $created = $true
+            # No ingress: the stack uses the host network, and an ingress needs iptables.
+            $null = Invoke-StingProcess -FilePath 'bash' -ArgumentList '-c', "echo y | docker -H '$hostUri' network rm ingress" -TimeoutSec 60 -AllowFailure
+        }
+        return [pscustomobject]@{ PSTypeName = 'StingOps.Test.Swarm'; Manager = $hostUri; Nodes = @($hostUri); Created = $created; NodeCount = 1; Image = $image.Image }
+    }
+    $up = Invoke-StingProcess -FilePath 'bash' -ArgumentList $script:NodesScript, 'up', '--nodes', "$Nodes" -TimeoutSec 600 `
+        -Environment @{ STINGOPS_SWARM_IMAGES = $image.Image }
+    $manager = ($up.StdOut -split "`r?`n" | Where-Object { $_ -like 'STINGOPS_SWARM_MANAGER=*' } | Select-Object -Last 1)
+    if (-not $manager) { throw "tools/swarm-nodes.sh up did not name the manager:`n$($up.StdOut)`n$($up.StdErr)" }
+    $nodeHosts = @(1..$Nodes | ForEach-Object {
+            $line = $up.StdOut -split "`r?`n" | Where-Object { $_ -like "STINGOPS_SWARM_NODE$_=*" } | Select-Object -Last 1
+            if (-not $line) { throw "tools/swarm-nodes.sh up did not name node $_." }
+            $line.Split('=', 2)[1]
+        })
+    [pscustomobject]@{ PSTypeName = 'StingOps.Test.Swarm'; Manager = $manager.Split('=', 2)[1]; Nodes = $nodeHosts; Created = $true; NodeCount = $Nodes; Image = $image.Image }
+}
+
+function Remove-StingSwarm {
+    <# Leaves what Initialize-StingSwarm made: the single-node swarm it initialised, or the whole multi-node cluster. Never throws. #>
+    param([AllowNull()] $Swarm)
+    if ($null -eq $Swarm -or -not $Swarm.Created) { return }
+    try {
+        if ($Swarm.NodeCount -eq 1) {
+            $null = Invoke-StingSwarmDocker -DockerHost $Swarm.Manager -ArgumentList 'swarm', 'leave', '--force' -TimeoutSec 90 -AllowFailure
+        }
+        else {
+            $down = Invoke-StingProcess -FilePath 'bash' -ArgumentList $script:NodesScript, 'down' -TimeoutSec 600 -AllowFailure
+            if ($down.ExitCode -ne 0) { Write-Warning "Remove-StingSwarm: swarm-nodes.sh down exited $($down.ExitCode): $($down.StdErr.Trim())" }
+        }
+    }
+    catch { Write-Warning "Remove-StingSwarm: $($_.Exception.Message)" }
+}
+
+function Invoke-StingSwarmNode {
+    <# tools/swarm-nodes.sh stop-node|start-node I: a node lost (its dockerd stopped by pid) and back. #>
+    param([Parameter(Mandatory)][ValidateSet('stop-node', 'start-node')][string] $Action, [Parameter(Mandatory)][int] $Node)
+    $null = Invoke-StingProcess -FilePath 'bash' -ArgumentList $script:NodesScript, $Action, "$Node" -TimeoutSec 300
+}
+
+function New-StingSwarmStack {
+    <#
+    .SYNOPSIS
+        Deploys a private copy of the swarm fixture as a unique stingswarm-* stack and waits until every service
+        runs all its tasks. The copy's .env holds what the deploy was given, so StingOps reads the same model.
+    #>
+    param([Parameter(Mandatory)] $Swarm, [int] $Replicas = 1, [ValidateRange(10, 900)][int] $TimeoutSec = 240)
+    $suffix = [System.Convert]::ToHexString([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(4)).ToLowerInvariant()
+    $name = "$script:StackPrefix$suffix"
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) $name
+    [void][System.IO.Directory]::CreateDirectory($dir, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+    try {
+        Copy-Item -Path (Join-Path $script:FixtureRoot '*') -Destination $dir -Recurse -Force
+        $control = Join-Path $dir 'control'
+        [void][System.IO.Directory]::CreateDirectory($control)
+        $prefix = $null
+        for ($attempt = 0; $attempt -lt 60 -and $null -eq $prefix; $attempt++) {
+            $candidate = Get-Random -Minimum 200 -Maximum 327
+            if (@(1..6 | Where-Object { -not (Test-StingPortFree -Port ($candidate * 100 + $_)) }).Count -eq 0) { $prefix = $candidate }
+        }
+        if ($null -eq $prefix) { throw 'No free port prefix (200..326) found after 60 tries.' }
+        $values = [ordered]@{ STING_PORT_PREFIX = "$prefix"; STING_CONTROL_DIR = $control; STING_SWARM_REPLICAS = "$Replicas" }
+        [System.IO.File]::WriteAllLines((Join-Path $dir '.env'), [string[]](@('# Written by SwarmHelpers.psm1 for one test run.') + @($values.Keys | ForEach-Object { "$_=$($values[$_])" })))
+        $file = Join-Path $dir 'docker-compose.yml'
+        $null = Invoke-StingSwarmDocker -DockerHost $Swarm.Manager -ArgumentList 'stack', 'deploy', '--resolve-image', 'never', '-c', $file, $name -TimeoutSec 120 -Environment $values
+        $stack = [pscustomobject]@{
+            PSTypeName = 'StingOps.Test.SwarmStack'; StackName = $name; Directory = $dir; ComposeFile = $file; ControlDirectory = $control
+            PortPrefix = $prefix; Swarm = $Swarm
+        }
+        Wait-StingSwarmStackConverged -Stack $stack -TimeoutSec $TimeoutSec
+        $stack
+    }
+    catch {
+        try { $null = Invoke-StingSwarmDocker -DockerHost $Swarm.Manager -ArgumentList 'stack', 'rm', $name -TimeoutSec 60 -AllowFailure } catch { Write-Verbose $_ }
+        Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue
+        throw
+    }
+}
+
+function Get-StingSwarmServiceState {
+    <# Each service of the stack: desired and running tasks as the manager counts them, and its update state. #>
+    param([Parameter(Mandatory)] $Stack)
+    $ids = @((Invoke-StingSwarmDocker -DockerHost $Stack.Swarm.Manager -ArgumentList 'service', 'ls', '-q', '--filter', "label=$script:StackLabel=$($Stack.StackName)").StdOut -split '\s+' | Where-Object { $_ })
+    if ($ids.Count -eq 0) { return @() }
+    $listed = @{}
+    foreach ($line in ((Invoke-StingSwarmDocker -DockerHost $Stack.Swarm.Manager -ArgumentList 'service', 'ls', '--filter', "label=$script:StackLabel=$($Stack.StackName)", '--format', '{{.Name}} {{.Replicas}}').StdOut -split "`r?`n" | Where-Object { $_ })) {
+        $n, $r = $line -split ' ', 2
+        $listed[$n] = $r
+    }
+    foreach ($s in @((Invoke-StingSwarmDocker -DockerHost $Stack.Swarm.Manager -ArgumentList (@('service', 'inspect') + $ids)).StdOut | ConvertFrom-Json -Depth 30)) {
+        $name = $s.Spec.Name
+        $counts = ($listed[$name] -split ' ')[0]
+        $running, $desired = $counts -split '/'
+        [pscustomobject]@{
+            Service     = $name.Substring($Stack.StackName.Length + 1)
+            Running     = [int]$running
+            Desired     = [int]$desired
+            UpdateState = if ($s.PSObject.Properties['UpdateStatus'] -and $s.UpdateStatus) { $s.UpdateStatus.State } else { $null }
+            ForceUpdate = [int]$s.Spec.TaskTemplate.ForceUpdate
+        }
+    }
+}
+
+function Wait-StingSwarmStackConverged {
+    <# Until every service of the stack runs all its desired tasks (Swarm counts a task with a healthcheck only once healthy). #>
+    param([Parameter(Mandatory)] $Stack, [ValidateRange(5, 900)][int] $TimeoutSec = 180)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    $last = ''
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $states = @(Get-StingSwarmServiceState -Stack $Stack)
+        $last = ($states | ForEach-Object { "$($_.Service) $($_.Running)/$($_.Desired) $($_.UpdateState)" }) -join ', '
+        if ($states.Count -gt 0 -and @($states | Where-Object { $_.Desired -eq 0 -or $_.Running -ne $_.Desired -or $_.UpdateState -in 'updating', 'rollback_started' }).Count -eq 0) { return }
+        Start-Sleep -Milliseconds 500
+    }
+    throw "Stack $($Stack.StackName) did not converge within ${TimeoutSec}s: $last"
+}
+
+function Remove-StingSwarmStack {
+    <# docker stack rm, then waits (bounded) until no container of the stack is left on any node; deletes the copy. Never throws. #>
+    param([AllowNull()] $Stack)
+    if ($null -eq $Stack) { return }
+    if ($Stack.StackName -notlike "$script:StackPrefix*") { Write-Warning "Remove-StingSwarmStack: refusing '$($Stack.StackName)'."; return }
+    try {
+        $null = Invoke-StingSwarmDocker -DockerHost $Stack.Swarm.Manager -ArgumentList 'stack', 'rm', $Stack.StackName -TimeoutSec 120 -AllowFailure
+        $deadline = [DateTime]::UtcNow.AddSeconds(120)
+        do {
+            $left = 0
+            foreach ($node in $Stack.Swarm.Nodes) {
+                $ps = Invoke-StingSwarmDocker -DockerHost $node -ArgumentList 'ps', '-aq', '--filter', "label=$script:StackLabel=$($Stack.StackName)" -TimeoutSec 30 -AllowFailure
+                if ($ps.ExitCode -eq 0) { $left += @($ps.StdOut -split '\s+' | Where-Object { $_ }).Count }
+            }
+            if ($left -eq 0) { break }
+            Start-Sleep -Milliseconds 500
+        } while ([DateTime]::UtcNow -lt $deadline)
+        if ($left -gt 0) { Write-Warning "Remove-StingSwarmStack: $left container(s) of $($Stack.StackName) still there after 120 s." }
+    }
+    catch { Write-Warning "Remove-StingSwarmStack: $($_.Exception.Message)" }
+    Remove-Item -LiteralPath $Stack.Directory -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function Get-StingSwarmContainerEvent {
+    <#
+    .SYNOPSIS
+        The container events of the stack on every node between two instants, oldest first: Time (UTC, from the
+        engine's nanoseconds; the nodes share this machine's clock), Node, Service (compose name), Task, Action.
+    #>
+    param([Parameter(Mandatory)] $Stack, [Parameter(Mandatory)][DateTimeOffset] $Since, [Parameter(Mandatory)][DateTimeOffset] $Until)
+    $from = $Since.ToUnixTimeMilliseconds() / 1000.0
+    $to = $Until.ToUnixTimeMilliseconds() / 1000.0
+    $inv = [System.Globalization.CultureInfo]::InvariantCulture
+    $events = foreach ($node in $Stack.Swarm.Nodes) {
+        $out = Invoke-StingSwarmDocker -DockerHost $node -ArgumentList 'events', '--since', $from.ToString('0.000', $inv), '--until', $to.ToString('0.000', $inv),
+            '--filter', 'type=container', '--filter', "label=$script:StackLabel=$($Stack.StackName)", '--format', '{{json .}}' -TimeoutSec 60
+        foreach ($line in ($out.StdOut -split "`r?`n" | Where-Object { $_ })) {
+            $e = $line | ConvertFrom-Json -Depth 10
+            $attributes = $e.Actor.Attributes
+            $service = [string]$attributes.'com.docker.swarm.service.name'
+            [pscustomobject]@{
+                Time    = [DateTimeOffset]::FromUnixTimeMilliseconds([long]([decimal]$e.timeNano / 1000000))
+                Node    = $node
+                Service = $service.Substring($Stack.StackName.Length + 1)
+                Task    = [string]$attributes.'com.docker.swarm.task.id'
+                Container = [string]$e.Actor.ID
+                Action  = [string]$e.Action
+            }
+        }
+    }
+    @($events | Sort-Object Time)
+}
+
+Export-ModuleMember -Function Invoke-StingSwarmDocker, Initialize-StingSwarm, Remove-StingSwarm, Invoke-StingSwarmNode, New-StingSwarmStack,
+    Get-StingSwarmServiceState, Wait-StingSwarmStackConverged, Remove-StingSwarmStack, Get-StingSwarmContainerEvent
