@@ -26,11 +26,15 @@ public sealed record Convergence(ConvergenceState State, long Desired, long Runn
     /// <param name="rollingBack">The spec is the one a rollback returns to: Swarm's rollback_completed is success, not failure.</param>
     public static Convergence Judge(SwarmService service, ulong forceUpdate, IReadOnlyList<SwarmTask> tasks, IReadOnlySet<string> readyNodes, bool rollingBack = false)
     {
-        var live = tasks.Where(t => t.DesiredState == "running" && (t.NodeId is null || readyNodes.Contains(t.NodeId))).ToList();
+        // Live: what the orchestrator wants to run, including a replacement still being prepared (desired "ready"
+        // while the task it replaces stops), on nodes that are up.
+        var live = tasks.Where(t => t.DesiredState is "running" or "ready" && (t.NodeId is null || readyNodes.Contains(t.NodeId))).ToList();
         var wanted = live.Where(t => t.ForceUpdate == forceUpdate).ToList();
         var running = wanted.LongCount(t => t.IsRunning);
         var started = running + wanted.LongCount(t => t.State == "starting");
-        var desired = service.Replicas ?? service.DesiredTasks ?? live.Select(t => t.NodeId).Distinct().LongCount();
+        // A global service wants one task per eligible node that is up. The engine's DesiredTasks counts tasks, not
+        // nodes, and swings while a node's task is replaced; the live tasks' nodes do not.
+        var desired = service.Replicas ?? live.Where(t => t.NodeId is not null).Select(t => t.NodeId).Distinct().LongCount();
         var update = service.UpdateStatus;
         var failed = rollingBack
             ? update?.State is "rollback_paused" or "paused"
@@ -40,6 +44,7 @@ public sealed record Convergence(ConvergenceState State, long Desired, long Runn
             var why = update!.Message is { Length: > 0 } message ? message : $"update {update.State}";
             return new Convergence(ConvergenceState.Failed, desired, running, started, LastError(tasks, forceUpdate) is { } error ? $"{why}; {error}" : why);
         }
+        // Completed is not enough: Swarm completes an update that skipped a node it lost. Every live task must run the wanted spec.
         var settled = update is null || update.State is "completed" || (rollingBack && update.State == "rollback_completed");
         var done = running >= desired && live.All(t => t.ForceUpdate == forceUpdate && t.IsRunning);
         if (settled && done)
@@ -48,10 +53,13 @@ public sealed record Convergence(ConvergenceState State, long Desired, long Runn
         return new Convergence(ConvergenceState.Converging, desired, running, started, LastError(tasks, forceUpdate) is { } last ? $"{progress}; last error: {last}" : progress);
     }
 
-    /// <summary>The newest failure among the tasks of the wanted spec, as "task.3 failed: ..." (what the operator needs first).</summary>
+    /// <summary>
+    /// The newest end of a task of the wanted spec, as "task 3 failed: ..." (what the operator needs first). A task that
+    /// Swarm killed as unhealthy ends "complete" (exit 0) when its process stops cleanly on SIGTERM: that counts too.
+    /// </summary>
     public static string? LastError(IReadOnlyList<SwarmTask> tasks, ulong forceUpdate) =>
-        tasks.Where(t => t.ForceUpdate == forceUpdate && t.State is "failed" or "rejected" && (t.Error ?? t.Message) is not null)
+        tasks.Where(t => t.ForceUpdate == forceUpdate && t.State is "failed" or "rejected" or "complete" && (t.Error ?? t.Message) is not null)
             .OrderByDescending(t => t.Timestamp)
-            .Select(t => $"task{(t.Slot is { } slot ? $" {slot}" : "")} {t.State}: {t.Error ?? t.Message}")
+            .Select(t => $"task{(t.Slot is { } slot ? $" {slot}" : "")} {t.State}: {t.Error ?? t.Message}" + (t.ExitCode is { } code ? $" (exit {code})" : ""))
             .FirstOrDefault();
 }

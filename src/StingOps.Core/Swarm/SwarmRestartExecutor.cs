@@ -106,14 +106,16 @@ public sealed class SwarmRestartExecutor(ISwarmEngine engine, IReadOnlyDictionar
             tracker.StoppedAt = Time.GetUtcNow();
             var wanted = await Engine.ForceUpdateAsync(service, cancellationToken).ConfigureAwait(false);
             var deadline = tracker.StoppedAt.Value + step.Timeout;
-            var (state, timedOut) = await WaitAsync(service, wanted, rollingBack: false, deadline, tracker, cancellationToken).ConfigureAwait(false);
+            var (state, timedOut, down) = await WaitAsync(service, wanted, rollingBack: false, deadline, tracker, cancellationToken).ConfigureAwait(false);
             if (state.State == ConvergenceState.Converged)
             {
                 tracker.ReadyAt = Time.GetUtcNow();
                 tracker.StartedAt ??= tracker.ReadyAt;
                 Phase(step.Service, ServicePhase.Ready, state.Detail);
+                // A node that is down cannot be updated: say so rather than let "succeeded" claim the whole swarm.
                 return tracker.Outcome(OutcomeStatus.Succeeded, OutcomeReason.None,
-                    $"{state.Detail} of the new spec" + (service.HasHealthCheck ? ", healthy" : " (no healthcheck: running is all Swarm can tell)"));
+                    $"{state.Detail} of the new spec" + (service.HasHealthCheck ? ", healthy" : " (no healthcheck: running is all Swarm can tell)") +
+                    (down.Count == 0 ? "" : $"; node(s) {string.Join(", ", down)} down, so not updated there"));
             }
             var reason = timedOut ? OutcomeReason.Timeout : OutcomeReason.HealthCheck;
             var failure = timedOut ? $"did not converge within {DurationText.Seconds(step.Timeout)} ({state.Detail})" : $"Swarm: {state.Detail}";
@@ -135,14 +137,14 @@ public sealed class SwarmRestartExecutor(ISwarmEngine engine, IReadOnlyDictionar
                 Phase(step.Service, ServicePhase.Stopping, "rolling back to the previous spec (docker service rollback)");
                 await Engine.RollbackAsync(current, cancellationToken).ConfigureAwait(false);
             }
-            var (state, _) = await WaitAsync(current, previous, rollingBack: true, Time.GetUtcNow() + step.Timeout, null, cancellationToken).ConfigureAwait(false);
+            var (state, _, _) = await WaitAsync(current, previous, rollingBack: true, Time.GetUtcNow() + step.Timeout, null, cancellationToken).ConfigureAwait(false);
             return state.State == ConvergenceState.Converged
                 ? tracker.Outcome(OutcomeStatus.RolledBack, reason, $"{failure}; rolled back to the previous spec ({state.Detail})")
                 : tracker.Outcome(OutcomeStatus.Failed, reason, $"{failure}; the rollback did not complete either ({state.Detail})");
         }
 
         /// <summary>Polls until the service converges to the spec of <paramref name="forceUpdate"/>, fails, or the deadline passes.</summary>
-        private async Task<(Convergence State, bool TimedOut)> WaitAsync(SwarmService service, ulong forceUpdate, bool rollingBack, DateTimeOffset deadline,
+        private async Task<(Convergence State, bool TimedOut, IReadOnlyList<string> DownNodes)> WaitAsync(SwarmService service, ulong forceUpdate, bool rollingBack, DateTimeOffset deadline,
             Tracker? tracker, CancellationToken cancellationToken)
         {
             while (true)
@@ -152,6 +154,7 @@ public sealed class SwarmRestartExecutor(ISwarmEngine engine, IReadOnlyDictionar
                 var tasks = await Engine.ListTasksAsync(service.Id, cancellationToken).ConfigureAwait(false);
                 var nodes = await Engine.ListNodesAsync(cancellationToken).ConfigureAwait(false);
                 var ready = nodes.Where(n => n.IsReady).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+                var down = nodes.Where(n => !n.IsReady).Select(n => n.DisplayName).ToList();
                 var state = Convergence.Judge(current, forceUpdate, tasks, ready, rollingBack);
                 if (tracker is not null && tracker.StartedAt is null && state.Started > 0)
                 {
@@ -159,10 +162,10 @@ public sealed class SwarmRestartExecutor(ISwarmEngine engine, IReadOnlyDictionar
                     Phase(tracker.Service, ServicePhase.WaitingForHealth, state.Detail);
                 }
                 if (state.State != ConvergenceState.Converging)
-                    return (state, false);
+                    return (state, false, down);
                 var left = deadline - Time.GetUtcNow();
                 if (left <= TimeSpan.Zero)
-                    return (state, true);
+                    return (state, true, down);
                 await Task.Delay(left < owner.PollInterval ? left : owner.PollInterval, Time, cancellationToken).ConfigureAwait(false);
             }
         }

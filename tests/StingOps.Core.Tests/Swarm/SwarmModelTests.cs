@@ -140,6 +140,28 @@ public sealed class SwarmModelTests
     }
 
     [Fact]
+    public void Judge_GlobalServiceWhileANodesReplacementIsPrepared_CountsThatNodeAsWanted()
+    {
+        // What the engine shows mid-update: n2's old task told to shut down, its replacement created with desired state "ready".
+        var global = Service("updating") with { Replicas = null, DesiredTasks = 1 };
+        var tasks = new[] { Task(1, "running", 3), Task(2, "running", 2, "shutdown", node: "n2"), Task(3, "assigned", 3, "ready", node: "n2") };
+
+        var c = Convergence.Judge(global with { UpdateStatus = new SwarmUpdateStatus("completed", null, null, null) }, 3, tasks, BothNodes);
+
+        Assert.Equal(ConvergenceState.Converging, c.State);
+        Assert.Equal(2, c.Desired);
+        Assert.Equal(1, c.Running);
+    }
+
+    [Fact]
+    public void Judge_UnhealthyTaskKilledBySwarm_EndsCompleteAndIsReported()
+    {
+        var killed = Task(1, "complete", 3, "shutdown") with { Message = "finished", ExitCode = 0 };
+
+        Assert.Equal("task 1 complete: finished (exit 0)", Convergence.LastError([killed, Task(2, "starting", 3)], 3));
+    }
+
+    [Fact]
     public void Judge_TaskOnANodeThatIsDown_CountsNeitherWay()
     {
         var global = Service("completed") with { Replicas = null, DesiredTasks = 1 };
