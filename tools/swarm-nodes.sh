@@ -240,9 +240,10 @@ cmd_down() {
     return 0
   fi
   for i in $(seq "$n" -1 1); do
-    if [ -n "$(pid_of "$i")" ] && DK_TIMEOUT=10 dk "$i" info >/dev/null 2>&1; then
-      DK_TIMEOUT=30 dk "$i" swarm leave --force >/dev/null 2>&1 || say "node$i: swarm leave failed (ignored)." >&2
-    fi
+    [ -n "$(pid_of "$i")" ] || continue
+    case "$(DK_TIMEOUT=10 dk "$i" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || true)" in
+      active|pending|error|locked) DK_TIMEOUT=30 dk "$i" swarm leave --force >/dev/null 2>&1 || say "node$i: swarm leave failed (ignored)." >&2 ;;
+    esac
   done
   for i in $(seq "$n" -1 1); do stop_daemon "$i"; done
   for i in $(seq 1 "$n"); do
