@@ -9,7 +9,9 @@
 #        tools/swarm-nodes.sh down                 leave, stop the daemons by pid, delete namespaces, data
 #        tools/swarm-nodes.sh status               each node's daemon, socket, swarm state; the node list
 #        tools/swarm-nodes.sh load IMAGE...        docker save IMAGE (default engine) | docker load, every node
-#        tools/swarm-nodes.sh stop-node I          stop node I's dockerd by its pid (TERM, then KILL)
+#        tools/swarm-nodes.sh stop-node I [--kill] stop node I's dockerd by its pid (TERM: it stops its
+#                                                  containers; bounded wait, then KILL). --kill: KILL at once,
+#                                                  its containers keep running (a daemon crash)
 #        tools/swarm-nodes.sh start-node I         start it again the same way (same data root: it rejoins)
 #        tools/swarm-nodes.sh sock I               print node I's docker host (unix://...)
 #
@@ -134,29 +136,76 @@ wait_daemon() {
   return 1
 }
 
-stop_daemon() {
-  local i=$1 pid t
-  pid=$(pid_of "$i")
-  if [ -n "$pid" ]; then
-    say "stopping node$i's dockerd (pid $pid)..."
-    kill -TERM "$pid" 2>/dev/null || true
-    for t in $(seq 1 "$wait_seconds"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      say "node$i's dockerd (pid $pid) did not exit within ${wait_seconds}s: KILL." >&2
-      kill -KILL "$pid" 2>/dev/null || true
-      for t in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    fi
-  fi
-  # What that dockerd started and a KILL left behind: its containerd and shims, found by its own exec
-  # root on their command lines (no other process has it), each ended by its pid.
-  local p
-  for p in $(grep -lsF -- "$state/node$i/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 || true); do
+wait_gone() {
+  # Until pid $1 has exited, at most $2 seconds (tenths of a second for the first two).
+  local pid=$1 t
+  for t in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  for t in $(seq 3 "$2"); do kill -0 "$pid" 2>/dev/null || return 0; sleep 1; done
+  ! kill -0 "$pid" 2>/dev/null
+}
+
+leftovers() {
+  # Processes node I's dockerd started that outlived it: its containerd and shims, found by that node's
+  # exec root on their command lines (no other process has it). Prints "pid comm" lines.
+  local p c
+  for p in $(grep -lsF -- "$state/node$1/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 || true); do
     [ "$p" = "$$" ] && continue
-    case "$(cat "/proc/$p/comm" 2>/dev/null)" in
-      containerd|containerd-shim*|dockerd) say "ending node$i's leftover $(cat "/proc/$p/comm") (pid $p)"; kill -KILL "$p" 2>/dev/null || true ;;
-    esac
+    c=$(cat "/proc/$p/comm" 2>/dev/null || true)
+    case "$c" in containerd|containerd-shim*) echo "$p $c" ;; esac
   done
-  rm -f "$state/node$i.pid" "$state/node$i.dockerd.pid" "$state/node$i.sock"
+}
+
+end_leftovers() {
+  # A shim's children are the containers' init processes (each ends its pid namespace when it dies):
+  # those go first, then the shims and containerd, each by its pid.
+  local i=$1 p c k
+  while read -r p c; do
+    [ -n "$p" ] || continue
+    if [ "${c#containerd-shim}" != "$c" ]; then
+      for k in $(cat /proc/"$p"/task/*/children 2>/dev/null || true); do
+        say "ending a container process node$i's dockerd left (pid $k, $(cat "/proc/$k/comm" 2>/dev/null))"
+        kill -KILL "$k" 2>/dev/null || true
+      done
+    fi
+    say "ending node$i's leftover $c (pid $p)"
+    kill -KILL "$p" 2>/dev/null || true
+  done < <(leftovers "$i")
+}
+
+# stop_daemons [--kill] I...: TERM each node's dockerd (it stops its containers and its containerd), wait
+# for all of them (bounded), KILL what is still there, then end what a killed daemon left behind.
+# --kill: KILL the dockerd at once and leave its containerd, shims and containers running, as a daemon
+# crash would (start-node then restarts it the same way; the new dockerd finds them).
+stop_daemons() {
+  local kill_now=0 i pid pids=() nodes=()
+  if [ "${1:-}" = --kill ]; then kill_now=1; shift; fi
+  for i in "$@"; do
+    pid=$(pid_of "$i")
+    if [ -n "$pid" ]; then
+      if [ $kill_now = 1 ]; then
+        say "killing node$i's dockerd (pid $pid, KILL: its containers keep running)..."
+        kill -KILL "$pid" 2>/dev/null || true
+      else
+        say "stopping node$i's dockerd (pid $pid)..."
+        kill -TERM "$pid" 2>/dev/null || true
+      fi
+      pids+=("$pid"); nodes+=("$i")
+    fi
+  done
+  local k
+  for k in "${!pids[@]}"; do
+    if ! wait_gone "${pids[$k]}" "$wait_seconds"; then
+      say "node${nodes[$k]}'s dockerd (pid ${pids[$k]}) did not exit within ${wait_seconds}s: KILL." >&2
+      log_tail "${nodes[$k]}" 10
+      kill -KILL "${pids[$k]}" 2>/dev/null || true
+      wait_gone "${pids[$k]}" 10 || say "node${nodes[$k]}'s dockerd (pid ${pids[$k]}) survived KILL." >&2
+    fi
+  done
+  for i in "$@"; do
+    [ $kill_now = 1 ] || end_leftovers "$i"
+    rm -f "$state/node$i.pid" "$state/node$i.dockerd.pid"
+    [ $kill_now = 1 ] || rm -f "$state/node$i.sock"
+  done
 }
 
 unmount_under() {
@@ -245,7 +294,8 @@ cmd_down() {
       active|pending|error|locked) DK_TIMEOUT=30 dk "$i" swarm leave --force >/dev/null 2>&1 || say "node$i: swarm leave failed (ignored)." >&2 ;;
     esac
   done
-  for i in $(seq "$n" -1 1); do stop_daemon "$i"; done
+  # shellcheck disable=SC2046
+  stop_daemons $(seq "$n" -1 1)
   for i in $(seq 1 "$n"); do
     unmount_under "$state/node$i"
     unmount_under "$data/node$i"
@@ -305,10 +355,10 @@ cmd_status() {
 
 cmd_stop_node() {
   need_root
-  local i=$1
+  local i=$1 how=${2:-}
   [ -f "$state/node$i.id" ] || [ -f "$state/node$i.pid" ] || die "node$i is not part of the cluster."
   [ -n "$(pid_of "$i")" ] || { say "node$i's dockerd is not running."; return 0; }
-  stop_daemon "$i"
+  stop_daemons $how "$i"
   say "node$i stopped."
 }
 
@@ -342,8 +392,11 @@ case "$cmd" in
   down) cmd_down ;;
   status) cmd_status ;;
   load) [ $# -gt 0 ] || die "load: name at least one image"; need_root; load_images "$@" ;;
-  stop-node) [ $# -eq 1 ] || die "stop-node I"; cmd_stop_node "$1" ;;
+  stop-node)
+    [ $# -ge 1 ] && [ $# -le 2 ] || die "stop-node I [--kill]"
+    case "${2:-}" in ''|--kill) ;; *) die "stop-node I [--kill] (got '$2')" ;; esac
+    cmd_stop_node "$1" "${2:-}" ;;
   start-node) [ $# -eq 1 ] || die "start-node I"; cmd_start_node "$1" ;;
   sock) [ $# -eq 1 ] || die "sock I"; sock "$1" ;;
-  *) sed -n '8,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) awk '/^# Usage:/ {u=1} u && /^#$/ {exit} u {sub(/^# ?/, ""); print}' "$0" >&2; exit 2 ;;
 esac
