@@ -209,8 +209,10 @@ stop_daemons() {
 }
 
 unmount_under() {
-  local dir=$1 m
-  [ -d "$dir" ] || return 0
+  # findmnt names mounts by their real path (/var/run is a link to /run): compare real paths.
+  local dir m
+  [ -d "$1" ] || return 0
+  dir=$(readlink -f "$1")
   for m in $(findmnt -rn -o TARGET | grep -F -- "$dir" | sort -r || true); do
     case "$m" in "$dir"|"$dir"/*) umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || say "could not unmount $m" >&2 ;; esac
   done
@@ -296,13 +298,12 @@ cmd_down() {
   done
   # shellcheck disable=SC2046
   stop_daemons $(seq "$n" -1 1)
-  for i in $(seq 1 "$n"); do
-    unmount_under "$state/node$i"
-    unmount_under "$data/node$i"
-  done
+  # What the daemons left mounted (e.g. a sandbox's nsfs bind under <exec root>/netns), then the rest.
+  unmount_under "$state"
+  unmount_under "$data"
   net_down
   say "removing $data (vfs layers) and $state..."
-  rm -rf "$data" "$state"
+  rm -rf "$data" "$state" || die "could not remove $data or $state (still mounted: $(findmnt -rn -o TARGET | grep -E 'stingops-swarm' | tr '\n' ' '))"
   say "down."
 }
 
