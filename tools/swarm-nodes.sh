@@ -113,7 +113,7 @@ start_daemon() {
   echo "=== $(date -u '+%Y-%m-%dT%H:%M:%SZ') swarm-nodes: starting node$i" >>"$log"
   (
     # The daemon outlives this script: it must not keep open what the caller's descriptors hold (a flock).
-    for fd in $(ls /proc/$BASHPID/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+    for fd in "/proc/$BASHPID/fd"/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
     # nsenter --net, not `ip netns exec` (that remounts /sys and hides the cgroups). nsenter execs dockerd:
     # the pid recorded is dockerd's. Its own containerd lives under its exec root and data root.
     PATH=$engine_path exec nohup nsenter "--net=/var/run/netns/$(ns "$i")" "$dockerd_bin" \
@@ -359,7 +359,7 @@ cmd_stop_node() {
   local i=$1 how=${2:-}
   [ -f "$state/node$i.id" ] || [ -f "$state/node$i.pid" ] || die "node$i is not part of the cluster."
   [ -n "$(pid_of "$i")" ] || { say "node$i's dockerd is not running."; return 0; }
-  stop_daemons $how "$i"
+  stop_daemons ${how:+"$how"} "$i"
   say "node$i stopped."
 }
 
@@ -381,20 +381,20 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   up)
-    nodes=3
+    n_nodes=3
     while [ $# -gt 0 ]; do
       case "$1" in
-        --nodes) nodes=${2:-}; shift 2 ;;
-        --nodes=*) nodes=${1#--nodes=}; shift ;;
+        --nodes) n_nodes=${2:-}; shift $(($# > 1 ? 2 : 1)) ;;
+        --nodes=*) n_nodes=${1#--nodes=}; shift ;;
         *) die "up: unknown argument '$1' (use --nodes N)" ;;
       esac
     done
-    cmd_up "$nodes" ;;
+    cmd_up "$n_nodes" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   load) [ $# -gt 0 ] || die "load: name at least one image"; need_root; load_images "$@" ;;
   stop-node)
-    [ $# -ge 1 ] && [ $# -le 2 ] || die "stop-node I [--kill]"
+    if [ $# -lt 1 ] || [ $# -gt 2 ]; then die "stop-node I [--kill]"; fi
     case "${2:-}" in ''|--kill) ;; *) die "stop-node I [--kill] (got '$2')" ;; esac
     cmd_stop_node "$1" "${2:-}" ;;
   start-node) [ $# -eq 1 ] || die "start-node I"; cmd_start_node "$1" ;;
