@@ -13,13 +13,14 @@ BeforeAll {
 
     function Invoke-StackRestart([Parameter(Mandatory)] $Stack, [hashtable] $Extra = @{}) {
         $before = @(Get-StingSwarmServiceState -Stack $Stack)
-        $since = [DateTimeOffset]::UtcNow
-        $results = @(Restart-StingService -StackName $Stack.StackName -ProjectDirectory $Stack.Directory -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failures @Extra)
-        $until = [DateTimeOffset]::UtcNow.AddSeconds(1)
+        $capture = Start-StingSwarmEventCapture -Stack $Stack
+        try {
+            $results = @(Restart-StingService -StackName $Stack.StackName -ProjectDirectory $Stack.Directory -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failures @Extra)
+        }
+        finally { $events = @(Stop-StingSwarmEventCapture -Capture $capture) }
         [pscustomobject]@{
             Results = $results; ByService = @{} + ($results | Group-Object Service -AsHashTable -AsString); Errors = @($failures)
-            Before = $before; After = @(Get-StingSwarmServiceState -Stack $Stack)
-            Events = @(Get-StingSwarmContainerEvent -Stack $Stack -Since $since -Until $until)
+            Before = $before; After = @(Get-StingSwarmServiceState -Stack $Stack); Events = $events
         }
     }
 
@@ -54,6 +55,7 @@ Describe 'Swarm stacks: parameter contract' -Tag 'Unit', 'Swarm' {
 
 Describe 'Swarm stacks on a single-node swarm' -Tag 'Integration', 'Swarm' {
     BeforeAll {
+        $script:State = $null
         $script:Swarm = Initialize-StingSwarm -Nodes 1
         $script:SavedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR; DOCKER_HOST = $env:DOCKER_HOST }
         $script:State = Join-Path ([System.IO.Path]::GetTempPath()) "stingswarm-state-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
@@ -64,7 +66,7 @@ Describe 'Swarm stacks on a single-node swarm' -Tag 'Integration', 'Swarm' {
     AfterAll {
         foreach ($k in $SavedEnv.Keys) { Set-Item "env:$k" -Value $SavedEnv[$k] -ErrorAction SilentlyContinue; if ($null -eq $SavedEnv[$k]) { Remove-Item "env:$k" -ErrorAction SilentlyContinue } }
         Remove-StingSwarm $Swarm
-        Remove-Item -LiteralPath $State -Recurse -Force -ErrorAction SilentlyContinue
+        if ($State) { Remove-Item -LiteralPath $State -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
     Context 'a hive-shaped stack' {
@@ -101,11 +103,13 @@ Describe 'Swarm stacks on a single-node swarm' -Tag 'Integration', 'Swarm' {
             }
         }
 
-        It '<Cmdlet> refuses a stack with StingSwarmOperationNotSupported and touches nothing' -TestCases @(
-            @{ Cmdlet = 'Stop-StingService' }, @{ Cmdlet = 'Start-StingService' }, @{ Cmdlet = 'Repair-StingService' }, @{ Cmdlet = 'Wait-StingService' }
+        It '<Case> refuses a stack with StingSwarmOperationNotSupported and touches nothing' -TestCases @(
+            @{ Case = 'Stop-StingService'; Cmdlet = 'Stop-StingService'; Extra = @{ Confirm = $false } }, @{ Case = 'Start-StingService'; Cmdlet = 'Start-StingService'; Extra = @{ Confirm = $false } }
+            @{ Case = 'Repair-StingService'; Cmdlet = 'Repair-StingService'; Extra = @{ Confirm = $false } }, @{ Case = 'Wait-StingService'; Cmdlet = 'Wait-StingService'; Extra = @{} }
+            @{ Case = 'Restart-StingService -Recreate'; Cmdlet = 'Restart-StingService'; Extra = @{ Confirm = $false; Recreate = $true } }
         ) {
             $before = @(Get-StingSwarmServiceState -Stack $Stack)
-            { & $Cmdlet -StackName $Stack.StackName -ProjectDirectory $Stack.Directory -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'StingSwarmOperationNotSupported*'
+            { & $Cmdlet -StackName $Stack.StackName -ProjectDirectory $Stack.Directory -ErrorAction Stop @Extra } | Should -Throw -ErrorId 'StingSwarmOperationNotSupported*'
             $after = @(Get-StingSwarmServiceState -Stack $Stack)
             ($after | ForEach-Object { "$($_.Service)=$($_.ForceUpdate)" }) | Should -Be ($before | ForEach-Object { "$($_.Service)=$($_.ForceUpdate)" })
         }

@@ -72,6 +72,8 @@ function Remove-StingSwarm {
     try {
         if ($Swarm.NodeCount -eq 1) {
             $null = Invoke-StingSwarmDocker -DockerHost $Swarm.Manager -ArgumentList 'swarm', 'leave', '--force' -TimeoutSec 90 -AllowFailure
+            # Leaving does not remove the bridge swarm init made (network and host link).
+            $null = Invoke-StingSwarmDocker -DockerHost $Swarm.Manager -ArgumentList 'network', 'rm', 'docker_gwbridge' -TimeoutSec 60 -AllowFailure
         }
         else {
             $down = Invoke-StingProcess -FilePath 'bash' -ArgumentList $script:NodesScript, 'down' -TimeoutSec 600 -AllowFailure
@@ -187,30 +189,56 @@ function Remove-StingSwarmStack {
     Remove-Item -LiteralPath $Stack.Directory -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-function Get-StingSwarmContainerEvent {
+function Start-StingSwarmEventCapture {
     <#
     .SYNOPSIS
-        The container events of the stack on every node between two instants, oldest first: Time (UTC, from the
-        engine's nanoseconds; the nodes share this machine's clock), Node, Service (compose name), Task, Action.
+        Follows the stack's container starts and health changes on every node, live: a daemon keeps only its last
+        ~256 events for --since, minutes of healthcheck execs. One docker events process per node (started here,
+        ended by Stop-StingSwarmEventCapture by its Process object); a node's stream ends when its daemon stops.
     #>
-    param([Parameter(Mandatory)] $Stack, [Parameter(Mandatory)][DateTimeOffset] $Since, [Parameter(Mandatory)][DateTimeOffset] $Until)
-    $from = $Since.ToUnixTimeMilliseconds() / 1000.0
-    $to = $Until.ToUnixTimeMilliseconds() / 1000.0
-    $inv = [System.Globalization.CultureInfo]::InvariantCulture
-    $events = foreach ($node in $Stack.Swarm.Nodes) {
-        $out = Invoke-StingSwarmDocker -DockerHost $node -ArgumentList 'events', '--since', $from.ToString('0.000', $inv), '--until', $to.ToString('0.000', $inv),
-            '--filter', 'type=container', '--filter', "label=$script:StackLabel=$($Stack.StackName)", '--format', '{{json .}}' -TimeoutSec 60
-        foreach ($line in ($out.StdOut -split "`r?`n" | Where-Object { $_ })) {
+    param([Parameter(Mandatory)] $Stack)
+    $captures = foreach ($node in $Stack.Swarm.Nodes) {
+        $file = Join-Path $Stack.Directory "events-$([guid]::NewGuid().ToString('N').Substring(0, 8)).jsonl"
+        # exec: the process started here IS the docker CLI, so ending it by its Process object ends the stream.
+        $command = "exec docker -H '$node' events --filter type=container --filter 'label=$script:StackLabel=$($Stack.StackName)' " +
+            "--filter event=start --filter event=health_status --filter event=die --format '{{json .}}' > '$file' 2>/dev/null"
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('bash')
+        $psi.ArgumentList.Add('-c'); $psi.ArgumentList.Add($command)
+        $psi.UseShellExecute = $false
+        [pscustomobject]@{ Node = $node; Process = [System.Diagnostics.Process]::Start($psi); File = $file }
+    }
+    # The CLI subscribes before it prints anything; give the subscriptions a moment to be live.
+    Start-Sleep -Milliseconds 500
+    [pscustomobject]@{ PSTypeName = 'StingOps.Test.SwarmEventCapture'; Stack = $Stack; Captures = @($captures) }
+}
+
+function Stop-StingSwarmEventCapture {
+    <#
+    .SYNOPSIS
+        Ends the capture (a second's grace for the last events) and returns its events, oldest first: Time (UTC,
+        from the engine's nanoseconds; the nodes share this machine's clock), Node, Service (compose name), Task,
+        Container, Action (start, health_status: healthy, die, ...).
+    #>
+    param([Parameter(Mandatory)] $Capture)
+    Start-Sleep -Seconds 1
+    $stackName = $Capture.Stack.StackName
+    $events = foreach ($c in $Capture.Captures) {
+        try { if (-not $c.Process.HasExited) { $c.Process.Kill() } } catch { Write-Verbose "events: $($_.Exception.Message)" }
+        [void]$c.Process.WaitForExit(5000)
+        $c.Process.Dispose()
+        $lines = if (Test-Path -LiteralPath $c.File) { @(Get-Content -LiteralPath $c.File | Where-Object { $_ }) } else { @() }
+        Remove-Item -LiteralPath $c.File -Force -ErrorAction SilentlyContinue
+        foreach ($line in $lines) {
             $e = $line | ConvertFrom-Json -Depth 10
             $attributes = $e.Actor.Attributes
             $service = [string]$attributes.'com.docker.swarm.service.name'
             [pscustomobject]@{
-                Time    = [DateTimeOffset]::FromUnixTimeMilliseconds([long]([decimal]$e.timeNano / 1000000))
-                Node    = $node
-                Service = $service.Substring($Stack.StackName.Length + 1)
-                Task    = [string]$attributes.'com.docker.swarm.task.id'
+                Time      = [DateTimeOffset]::FromUnixTimeMilliseconds([long]([decimal]$e.timeNano / 1000000))
+                Node      = $c.Node
+                Service   = $service.Substring($stackName.Length + 1)
+                Task      = [string]$attributes.'com.docker.swarm.task.id'
                 Container = [string]$e.Actor.ID
-                Action  = [string]$e.Action
+                Action    = [string]$e.Action
             }
         }
     }
@@ -218,4 +246,4 @@ function Get-StingSwarmContainerEvent {
 }
 
 Export-ModuleMember -Function Invoke-StingSwarmDocker, Initialize-StingSwarm, Remove-StingSwarm, Invoke-StingSwarmNode, New-StingSwarmStack,
-    Get-StingSwarmServiceState, Wait-StingSwarmStackConverged, Remove-StingSwarmStack, Get-StingSwarmContainerEvent
+    Get-StingSwarmServiceState, Wait-StingSwarmStackConverged, Remove-StingSwarmStack, Start-StingSwarmEventCapture, Stop-StingSwarmEventCapture
