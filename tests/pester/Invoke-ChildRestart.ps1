@@ -11,13 +11,16 @@ param(
     [Parameter(Mandatory)][string] $OutputPath,
     [int] $TimeoutSec = 0,
     # Services to restart (comma-separated); default: the whole project.
-    [string] $Name
+    [string] $Name,
+    # A Swarm stack deployed from the project's files (-StackName).
+    [string] $StackName
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 $run = @{ ProjectDirectory = $ProjectDirectory; Confirm = $false; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures'; WarningVariable = 'warnings'; Verbose = $true }
 if ($TimeoutSec -gt 0) { $run.TimeoutSec = $TimeoutSec }
 if ($Name) { $run.Name = $Name -split ',' }
+if ($StackName) { $run.StackName = $StackName }
 $failures = $null; $warnings = $null; $terminating = $null
 # Verbose lines go to stream 4; collect them beside the results instead of printing them.
 try { $all = @(Restart-StingService @run 4>&1) }

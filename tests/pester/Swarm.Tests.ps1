@@ -139,3 +139,79 @@ Describe 'Swarm stacks on a single-node swarm' -Tag 'Integration', 'Swarm' {
         }
     }
 }
+
+Describe 'Swarm stacks on a three-node swarm' -Tag 'Integration', 'Swarm', 'MultiNode' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $script:State = $null
+        $script:Swarm = Initialize-StingSwarm -Nodes 3
+        $script:SavedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR; DOCKER_HOST = $env:DOCKER_HOST }
+        $script:State = Join-Path ([System.IO.Path]::GetTempPath()) "stingswarm-state-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $env:XDG_STATE_HOME = Join-Path $State 'state'
+        $env:STING_LOG_DIR = Join-Path $State 'metrics'
+        $env:DOCKER_HOST = $Swarm.Manager
+        # worker: one replica per node; api is global: both spread over all three.
+        $script:Stack = New-StingSwarmStack -Swarm $Swarm -Replicas 3
+    }
+    AfterAll {
+        Remove-StingSwarmStack $Stack
+        foreach ($k in $SavedEnv.Keys) { Set-Item "env:$k" -Value $SavedEnv[$k] -ErrorAction SilentlyContinue; if ($null -eq $SavedEnv[$k]) { Remove-Item "env:$k" -ErrorAction SilentlyContinue } }
+        Remove-StingSwarm $Swarm
+        if ($State) { Remove-Item -LiteralPath $State -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'restarts a stack spread over the nodes in dependency order, judged from every node''s events' {
+        $api = Get-StingService -StackName $Stack.StackName -ProjectDirectory $Stack.Directory -Name api
+        @($api.Nodes).Count | Should -Be 3
+        "$($api.Replicas)" | Should -Be '3/3/3'
+
+        $run = Invoke-StackRestart -Stack $Stack
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Results | ForEach-Object { $_.Status | Should -Be 'Succeeded' -Because "$($_.Service): $($_.Message)" }
+        @(Get-OrderViolation $run) | Should -BeNullOrEmpty
+        @($run.Events | Where-Object { $_.Service -eq 'api' -and $_.Action -eq 'start' } | ForEach-Object Node | Sort-Object -Unique).Count | Should -Be 3
+        @($run.Events | Where-Object { $_.Service -eq 'worker' -and $_.Action -eq 'health_status: healthy' } | ForEach-Object Node | Sort-Object -Unique).Count | Should -Be 3
+        foreach ($s in $run.After) {
+            $s.ForceUpdate | Should -Be (($run.Before | Where-Object Service -eq $s.Service).ForceUpdate + 1) -Because $s.Service
+            $s.Running | Should -Be $s.Desired -Because $s.Service
+        }
+    }
+
+    It 'a node lost mid-restart ends the run in a reported state, and a re-run after the node is back completes' {
+        $before = @(Get-StingSwarmServiceState -Stack $Stack)
+        $apiBefore = ($before | Where-Object Service -eq 'api').ForceUpdate
+        $child = Start-StingChildRestart -ModulePath $env:STINGOPS_MODULE_PATH -Project $Stack -StackName $Stack.StackName -TimeoutSec 45 -DockerHost $Swarm.Manager
+        try {
+            # Lose node 3 once api's forced update has begun (db and cache are done by then).
+            $deadline = [DateTime]::UtcNow.AddSeconds(180)
+            while ([DateTime]::UtcNow -lt $deadline -and -not $child.Process.HasExited -and
+                (@(Get-StingSwarmServiceState -Stack $Stack) | Where-Object Service -eq 'api').ForceUpdate -eq $apiBefore) { Start-Sleep -Milliseconds 200 }
+            $child.Process.HasExited | Should -BeFalse -Because 'the run must still be going when the node is lost'
+            Invoke-StingSwarmNode -Action stop-node -Node 3
+            $done = Complete-StingChildRestart -Handle $child -TimeoutSec 900
+        }
+        finally { Invoke-StingSwarmNode -Action start-node -Node 3 }
+
+        $done.Output | Should -Not -BeNullOrEmpty -Because "the run must end and report ($($done.StdErr))"
+        $results = @($done.Output.Results)
+        $story = ($results | ForEach-Object { "$($_.Service)=$($_.Status): $($_.Message)" }) -join '; '
+        ($results.Service | Sort-Object) | Should -Be @('api', 'cache', 'chatbot', 'db', 'frontend', 'worker')
+        $results | ForEach-Object { $_.Status | Should -BeIn 'Succeeded', 'RolledBack', 'Failed', 'Skipped' -Because "$($_.Service): $($_.Message)" }
+        foreach ($s in 'db', 'cache') { ($results | Where-Object Service -eq $s).Status | Should -Be 'Succeeded' -Because $story }
+        # api runs the new spec on every node that is up: it is not rolled back for the node it lost (Swarm's own update waits for it for ever).
+        ($results | Where-Object Service -eq 'api').Status | Should -Be 'Succeeded' -Because $story
+        # worker wants a replica on each of three nodes: with one down the third cannot be placed, and chatbot above it is not started on it.
+        $worker = $results | Where-Object Service -eq 'worker'
+        $worker.Status | Should -BeIn 'RolledBack', 'Failed' -Because $story
+        $worker.Message | Should -Match 'pending' -Because 'the replica no node can take is named'
+        $worker.Message | Should -Match 'node3.*down' -Because 'the lost node is named'
+        ($results | Where-Object Service -eq 'chatbot').Status | Should -Be 'Skipped' -Because $story
+
+        # Back: every task runs again, and a re-run restarts everything in order.
+        Wait-StingSwarmStackConverged -Stack $Stack -TimeoutSec 300
+        $again = Invoke-StackRestart -Stack $Stack
+        $again.Results | ForEach-Object { $_.Status | Should -Be 'Succeeded' -Because "$($_.Service): $($_.Message)" }
+        @(Get-OrderViolation $again) | Should -BeNullOrEmpty
+        foreach ($s in $again.After) { $s.Running | Should -Be $s.Desired -Because $s.Service }
+    }
+}

@@ -55,14 +55,18 @@ function Initialize-StingSwarm {
     }
     $up = Invoke-StingProcess -FilePath 'bash' -ArgumentList $script:NodesScript, 'up', '--nodes', "$Nodes" -TimeoutSec 600 `
         -Environment @{ STINGOPS_SWARM_IMAGES = $image.Image }
-    $manager = ($up.StdOut -split "`r?`n" | Where-Object { $_ -like 'STINGOPS_SWARM_MANAGER=*' } | Select-Object -Last 1)
-    if (-not $manager) { throw "tools/swarm-nodes.sh up did not name the manager:`n$($up.StdOut)`n$($up.StdErr)" }
-    $nodeHosts = @(1..$Nodes | ForEach-Object {
-            $line = $up.StdOut -split "`r?`n" | Where-Object { $_ -like "STINGOPS_SWARM_NODE$_=*" } | Select-Object -Last 1
-            if (-not $line) { throw "tools/swarm-nodes.sh up did not name node $_." }
-            $line.Split('=', 2)[1]
-        })
-    [pscustomobject]@{ PSTypeName = 'StingOps.Test.Swarm'; Manager = $manager.Split('=', 2)[1]; Nodes = $nodeHosts; Created = $true; NodeCount = $Nodes; Image = $image.Image }
+    try {
+        $lines = @($up.StdOut -split "`r?`n")
+        $named = { param($key) $line = $lines | Where-Object { $_ -like "$key=*" } | Select-Object -Last 1; if (-not $line) { throw "tools/swarm-nodes.sh up did not print $key." }; $line.Split('=', 2)[1] }
+        [pscustomobject]@{
+            PSTypeName = 'StingOps.Test.Swarm'; Manager = (& $named 'STINGOPS_SWARM_MANAGER'); Created = $true; NodeCount = $Nodes; Image = $image.Image
+            Nodes = @(foreach ($i in 1..$Nodes) { & $named "STINGOPS_SWARM_NODE$i" })
+        }
+    }
+    catch {
+        $null = Invoke-StingProcess -FilePath 'bash' -ArgumentList $script:NodesScript, 'down' -TimeoutSec 600 -AllowFailure
+        throw
+    }
 }
 
 function Remove-StingSwarm {

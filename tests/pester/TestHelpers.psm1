@@ -713,7 +713,7 @@ function Start-StingChildRestart {
         can SIGKILL or point at another engine endpoint (-DockerHost). The child inherits this process's
         environment (XDG_STATE_HOME, STING_LOG_DIR). Complete-StingChildRestart collects what it said.
     #>
-    param([Parameter(Mandatory)][string] $ModulePath, [Parameter(Mandatory)] $Project, [int] $TimeoutSec, [string] $DockerHost, [string[]] $Name)
+    param([Parameter(Mandatory)][string] $ModulePath, [Parameter(Mandatory)] $Project, [int] $TimeoutSec, [string] $DockerHost, [string[]] $Name, [string] $StackName)
     $out = Join-Path $Project.Directory "run-$([guid]::NewGuid().ToString('N')).json"
     # This pwsh again: under `dotnet pwsh` the process is the dotnet host running pwsh.dll.
     $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
@@ -721,6 +721,7 @@ function Start-StingChildRestart {
     foreach ($a in '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Invoke-ChildRestart.ps1'), '-ModulePath', $ModulePath,
         '-ProjectDirectory', $Project.Directory, '-OutputPath', $out, '-TimeoutSec', $TimeoutSec) { $psi.ArgumentList.Add([string]$a) }
     if ($Name) { $psi.ArgumentList.Add('-Name'); $psi.ArgumentList.Add(($Name -join ',')) }
+    if ($StackName) { $psi.ArgumentList.Add('-StackName'); $psi.ArgumentList.Add($StackName) }
     $psi.UseShellExecute = $false
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true

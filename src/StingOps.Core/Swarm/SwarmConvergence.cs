@@ -45,11 +45,18 @@ public sealed record Convergence(ConvergenceState State, long Desired, long Runn
             return new Convergence(ConvergenceState.Failed, desired, running, started, LastError(tasks, forceUpdate) is { } error ? $"{why}; {error}" : why);
         }
         // Completed is not enough: Swarm completes an update that skipped a node it lost. Every live task must run the wanted spec.
-        var settled = update is null || update.State is "completed" || (rollingBack && update.State == "rollback_completed");
+        // Nor is it needed when a node was lost under the update: Swarm waits for that node's task for ever (an update has no
+        // timeout), while every node that is up runs the wanted spec; the run says which node was not updated.
+        var lostNode = tasks.Any(t => t.NodeId is not null && !readyNodes.Contains(t.NodeId) && !t.HasEnded);
+        var settled = update is null || update.State is "completed" || (rollingBack && update.State == "rollback_completed")
+            || (lostNode && update.State is "updating" or "rollback_started");
         var done = running >= desired && live.All(t => t.ForceUpdate == forceUpdate && t.IsRunning);
         if (settled && done)
             return new Convergence(ConvergenceState.Converged, desired, running, started, $"{running}/{desired} running");
-        var progress = $"{running}/{desired} running" + (started > running ? $", {started - running} starting (waiting for health)" : "");
+        var pending = wanted.LongCount(t => t.State == "pending");
+        var progress = $"{running}/{desired} running" + (started > running ? $", {started - running} starting (waiting for health)" : "")
+            + (pending > 0 ? $", {pending} pending (no node can take it)" : "")
+            + (done && !settled ? $", Swarm's update still {update!.State}" : "");
         return new Convergence(ConvergenceState.Converging, desired, running, started, LastError(tasks, forceUpdate) is { } last ? $"{progress}; last error: {last}" : progress);
     }
 

@@ -118,7 +118,8 @@ public sealed class SwarmRestartExecutor(ISwarmEngine engine, IReadOnlyDictionar
                     (down.Count == 0 ? "" : $"; node(s) {string.Join(", ", down)} down, so not updated there"));
             }
             var reason = timedOut ? OutcomeReason.Timeout : OutcomeReason.HealthCheck;
-            var failure = timedOut ? $"did not converge within {DurationText.Seconds(step.Timeout)} ({state.Detail})" : $"Swarm: {state.Detail}";
+            var failure = (timedOut ? $"did not converge within {DurationText.Seconds(step.Timeout)} ({state.Detail})" : $"Swarm: {state.Detail}") +
+                (down.Count == 0 ? "" : $"; node(s) {string.Join(", ", down)} down");
             if (!owner._rollback)
                 return tracker.Outcome(OutcomeStatus.Failed, reason, failure + "; left as Swarm has it (rollback disabled)");
             return await RollBackAsync(step, service, previous, failure, reason, tracker, cancellationToken).ConfigureAwait(false);

@@ -162,6 +162,29 @@ public sealed class SwarmModelTests
     }
 
     [Fact]
+    public void Judge_UpdateStuckOnANodeThatWasLost_IsConvergedOnTheNodesThatAreUp()
+    {
+        // Swarm's updater waits for ever for the task it was replacing on the lost node; the others run the new spec.
+        var global = Service("updating") with { Replicas = null };
+        var tasks = new[] { Task(1, "running", 3), Task(2, "running", 3, node: "n2"), Task(3, "running", 2, "shutdown", node: "n3") };
+
+        Assert.Equal(ConvergenceState.Converged, Convergence.Judge(global, 3, tasks, BothNodes).State);
+        // Without a lost node, the same counts are still an update in progress.
+        Assert.Equal(ConvergenceState.Converging, Convergence.Judge(global, 3, tasks.Take(2).ToList(), BothNodes).State);
+    }
+
+    [Fact]
+    public void Judge_ReplicaNoNodeCanTake_IsConvergingAndSaysSo()
+    {
+        var pending = Task(3, "pending", 3, node: "n1") with { NodeId = null };
+
+        var c = Convergence.Judge(Service("updating", replicas: 3), 3, [Task(1, "running", 3), Task(2, "running", 3, node: "n2"), pending], BothNodes);
+
+        Assert.Equal(ConvergenceState.Converging, c.State);
+        Assert.Contains("1 pending (no node can take it)", c.Detail);
+    }
+
+    [Fact]
     public void Judge_TaskOnANodeThatIsDown_CountsNeitherWay()
     {
         var global = Service("completed") with { Replicas = null, DesiredTasks = 1 };
