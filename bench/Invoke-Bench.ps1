@@ -29,6 +29,10 @@
                (C) critical path, (D) floor.
     single     Restart-StingService app (the plan: app alone) vs the leg's compose restart app, each until the same
                containers are docker-healthy; on today's fixture and with the STING-interval overlay.
+    swarm      Restart-StingService -StackName on a three-node swarm (tools/swarm-nodes.sh; the swarm fixture spread
+               over the nodes) vs (L) a plain loop of docker service update --force over the services, (P) every
+               service force-updated at once (--detach) until converged, and (C) the critical path over our own
+               per-service update times; order violations of each from every node's events (bench/SwarmBench.ps1).
     restart, sting and single also count our probe execs per run (from the -Debug trace) and the engine's exec_die
     events during each run of every method (from a live event capture).
     restart and sting run ours twice per round: 'ours' on a fresh, empty STING_LOG_DIR (no history) and 'oursLearnt' on
@@ -47,8 +51,8 @@ param(
     [Parameter(Mandatory)][string] $ModulePath,
     [ValidateRange(1, 50)][int] $Repeat = 3,
     # Names, or one comma-separated argument as a shell passes `-Only sting,single` to pwsh -File.
-    [ValidateScript({ @($_ -split ',' | ForEach-Object Trim | Where-Object { $_ -notin 'restart', 'repair', 'readiness', 'startup', 'cold', 'planning', 'sting', 'single' }).Count -eq 0 },
-        ErrorMessage = "'{0}' is not among restart, repair, readiness, startup, cold, planning, sting, single.")][string[]] $Only,
+    [ValidateScript({ @($_ -split ',' | ForEach-Object Trim | Where-Object { $_ -notin 'restart', 'repair', 'readiness', 'startup', 'cold', 'planning', 'sting', 'single', 'swarm' }).Count -eq 0 },
+        ErrorMessage = "'{0}' is not among restart, repair, readiness, startup, cold, planning, sting, single, swarm.")][string[]] $Only,
     [string] $ResultPath,
     # Services in the generated planning project.
     [ValidateRange(10, 100000)][int] $PlanningServices = 2000
@@ -63,8 +67,9 @@ Import-Module $ModulePath -Force
 Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1') -Force
 Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
 Import-Module (Join-Path $Root 'tests/pester/RestartAssertions.psm1') -Force
+. (Join-Path $PSScriptRoot 'SwarmBench.ps1')
 $Invariant = [System.Globalization.CultureInfo]::InvariantCulture
-$selected = if ($Only) { @($Only | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ }) } else { @('restart', 'repair', 'readiness', 'startup', 'cold', 'planning', 'sting', 'single') }
+$selected = if ($Only) { @($Only | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ }) } else { @('restart', 'repair', 'readiness', 'startup', 'cold', 'planning', 'sting', 'single', 'swarm') }
 
 $facts = Get-BenchMachineFacts -ModulePath $ModulePath
 Write-Host ("Machine: {0} CPU(s), load {1}, engine {2}, compose {3}, pwsh {4}, StingOps {5} ({6})" -f $facts.Nproc,
@@ -1023,6 +1028,7 @@ try {
                     $groups
                 }
                 'planning' { Invoke-PlanningBenchmark }
+                'swarm' { Invoke-SwarmBenchmark -Nodes 3 }
             }
         }
         catch {

@@ -5,11 +5,8 @@ BeforeAll {
     Import-Module $env:STINGOPS_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'SwarmHelpers.psm1') -Force
 
-    # Every dependency edge of the fixture, as "dependent -> dependency".
-    $script:Edges = @(
-        @{ Service = 'api'; Dependency = 'db' }, @{ Service = 'api'; Dependency = 'cache' },
-        @{ Service = 'worker'; Dependency = 'api' }, @{ Service = 'frontend'; Dependency = 'api' },
-        @{ Service = 'chatbot'; Dependency = 'worker' }, @{ Service = 'chatbot'; Dependency = 'frontend' })
+    # The fixture's plan gives the edges order is judged by (api -> db, cache; worker, frontend -> api; chatbot -> worker, frontend).
+    $script:Plan = @(Get-StingRestartPlan -StackName plan -ComposeFile (Join-Path $PSScriptRoot '..' 'fixtures' 'swarm-stack' 'docker-compose.yml'))
 
     function Invoke-StackRestart([Parameter(Mandatory)] $Stack, [hashtable] $Extra = @{}) {
         $before = @(Get-StingSwarmServiceState -Stack $Stack)
@@ -24,22 +21,17 @@ BeforeAll {
         }
     }
 
-    # For each edge: no container of the dependent started before every new container of its dependency was healthy.
-    function Get-OrderViolation([Parameter(Mandatory)] $Run) {
-        foreach ($edge in $script:Edges) {
-            $healthy = @($Run.Events | Where-Object { $_.Service -eq $edge.Dependency -and $_.Action -eq 'health_status: healthy' })
-            $starts = @($Run.Events | Where-Object { $_.Service -eq $edge.Service -and $_.Action -eq 'start' })
-            if ($healthy.Count -eq 0 -or $starts.Count -eq 0) { "$($edge.Service) -> $($edge.Dependency): missing events (healthy $($healthy.Count), starts $($starts.Count))"; continue }
-            $lastReady = ($healthy | Measure-Object -Property Time -Maximum).Maximum
-            $firstStart = ($starts | Measure-Object -Property Time -Minimum).Minimum
-            if ($firstStart -lt $lastReady) { "$($edge.Service) started at $($firstStart.ToString('HH:mm:ss.fff')) before $($edge.Dependency) was healthy everywhere ($($lastReady.ToString('HH:mm:ss.fff')))" }
-        }
-    }
+    function Get-OrderViolation([Parameter(Mandatory)] $Run) { Get-StingSwarmOrderViolation -Events $Run.Events -Plan $script:Plan }
 }
 
 Describe 'Swarm stacks: parameter contract' -Tag 'Unit', 'Swarm' {
     It '<_> takes -StackName' -ForEach 'Get-StingService', 'Get-StingRestartPlan', 'Test-StingPrerequisite', 'Restart-StingService', 'Stop-StingService', 'Start-StingService', 'Repair-StingService' {
         (Get-Command $_).Parameters['StackName'].ParameterType | Should -Be ([string])
+    }
+
+    It 'the fixture''s plan holds the six dependency edges order is judged by' {
+        @($Plan | ForEach-Object { foreach ($d in $_.DependsOn) { "$($_.Service)->$d" } } | Sort-Object) |
+            Should -Be @('api->cache', 'api->db', 'chatbot->frontend', 'chatbot->worker', 'frontend->api', 'worker->api')
     }
 
     It 'refuses a stack name that docker stack deploy would not take' {

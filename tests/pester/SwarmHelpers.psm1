@@ -249,5 +249,24 @@ function Stop-StingSwarmEventCapture {
     @($events | Sort-Object Time)
 }
 
+function Get-StingSwarmOrderViolation {
+    <#
+    .SYNOPSIS
+        For each dependency edge of the plan: a container of the dependent that started before every new container
+        of its dependency was healthy, judged from the captured events of all nodes. Empty: the run kept the order.
+    #>
+    param([object[]] $Events = @(), [Parameter(Mandatory)][object[]] $Plan)
+    foreach ($step in $Plan) {
+        foreach ($dependency in @($step.DependsOn)) {
+            $healthy = @($Events | Where-Object { $_.Service -eq $dependency -and $_.Action -eq 'health_status: healthy' })
+            $starts = @($Events | Where-Object { $_.Service -eq $step.Service -and $_.Action -eq 'start' })
+            if ($healthy.Count -eq 0 -or $starts.Count -eq 0) { "$($step.Service) -> ${dependency}: missing events (healthy $($healthy.Count), starts $($starts.Count))"; continue }
+            $lastReady = ($healthy | Measure-Object -Property Time -Maximum).Maximum
+            $firstStart = ($starts | Measure-Object -Property Time -Minimum).Minimum
+            if ($firstStart -lt $lastReady) { "$($step.Service) started at $($firstStart.ToString('HH:mm:ss.fff')) before $dependency was healthy everywhere ($($lastReady.ToString('HH:mm:ss.fff')))" }
+        }
+    }
+}
+
 Export-ModuleMember -Function Invoke-StingSwarmDocker, Initialize-StingSwarm, Remove-StingSwarm, Invoke-StingSwarmNode, New-StingSwarmStack,
-    Get-StingSwarmServiceState, Wait-StingSwarmStackConverged, Remove-StingSwarmStack, Start-StingSwarmEventCapture, Stop-StingSwarmEventCapture
+    Get-StingSwarmServiceState, Wait-StingSwarmStackConverged, Remove-StingSwarmStack, Start-StingSwarmEventCapture, Stop-StingSwarmEventCapture, Get-StingSwarmOrderViolation
