@@ -52,8 +52,9 @@ Critical, Profiles and HealthCheck are complete.
 One per service: Name, Project, State (Running, Restarting, Paused, Exited, Dead, Created, NotCreated,
 Disabled, Unknown), Health (Healthy, Unhealthy, Starting, None, Unknown), DependsOn, Dependents,
 Profiles, Enabled, Wave, Critical, ContainerId, ContainerName, Image, StartedAt and HealthCheck (the
-effective readiness probe, described). Displayed as a table (name, state, health at a glance);
-Format-List shows every property.
+effective readiness probe, described), and for a Swarm stack (-StackName) Replicas (desired/running/healthy)
+and Nodes. Displayed as a table (name, state, health at a glance; a stack's services with replicas and
+nodes); Format-List shows every property.
 '@ }
     )
     Notes        = @(

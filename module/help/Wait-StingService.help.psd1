@@ -44,7 +44,7 @@ Wait-StingService never starts, stops or changes a container: it only observes. 
         @{ Type = 'StingOps.ServiceInfo'; Description = 'Objects with a Name property, such as the output of Get-StingService, bound to -Name by property name.' }
     )
     Outputs      = @(
-        @{ Type = 'StingOps.ServiceInfo'; Description = 'One per service that became ready, as Get-StingService shows it with the live container: Name, Project, State, Health, DependsOn, Dependents, Profiles, Enabled, Wave, Critical, ContainerId, ContainerName, Image, StartedAt and HealthCheck.' }
+        @{ Type = 'StingOps.ServiceInfo'; Description = 'One per service that became ready, as Get-StingService shows it with the live container: Name, Project, State, Health, DependsOn, Dependents, Profiles, Enabled, Wave, Critical, ContainerId, ContainerName, Image, StartedAt and HealthCheck (Replicas and Nodes stay empty: a Swarm stack is refused).' }
     )
     Notes        = @(
         'Use -ErrorAction Stop to turn the first service that does not become ready into a terminating error, or -ErrorVariable to collect them.'

@@ -54,6 +54,19 @@ Describe 'What the views show' -Tag 'Unit', 'Format' {
         $lines[2] | Should -Match '\bvault\b'
     }
 
+    It 'shows a Swarm stack''s service with its replicas and nodes, in the table and the list' {
+        $s = [StingOps.ServiceInfo]@{ Name = 'api'; State = 'Running'; Health = 'Healthy'; DependsOn = @('db'); Enabled = $true
+            Replicas = [StingOps.ReplicaCount]@{ Desired = 3; Running = 3; Healthy = 3 }; Nodes = @('node1', 'node2', 'node3') }
+        $o = [psobject]::AsPSObject($s); $o.PSObject.TypeNames.Insert(0, 'StingOps.ServiceInfo#Swarm')
+        $lines = @(($o | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match '^Name\s+State\s+Health\s+Replicas\b'
+        $lines[2] | Should -Match '^api\s+Running\s+Healthy\s+3/3/3\b'
+        $lines[2] | Should -Match 'node1, node2, node3'
+        ($o | Format-List | Out-String) | Should -Match 'Replicas\s+: 3/3/3'
+        # A compose project's service shows no Replicas line.
+        ([StingOps.ServiceInfo]@{ Name = 'db' } | Format-List | Out-String) | Should -Not -Match 'Replicas'
+    }
+
     It 'shows durations as seconds in tables and lists' {
         $r = [StingOps.RestartResult]@{ Service = 'db'; Status = 'Succeeded'; Attempts = 1; Duration = [timespan]::FromMilliseconds(12345) }
         ($r | Out-String) | Should -Match '\b12\.3s\b'

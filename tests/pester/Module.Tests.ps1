@@ -95,7 +95,7 @@ Describe 'The lifecycle verbs <Name>' -Tag 'Unit', 'Module' -ForEach @(
     BeforeAll {
         Import-Module $ModulePath -Force
         $script:Command = Get-Command -Name $Name -Module StingOps
-        $script:Project = 'ComposeFile', 'ProjectDirectory', 'ProjectName', 'Profile', 'ConfigPath'
+        $script:Project = 'ComposeFile', 'ProjectDirectory', 'ProjectName', 'Profile', 'ConfigPath', 'StackName'
         $script:Common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
     }
 

@@ -31,6 +31,17 @@ public sealed class GetStingServiceCommand : StingServiceCmdlet
         }
         var redact = project.CreateRedactor();
         foreach (var status in list.Services)
-            WriteObject(Mapper.ToServiceInfo(status, project.Name, redact));
+        {
+            var info = Mapper.ToServiceInfo(status, project.Name, redact);
+            if (info.Replicas is null)
+            {
+                WriteObject(info);
+                continue;
+            }
+            // A stack's service has its own table view (replicas and nodes instead of containers).
+            var wrapped = PSObject.AsPSObject(info);
+            wrapped.TypeNames.Insert(0, "StingOps.ServiceInfo#Swarm");
+            WriteObject(wrapped);
+        }
     }
 }
