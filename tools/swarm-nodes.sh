@@ -65,6 +65,12 @@ need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root (namespaces, dockerd
 need_engine() {
   [ -x "$dockerd_bin" ] || die "no dockerd in $root: run 'bash tools/test-engine.sh' once first (it fills the cache)."
   command -v docker >/dev/null 2>&1 || die "no docker CLI on PATH: run 'bash tools/test-engine.sh' once first."
+  # A minimal Debian may lack iproute2 (ip); the rest is util-linux and coreutils.
+  if ! command -v ip >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    say "installing iproute2 (apt)..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 >/dev/null; }
+  fi
   for t in ip nsenter findmnt timeout; do command -v "$t" >/dev/null 2>&1 || die "'$t' is missing."; done
 }
 
