@@ -1,4 +1,5 @@
 using StingOps.Core.Common;
+using StingOps.Core.Compose;
 using StingOps.Core.Engine;
 using StingOps.Core.Graph;
 using StingOps.Core.Health;
@@ -116,13 +117,20 @@ public sealed class SwarmPrerequisites(Func<ISwarmEngine> connect, string stateD
             yield return PrerequisiteChecker.Warn(PrerequisiteCheck.StackServices, stack.Name,
                 $"deployed but not in the compose files, so outside any plan: {string.Join(", ", extra)} (were other files deployed?)");
         foreach (var step in plan.Steps.Where(s => stack.Services.ContainsKey(s.Service)))
-        {
-            var wanted = project.Compose.Find(step.Service)?.Image;
-            var deployed = stack.Services[step.Service].Image;
-            if (wanted is not null && !SameImage(wanted, deployed))
-                yield return PrerequisiteChecker.Warn(PrerequisiteCheck.ConfigDrift, step.Service,
-                    $"deployed image '{deployed}' is not the compose file's '{wanted}': a restart keeps the deployed one (docker stack deploy applies the files)");
-        }
+            foreach (var drift in Drift(project.Compose.Find(step.Service)!, stack.Services[step.Service]))
+                yield return PrerequisiteChecker.Warn(PrerequisiteCheck.ConfigDrift, step.Service, drift + ": a restart keeps what is deployed (docker stack deploy applies the files)");
+    }
+
+    /// <summary>How the deployed service differs from its compose service, in what a restart's outcome depends on.</summary>
+    private static IEnumerable<string> Drift(ComposeService wanted, SwarmService deployed)
+    {
+        if (wanted.Image is { } image && !SameImage(image, deployed.Image))
+            yield return $"deployed image '{deployed.Image}' is not the compose file's '{image}'";
+        if (wanted.Replicas is { } replicas && deployed.Replicas is { } running && replicas != running)
+            yield return $"{running} replica(s) deployed, the compose file says {replicas}";
+        var fileHasHealthCheck = wanted.HealthCheck is { Disabled: false, Test.Count: > 0 } && wanted.HealthCheck.Test[0] != "NONE";
+        if (fileHasHealthCheck && !deployed.HasHealthCheck)
+            yield return "deployed without the compose file's healthcheck, so its tasks count as ready once running";
     }
 
     private static IEnumerable<PrerequisiteCheckResult> DependencyResults(RestartPlan plan, SwarmStack stack)

@@ -49,8 +49,9 @@ public sealed class FakeSwarm(FakeTimeProvider time) : ISwarmEngine
             return _services.Values.ToDictionary(s => s.Name, s => s.Snapshot(time.GetUtcNow()), StringComparer.Ordinal);
     }
 
-    public Task<SwarmMembership> GetSwarmMembershipAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new SwarmMembership("active", true, "node-1"));
+    public SwarmMembership Membership { get; set; } = new("active", true, "node-1");
+
+    public Task<SwarmMembership> GetSwarmMembershipAsync(CancellationToken cancellationToken) => Task.FromResult(Membership);
 
     public Task<IReadOnlyList<SwarmNode>> ListNodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<SwarmNode>>(Nodes.ToList());
 
