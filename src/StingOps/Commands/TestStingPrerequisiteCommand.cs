@@ -45,7 +45,7 @@ public sealed class TestStingPrerequisiteCommand : StingServiceCmdlet
             MinimumFreeSpaceGB = MinimumFreeSpaceGB,
         };
         var results = IsStack
-            ? Await(new SwarmPrerequisites(ConnectSwarm, StateDirectory.Resolve(environment)).InspectAsync(OpenProject(), options, Cancellation)).Results
+            ? Await(new SwarmPrerequisites(() => EngineConnections.For(environment), StateDirectory.Resolve(environment)).InspectAsync(OpenProject(), options, Cancellation)).Results
             : Await(checker.CheckAsync(BuildRequest(), options, Cancellation));
         if (Quiet)
         {
