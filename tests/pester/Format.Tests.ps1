@@ -67,6 +67,14 @@ Describe 'What the views show' -Tag 'Unit', 'Format' {
         ([StingOps.ServiceInfo]@{ Name = 'db' } | Format-List | Out-String) | Should -Not -Match 'Replicas'
     }
 
+    It 'shows a severity only for a check that did not pass (a passing row has no failure to rate)' {
+        $rows = @([StingOps.PrerequisiteResult]@{ Check = 'DockerEngine'; Target = 'unix:///x'; Passed = $true; Severity = 'Error'; Message = 'answers' }
+            [StingOps.PrerequisiteResult]@{ Check = 'DiskSpace'; Target = '/var'; Passed = $false; Severity = 'Warning'; Message = 'low' })
+        $lines = @(($rows | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })
+        $lines[2] | Should -Not -Match '\bError\b'
+        $lines[3] | Should -Match '\bWarning\b'
+    }
+
     It 'shows durations as seconds in tables and lists' {
         $r = [StingOps.RestartResult]@{ Service = 'db'; Status = 'Succeeded'; Attempts = 1; Duration = [timespan]::FromMilliseconds(12345) }
         ($r | Out-String) | Should -Match '\b12\.3s\b'

@@ -62,7 +62,7 @@ public static class RestartConfigurationLoader
             foreach (var duplicate in root.DuplicateKeys.Where(k => k.Value == SectionName))
                 warnings.Add($"{duplicate.Mark.FileAndLine}: {SectionName} is given more than once; the last one is used");
         }
-        if (section is null) return RestartOptions.Defaults;
+        if (section is null) return new RestartOptions { FileWithoutSection = path, Warnings = warnings };
 
         var fields = new ConfigFields(warnings);
         var source = section.Value.Key.Mark.FileAndLine;

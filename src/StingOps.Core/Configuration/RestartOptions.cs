@@ -29,6 +29,9 @@ public sealed class RestartOptions
 
     public static RestartOptions Defaults { get; } = new();
 
+    /// <summary>A config file that exists but has no restart_configuration: section (the defaults apply): its path, for messages.</summary>
+    public string? FileWithoutSection { get; init; }
+
     public ServiceRestartOptions For(string service) =>
         Services.TryGetValue(service, out var s) ? s : ServiceRestartOptions.Empty;
 

@@ -167,4 +167,8 @@ public sealed class EnvFileParseResult
 /// <param name="Path">Absolute path, resolved against the project directory.</param>
 /// <param name="Required">False for <c>required: false</c>: a missing file is skipped, as compose does.</param>
 /// <param name="Source">Where the reference was written (file:line), for messages.</param>
-public sealed record EnvFileReference(string Path, bool Required = true, string? Source = null);
+public sealed record EnvFileReference(string Path, bool Required = true, string? Source = null)
+{
+    /// <summary>Variables the written path used that were not set (they became empty): why a file may be looked for in the wrong place.</summary>
+    public IReadOnlyList<string> UnsetVariables { get; init; } = [];
+}

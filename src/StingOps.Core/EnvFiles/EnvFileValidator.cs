@@ -80,11 +80,25 @@ public static class EnvFileValidator
         {
             ArgumentNullException.ThrowIfNull(file);
             var result = EnvFileParser.Parse(file.Path);
-            if (!file.Required && result.Findings is [{ Code: EnvFileProblem.FileNotFound }])
-                continue;
+            if (result.Findings is [{ Code: EnvFileProblem.FileNotFound }])
+            {
+                if (!file.Required)
+                    continue;
+                if (file.UnsetVariables.Count > 0)
+                    result = NotFoundForUnsetVariables(file);
+            }
             parsed.Add(result);
         }
         return Check(parsed, requiredKeys, environment);
+    }
+
+    /// <summary>A file looked for where an unset variable put it (${INSTALL_DIR}/env/db.env became /env/db.env): name the variable.</summary>
+    private static EnvFileParseResult NotFoundForUnsetVariables(EnvFileReference file)
+    {
+        var names = string.Join(", ", file.UnsetVariables);
+        var sentence = $"the env file does not exist; its path uses {(file.UnsetVariables.Count == 1 ? "the variable" : "the variables")} {names}, " +
+            $"which {(file.UnsetVariables.Count == 1 ? "is" : "are")} not set and became empty{(file.Source is null ? "" : $" ({file.Source})")}: set {names} (environment or .env).";
+        return new EnvFileParseResult(file.Path, [], [EnvFileFinding.Create(file.Path, 0, null, EnvFileProblem.FileNotFound, sentence)], complete: false);
     }
 
     /// <summary>Checks already-parsed files (e.g. from <see cref="EnvFileParser.ParseText"/>) together.</summary>

@@ -181,9 +181,11 @@ public sealed class PrerequisiteChecker
 
     internal static IEnumerable<PrerequisiteCheckResult> ConfigurationResults(RestartOptions options)
     {
-        var target = options.Source ?? "(built-in defaults)";
+        var target = options.Source ?? options.FileWithoutSection ?? "(built-in defaults)";
         yield return Pass(PrerequisiteCheck.RestartConfiguration, target,
-            options.Source is null ? "no config.yml: built-in defaults" : $"{options.Services.Count} service override(s)");
+            options.Source is not null ? $"{options.Services.Count} service override(s)"
+            : options.FileWithoutSection is not null ? $"the file has no {RestartConfigurationLoader.SectionName}: section: built-in defaults"
+            : "no config.yml: built-in defaults");
         if (options.Warnings.Count > 0)
             yield return Warn(PrerequisiteCheck.RestartConfiguration, target, string.Join("; ", options.Warnings));
     }

@@ -16,6 +16,21 @@ public class InterpolationInFilesTests
     }
 
     [Fact]
+    public void An_env_file_path_from_an_unset_variable_is_reported_naming_the_variable()
+    {
+        using var p = new TempProject();
+        var s = p.LoadYaml("services:\n  db:\n    image: db\n    env_file: ${STINGOPS_TEST_UNSET_DIR}/env/db.env\n").Find("db")!;
+
+        var reference = Assert.Single(s.EnvFiles);
+        Assert.Equal("/env/db.env", reference.Path);
+        Assert.Equal(["STINGOPS_TEST_UNSET_DIR"], reference.UnsetVariables);
+        var finding = Assert.Single(StingOps.Core.EnvFiles.EnvFileValidator.ValidateFiles(s.EnvFiles).Findings);
+        Assert.Equal(StingOps.Core.EnvFiles.EnvFileProblem.FileNotFound, finding.Code);
+        Assert.Contains("the variable STINGOPS_TEST_UNSET_DIR, which is not set", finding.Problem);
+        Assert.Contains("compose.yaml:4", finding.Problem);
+    }
+
+    [Fact]
     public void Every_value_is_interpolated_but_keys_are_not()
     {
         using var p = new TempProject();

@@ -62,6 +62,12 @@ public class RestartConfigurationLoaderTests
         var options = RestartConfigurationLoader.Load(file.Path);
         Assert.Equal(3, options.MaxRetries);
         Assert.Null(options.Source);
+        // STING's own config.yml may lack the section: the check must not call that "no config.yml".
+        Assert.Equal(Path.GetFullPath(file.Path), options.FileWithoutSection);
+        var result = Assert.Single(StingOps.Core.Preflight.PrerequisiteChecker.ConfigurationResults(options));
+        Assert.Equal(Path.GetFullPath(file.Path), result.Target);
+        Assert.Contains("has no restart_configuration: section", result.Message);
+        Assert.DoesNotContain("no config.yml", result.Message);
     }
 
     [Fact]

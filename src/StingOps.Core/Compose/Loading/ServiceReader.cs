@@ -141,7 +141,10 @@ internal sealed partial class ServiceReader
                 _ => throw fields.Invalid(item, "env_file entries must be paths or {path, required} mappings"),
             };
             var path = fields.NonEmptyString(pathNode, "env_file", "a path").Value;
-            var reference = new EnvFileReference(Path.GetFullPath(path, _projectDirectory), required, pathNode.Mark.FileAndLine);
+            var reference = new EnvFileReference(Path.GetFullPath(path, _projectDirectory), required, pathNode.Mark.FileAndLine)
+            {
+                UnsetVariables = _session.UnsetAt(pathNode.Mark.FileAndLine),
+            };
             // compose keeps one entry per path: the later definition, at the earlier position.
             if (positions.TryGetValue(reference.Path, out var at)) result[at] = reference;
             else
