@@ -51,6 +51,13 @@ Describe 'Get-StingRestartPlan parameter contract' -Tag 'Unit', 'Plan' {
 }
 
 Describe 'Get-StingRestartPlan' -Tag 'Unit', 'Plan' {
+    It 'takes services piped in by their Service property (plan steps, restart results, metrics), as ONE plan' {
+        $piped = @([pscustomobject]@{ Service = 'db' }, [pscustomobject]@{ Service = 'chroma' })
+        $plan = @($piped | Get-StingRestartPlan -ProjectDirectory $Dir)
+        ($plan.Service | Sort-Object) | Should -Be @('chroma', 'db')
+        (Get-Command Get-StingRestartPlan).Parameters['Name'].Aliases | Should -Contain 'Service'
+    }
+
     It 'orders the whole project by wave, then name' {
         $plan = Get-StingRestartPlan -ProjectDirectory $Dir
         $plan.Service | Should -Be @('chroma', 'db', 'vault', 'app', 'knowledge', 'frontend', 'worker')

@@ -10,7 +10,10 @@ public abstract class StingServiceCmdlet : StingCmdlet
 {
     private readonly List<string> _names = [];
 
+    /// <remarks>Alias Service: what a plan step, a restart result or a metric names its service by, so they pipe in too
+    /// (Restart-StingService | Wait-StingService, Get-StingRestartPlan | Restart-StingService).</remarks>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Service")]
     [ArgumentCompleter(typeof(ServiceNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
