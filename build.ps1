@@ -6,6 +6,7 @@
     Build  assembles an importable module in module/StingOps: the cmdlets assembly at the root, StingOps.Core
            and its dependencies in Dependencies/ (loaded in a private AssemblyLoadContext). On Linux the assemblies
            are ReadyToRun images for .NET 10 (tools/ReadyToRun), still net8.0 IL underneath; -NoReadyToRun skips that.
+           The built manifest gets PSData.ReleaseNotes from README.md's Changelog; LICENSE is copied beside it.
     Test   builds, brings up the modern engine leg (tools/test-engine.sh: dockerd 26.1 + compose v2), runs xUnit,
            then Pester against the BUILT module in a fresh pwsh, then a short chaos soak (-Cycles, default 10,
            with the fixed -Seed; -Cycles 0 skips it); then switches to the legacy leg (Docker 20.10 +
@@ -68,6 +69,19 @@ function Get-ModuleVersion {
     (Import-PowerShellDataFile (Join-Path $Root 'StingOps.psd1')).ModuleVersion
 }
 
+function Set-ReleaseNote {
+    <# Writes the newest entry of README.md's Changelog (tools/Get-StingReleaseNote.ps1), as plain text, into the
+       PSData.ReleaseNotes = '' placeholder of the built manifest; the source manifest keeps the placeholder. #>
+    param([Parameter(Mandatory)] [string] $ManifestPath)
+    $notes = & (Join-Path $Root 'tools/Get-StingReleaseNote.ps1') -ReadmePath (Join-Path $Root 'README.md')
+    $quoted = "'" + [System.Management.Automation.Language.CodeGeneration]::EscapeSingleQuotedStringContent($notes) + "'"
+    $placeholder = [regex] "(?m)^(\s*ReleaseNotes\s*=\s*)''"
+    $text = Get-Content -LiteralPath $ManifestPath -Raw
+    if (-not $placeholder.IsMatch($text)) { throw "$ManifestPath has no ReleaseNotes = '' placeholder in PSData." }
+    $text = $placeholder.Replace($text, { param($m) $m.Groups[1].Value + $quoted }, 1)
+    Set-Content -LiteralPath $ManifestPath -Value $text -NoNewline -Encoding utf8NoBOM
+}
+
 function Invoke-Build {
     $version = Get-ModuleVersion
     $publish = Join-Path $OutDir 'publish'
@@ -108,6 +122,8 @@ function Invoke-Build {
         throw 'System.Management.Automation.dll must never ship in the module.'
     }
     Copy-Item (Join-Path $Root 'StingOps.psd1') $ModuleDir
+    Set-ReleaseNote (Join-Path $ModuleDir 'StingOps.psd1')
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleDir
     Copy-Item (Join-Path $Root 'module/*.ps1xml') $ModuleDir
     Copy-Item (Join-Path $Root 'module/en-US') $ModuleDir -Recurse
     & (Join-Path $Root 'tools/New-StingMamlHelp.ps1') -SourceDirectory (Join-Path $Root 'module/help') `
