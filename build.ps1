@@ -19,6 +19,8 @@
            named in the output: any skipped xUnit test (the skippable ones are the [IntegrationFact] tests,
            trait Category=Integration, which skip only when no engine answers), any skipped Pester test
            inside a block tagged Integration, and a soak skipped with -Cycles 0.
+    Package builds, then packs the module as the .nupkg PowerShell repositories serve, with Publish-PSResource into
+           the local file repository out/repository (tools/Publish-StingPackage.ps1), and prints its path.
     Demo   shows what the module does on the fixture STING stack (brought up on the local engine if needed,
            left up afterwards); Demo -Cleanup removes everything the demo created.
     Bench  runs the benchmarks in bench/ and prints ratios measured in the same run.
@@ -30,7 +32,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Soak', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -239,6 +241,11 @@ function Format-Count($Counts) { '{0} passed, {1} failed, {2} skipped' -f $Count
 
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Package' {
+        Invoke-Build
+        $nupkg = & (Join-Path $Root 'tools/Publish-StingPackage.ps1') -ModulePath $ModuleDir -RepositoryPath (Join-Path $OutDir 'repository')
+        Write-Host "Packaged StingOps $(Get-ModuleVersion) -> $nupkg"
+    }
     'Clean' {
         foreach ($path in @($OutDir, $ModuleDir) + (Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Select-Object -ExpandProperty FullName)) {
             if (Test-Path $path) { Remove-Item $path -Recurse -Force }
