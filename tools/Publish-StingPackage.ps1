@@ -61,9 +61,13 @@ foreach ($old in Get-Package) { Remove-Item -LiteralPath $old.FullName -Force }
 $process = [Environment]::ProcessPath
 $pwsh = if ((Split-Path $process -LeafBase) -eq 'dotnet') { @($process, (Join-Path $PSHOME 'pwsh.dll')) } else { @($process) }
 
+# The store folder must exist: .NET gives PSResourceGet an empty LocalApplicationData for a missing one, and the store
+# then lands relative to the working directory (./PSResourceGet). The child also works in that folder, so that
+# anything else written relative to it (NuGet/ when the config folder is missing) goes with it.
 $store = Join-Path ([IO.Path]::GetTempPath()) ('stingops-psresourceget-' + [guid]::NewGuid().ToString('N'))
 New-Item -ItemType Directory -Path $store | Out-Null
 $savedXdg = $env:XDG_DATA_HOME
+Push-Location -LiteralPath $store
 try {
     $env:XDG_DATA_HOME = $store
     $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $PSCommandPath `
@@ -71,6 +75,7 @@ try {
     $exit = $LASTEXITCODE
 }
 finally {
+    Pop-Location
     $env:XDG_DATA_HOME = $savedXdg
     Remove-Item -LiteralPath $store -Recurse -Force -ErrorAction SilentlyContinue
 }
