@@ -5,7 +5,7 @@
     GUID                 = '64cdf1fe-7eb3-4bb3-a205-81ae709c709a'
     Author               = 'StingOps developers'
     CompanyName          = 'StingOps'
-    Copyright            = '(c) StingOps developers. MIT licence.'
+    Copyright            = '(c) 2026 StingOps developers. MIT License (LICENSE).'
     Description          = 'Dependency-ordered, health-gated, rollback-capable restarts of Docker Compose applications (the STING stack first, any compose project in general).'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
@@ -29,7 +29,12 @@
     FormatsToProcess     = @('StingOps.format.ps1xml')
     PrivateData          = @{
         PSData = @{
-            Tags = @('Docker', 'Compose', 'Restart', 'Health', 'Operations', 'STING', 'Linux')
+            Tags         = @('Docker', 'Compose', 'Restart', 'Health', 'Operations', 'STING', 'Linux', 'PSEdition_Core')
+            # Left empty here: build.ps1 writes the newest entry of README.md's "## Changelog" into the built copy
+            # (module/StingOps/StingOps.psd1), so the source is never edited by hand for a release.
+            ReleaseNotes = ''
+            # No LicenseUri or ProjectUri: the project has no public address yet. The licence ships as LICENSE in
+            # the module folder (and so in the package).
         }
     }
 }

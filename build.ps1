@@ -6,6 +6,7 @@
     Build  assembles an importable module in module/StingOps: the cmdlets assembly at the root, StingOps.Core
            and its dependencies in Dependencies/ (loaded in a private AssemblyLoadContext). On Linux the assemblies
            are ReadyToRun images for .NET 10 (tools/ReadyToRun), still net8.0 IL underneath; -NoReadyToRun skips that.
+           The built manifest gets PSData.ReleaseNotes from README.md's Changelog; LICENSE is copied beside it.
     Test   builds, brings up the modern engine leg (tools/test-engine.sh: dockerd 26.1 + compose v2), runs xUnit,
            then Pester against the BUILT module in a fresh pwsh, then a short chaos soak (-Cycles, default 10,
            with the fixed -Seed; -Cycles 0 skips it); then switches to the legacy leg (Docker 20.10 +
@@ -18,6 +19,8 @@
            named in the output: any skipped xUnit test (the skippable ones are the [IntegrationFact] tests,
            trait Category=Integration, which skip only when no engine answers), any skipped Pester test
            inside a block tagged Integration, and a soak skipped with -Cycles 0.
+    Package builds, then packs the module as the .nupkg PowerShell repositories serve, with Publish-PSResource into
+           the local file repository out/repository (tools/Publish-StingPackage.ps1), and prints its path.
     Demo   shows what the module does on the fixture STING stack (brought up on the local engine if needed,
            left up afterwards); Demo -Cleanup removes everything the demo created.
     Bench  runs the benchmarks in bench/ and prints ratios measured in the same run.
@@ -29,7 +32,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Soak', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -66,6 +69,19 @@ function Invoke-Native {
 
 function Get-ModuleVersion {
     (Import-PowerShellDataFile (Join-Path $Root 'StingOps.psd1')).ModuleVersion
+}
+
+function Set-ReleaseNote {
+    <# Writes the newest entry of README.md's Changelog (tools/Get-StingReleaseNote.ps1), as plain text, into the
+       PSData.ReleaseNotes = '' placeholder of the built manifest; the source manifest keeps the placeholder. #>
+    param([Parameter(Mandatory)] [string] $ManifestPath)
+    $notes = & (Join-Path $Root 'tools/Get-StingReleaseNote.ps1') -ReadmePath (Join-Path $Root 'README.md')
+    $quoted = "'" + [System.Management.Automation.Language.CodeGeneration]::EscapeSingleQuotedStringContent($notes) + "'"
+    $placeholder = [regex] "(?m)^(\s*ReleaseNotes\s*=\s*)''"
+    $text = Get-Content -LiteralPath $ManifestPath -Raw
+    if (-not $placeholder.IsMatch($text)) { throw "$ManifestPath has no ReleaseNotes = '' placeholder in PSData." }
+    $text = $placeholder.Replace($text, { param($m) $m.Groups[1].Value + $quoted }, 1)
+    Set-Content -LiteralPath $ManifestPath -Value $text -NoNewline -Encoding utf8NoBOM
 }
 
 function Invoke-Build {
@@ -108,6 +124,8 @@ function Invoke-Build {
         throw 'System.Management.Automation.dll must never ship in the module.'
     }
     Copy-Item (Join-Path $Root 'StingOps.psd1') $ModuleDir
+    Set-ReleaseNote (Join-Path $ModuleDir 'StingOps.psd1')
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleDir
     Copy-Item (Join-Path $Root 'module/*.ps1xml') $ModuleDir
     Copy-Item (Join-Path $Root 'module/en-US') $ModuleDir -Recurse
     & (Join-Path $Root 'tools/New-StingMamlHelp.ps1') -SourceDirectory (Join-Path $Root 'module/help') `
@@ -223,6 +241,11 @@ function Format-Count($Counts) { '{0} passed, {1} failed, {2} skipped' -f $Count
 
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Package' {
+        Invoke-Build
+        $nupkg = & (Join-Path $Root 'tools/Publish-StingPackage.ps1') -ModulePath $ModuleDir -RepositoryPath (Join-Path $OutDir 'repository')
+        Write-Host "Packaged StingOps $(Get-ModuleVersion) -> $nupkg"
+    }
     'Clean' {
         foreach ($path in @($OutDir, $ModuleDir) + (Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Select-Object -ExpandProperty FullName)) {
             if (Test-Path $path) { Remove-Item $path -Recurse -Force }
