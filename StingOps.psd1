@@ -22,6 +22,7 @@
         'Export-StingRestartMetric'
         'Test-StingPrerequisite'
         'Test-StingEnvironmentFile'
+        'ConvertTo-StingGraph'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -51,6 +51,18 @@ Describe 'Get-StingRestartPlan parameter contract' -Tag 'Unit', 'Plan' {
 }
 
 Describe 'Get-StingRestartPlan' -Tag 'Unit', 'Plan' {
+    It 'pipes into ConvertTo-StingGraph as ONE Mermaid or Dot text, each edge from a dependency to what needs it' {
+        $mermaid = @(Get-StingRestartPlan -ProjectDirectory $Dir | ConvertTo-StingGraph)
+        $mermaid.Count | Should -Be 1
+        $mermaid[0] | Should -Match '^flowchart LR'
+        $mermaid[0] | Should -Match '\["log-forwarder"\]' -Because 'no: it is disabled by profile' -Not
+        $dot = Get-StingRestartPlan -ProjectDirectory $Dir -Name app | ConvertTo-StingGraph -Format Dot
+        $dot | Should -Match '"vault" -> "app";'
+        $dot | Should -Match '"db" -> "app";'
+        $dot | Should -Match '"vault" \[style=dashed\];' -Because 'vault is outside the plan of app'
+        { [pscustomobject]@{ Other = 1 } | ConvertTo-StingGraph -ErrorAction Stop } | Should -Throw -ErrorId 'StingGraphInputInvalid*'
+    }
+
     It 'takes services piped in by their Service property (plan steps, restart results, metrics), as ONE plan' {
         $piped = @([pscustomobject]@{ Service = 'db' }, [pscustomobject]@{ Service = 'chroma' })
         $plan = @($piped | Get-StingRestartPlan -ProjectDirectory $Dir)

@@ -67,4 +67,6 @@ public static class ErrorIds
     public const string EnvironmentFileUnreadable = "StingEnvironmentFileUnreadable";
     /// <summary>-StackName with a verb or switch that has no meaning on a Swarm stack (Stop, Start, Repair, Wait, -Recreate).</summary>
     public const string SwarmOperationNotSupported = "StingSwarmOperationNotSupported";
+    /// <summary>ConvertTo-StingGraph: an object piped in names no service (no Service or Name property).</summary>
+    public const string GraphInputInvalid = "StingGraphInputInvalid";
 }
