@@ -171,4 +171,10 @@ public sealed record EnvFileReference(string Path, bool Required = true, string?
 {
     /// <summary>Variables the written path used that were not set (they became empty): why a file may be looked for in the wrong place.</summary>
     public IReadOnlyList<string> UnsetVariables { get; init; } = [];
+
+    // A value, list included: two references written alike are equal.
+    public bool Equals(EnvFileReference? other) =>
+        other is not null && Path == other.Path && Required == other.Required && Source == other.Source && UnsetVariables.SequenceEqual(other.UnsetVariables);
+
+    public override int GetHashCode() => HashCode.Combine(Path, Required, Source, UnsetVariables.Count);
 }
