@@ -29,3 +29,21 @@ public static class BeforeRestartCommand
             : null);
     };
 }
+
+/// <summary>Which before-restart step a run has, and how its failure reads: the same for a compose project and a Swarm stack.</summary>
+public static class BeforeRestart
+{
+    /// <summary>The caller's step, else the config's before_restart; only Restart and Start have one.</summary>
+    public static BeforeRestartStep? Of(Project.StingProject project, RestartSessionRequest request) =>
+        request.Operation is not (SessionOperation.Restart or SessionOperation.Start) ? null
+        : request.BeforeRestart ?? (project.Options.BeforeRestart is { } command ? BeforeRestartCommand.For(command, project.Location.ProjectDirectory) : null);
+
+    /// <summary>The refusal of a run whose step failed: nothing was touched; its output shown, through <paramref name="mask"/>.</summary>
+    public static StingException Failed(BeforeRestartOutcome outcome, string project, Func<string, string> mask)
+    {
+        var output = outcome.Output.Trim();
+        return new StingException(ErrorIds.BeforeRestartFailed, StingErrorKind.InvalidOperation,
+            mask($"The before-restart step {outcome.Failure}; nothing was touched." + (output.Length == 0 ? " It wrote no output." : $" Its output:{Environment.NewLine}{output}")),
+            target: project);
+    }
+}

@@ -88,7 +88,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         if (request.Operation == SessionOperation.Stop)
             return await PrepareStopAsync(request, cancellationToken).ConfigureAwait(false);
         var messages = new List<SessionMessage>();
-        var regenerates = BeforeRestartOf(request) is not null;
+        var regenerates = BeforeRestart.Of(project, request) is not null;
         if (regenerates)
             messages.Add(SessionMessage.Verbose("The env files are validated after the before-restart step, which runs under the lock before anything stops."));
         PreparedRestart prepared;
@@ -153,23 +153,13 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         var runId = RestartRunner.NewRunId(time);
         var prepared = session.Restart;
         var messages = new List<SessionMessage>();
-        if (prepared.Blocking.Count > 0)
-        {
-            if (!session.Request.Force)
-                return new SessionRun(runId, Completed(session.Request.Operation switch
-                {
-                    SessionOperation.Start => runner.Refuse(prepared, runId, "started", "use -IncludeDependencies to start it too"),
-                    SessionOperation.Repair => runner.Refuse(prepared, runId, "repaired", "repair it too: Repair-StingService without -Name"),
-                    _ => runner.Refuse(prepared, runId, "restarted", "use -Force to restart anyway"),
-                }, time), messages, Refused: true);
-            messages.AddRange(prepared.Blocking.Select(u =>
-                SessionMessage.Warning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.")));
-        }
+        if (SessionRefusals.UnreadyDependencies(runner, session, runId, time, messages) is { } refused)
+            return refused;
         var recreator = session.Recreate is { } choice
             ? await choice.PrepareRecreatorAsync(engine, snapshots ?? throw new InvalidOperationException("-Recreate needs the engine's snapshots"), project, _stateDirectory, runId,
                 rollback: !session.Request.NoRollback && project.Options.RollbackEnabled, redact, messages, cancellationToken).ConfigureAwait(false)
             : null;
-        var before = BeforeRestartOf(session.Request);
+        var before = BeforeRestart.Of(project, session.Request);
         try
         {
             var events = await runner.StartAsync(prepared, runId, cancellationToken, recreator,
@@ -223,11 +213,6 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
             "Use -IncludeDependents to stop them first, or -Force to stop anyway.", target: stranded[0].Service));
     }
 
-    /// <summary>The caller's step, else the config's before_restart; only Restart and Start have one.</summary>
-    private BeforeRestartStep? BeforeRestartOf(RestartSessionRequest request) =>
-        request.Operation is not (SessionOperation.Restart or SessionOperation.Start) ? null
-        : request.BeforeRestart ?? (project.Options.BeforeRestart is { } command ? BeforeRestartCommand.For(command, project.Location.ProjectDirectory) : null);
-
     /// <summary>
     /// Under the lock, before anything stops: the step runs, then the env files it wrote are validated. Either failing
     /// refuses the run untouched, with the step's output masked by the secrets of the env files before and after it.
@@ -239,12 +224,7 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         var regenerated = project.CreateRedactor();
         string Mask(string text) => regenerated(redact(text));
         if (!outcome.Succeeded)
-        {
-            var output = outcome.Output.Trim();
-            throw new StingException(ErrorIds.BeforeRestartFailed, StingErrorKind.InvalidOperation,
-                Mask($"The before-restart step {outcome.Failure}; nothing was touched." + (output.Length == 0 ? " It wrote no output." : $" Its output:{Environment.NewLine}{output}")),
-                target: project.Name);
-        }
+            throw BeforeRestart.Failed(outcome, project.Name, Mask);
         var errors = project.EnvFileErrors(k => environment.GetValueOrDefault(k));
         if (errors.Count > 0)
             throw new StingException(ErrorIds.EnvironmentFileInvalid, StingErrorKind.InvalidData,
@@ -275,25 +255,8 @@ public sealed class RestartSession(StingProject project, IContainerEngine engine
         }
     }
 
-    private StingException? Refuse(PreflightReport report, SessionOperation operation)
-    {
-        var failed = report.Blocking;
-        if (failed.Count == 0)
-            return null;
-        var list = string.Join(Environment.NewLine, failed.Select(r => $"  {r.Check} [{r.Target}]: {r.Message}"));
-        var what = operation.ToString().ToLowerInvariant();
-        return new StingException(ErrorIds.PrerequisiteFailed, StingErrorKind.ResourceUnavailable,
-            $"{failed.Count} prerequisite(s) of the {what} of project '{project.Name}' failed; nothing was touched:{Environment.NewLine}{list}" +
-            $"{Environment.NewLine}Fix them (Test-StingPrerequisite shows every check)" + (operation == SessionOperation.Restart ? ", or use -Force to skip the checks." : "."),
-            target: project.Name);
-    }
+    private StingException? Refuse(PreflightReport report, SessionOperation operation) =>
+        SessionRefusals.Prerequisites(report.Blocking, $"the {operation.ToString().ToLowerInvariant()} of project '{project.Name}'", project.Name,
+            "Test-StingPrerequisite", forceSkips: operation == SessionOperation.Restart);
 
-    internal static ChannelReader<RestartEvent> Completed(IEnumerable<ServiceOutcome> outcomes, TimeProvider time)
-    {
-        var channel = Channel.CreateUnbounded<RestartEvent>();
-        foreach (var o in outcomes)
-            channel.Writer.TryWrite(new ServiceFinished(time.GetUtcNow(), o));
-        channel.Writer.TryComplete();
-        return channel.Reader;
-    }
 }

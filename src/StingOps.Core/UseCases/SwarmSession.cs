@@ -74,16 +74,11 @@ public sealed class SwarmSession(StingProject project, ISwarmEngine engine, IRea
         var runId = RestartRunner.NewRunId(time);
         var prepared = session.Restart;
         var messages = new List<SessionMessage>();
-        if (prepared.Blocking.Count > 0)
-        {
-            if (!session.Request.Force)
-                return new SessionRun(runId, RestartSession.Completed(runner.Refuse(prepared, runId, "restarted", "use -Force to restart anyway"), time), messages, Refused: true);
-            messages.AddRange(prepared.Blocking.Select(u =>
-                SessionMessage.Warning($"-Force: restarting '{u.Service}' although its dependency '{u.Dependency}' is {u.Observed}.")));
-        }
+        if (SessionRefusals.UnreadyDependencies(runner, session, runId, time, messages) is { } refused)
+            return refused;
         var rollback = !session.Request.NoRollback && project.Options.RollbackEnabled;
         var executor = new SwarmRestartExecutor(engine, stack.Services, time, rollback, redact) { PollInterval = PollInterval };
-        var before = session.Request.BeforeRestart ?? (project.Options.BeforeRestart is { } command ? BeforeRestartCommand.For(command, project.Location.ProjectDirectory) : null);
+        var before = BeforeRestart.Of(project, session.Request);
         var events = await runner.StartAsync(prepared, runId, cancellationToken, underLock: before is null ? null : token => RunBeforeRestartAsync(before, token),
             executor: executor).ConfigureAwait(false);
         return new SessionRun(runId, events, messages, Refused: false);
@@ -111,23 +106,11 @@ public sealed class SwarmSession(StingProject project, ISwarmEngine engine, IRea
     private async Task RunBeforeRestartAsync(BeforeRestartStep step, CancellationToken cancellationToken)
     {
         var outcome = await step(project.Options.BeforeRestartTimeout, cancellationToken).ConfigureAwait(false);
-        if (outcome.Succeeded)
-            return;
-        var output = outcome.Output.Trim();
-        throw new StingException(ErrorIds.BeforeRestartFailed, StingErrorKind.InvalidOperation,
-            redact($"The before-restart step {outcome.Failure}; nothing was touched." + (output.Length == 0 ? " It wrote no output." : $" Its output:{Environment.NewLine}{output}")),
-            target: project.Name);
+        if (!outcome.Succeeded)
+            throw BeforeRestart.Failed(outcome, project.Name, redact);
     }
 
-    private StingException? Refuse(SwarmPreflightReport report)
-    {
-        var failed = report.Blocking;
-        if (failed.Count == 0)
-            return null;
-        var list = string.Join(Environment.NewLine, failed.Select(r => $"  {r.Check} [{r.Target}]: {r.Message}"));
-        return new StingException(ErrorIds.PrerequisiteFailed, StingErrorKind.ResourceUnavailable,
-            $"{failed.Count} prerequisite(s) of the restart of stack '{project.Name}' failed; nothing was touched:{Environment.NewLine}{list}" +
-            $"{Environment.NewLine}Fix them (Test-StingPrerequisite -StackName {project.Name} shows every check), or use -Force to skip the checks.",
-            target: project.Name);
-    }
+    private StingException? Refuse(SwarmPreflightReport report) =>
+        SessionRefusals.Prerequisites(report.Blocking, $"the restart of stack '{project.Name}'", project.Name,
+            $"Test-StingPrerequisite -StackName {project.Name}", forceSkips: true);
 }
