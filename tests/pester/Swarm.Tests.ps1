@@ -22,6 +22,22 @@ BeforeAll {
     }
 
     function Get-OrderViolation([Parameter(Mandatory)] $Run) { Get-StingSwarmOrderViolation -Events $Run.Events -Plan $script:Plan }
+
+    # The cmdlets talk to the swarm's manager, and keep their lock, state and metrics in a folder of the test's own.
+    function Enter-SwarmTestState([Parameter(Mandatory)] $Swarm) {
+        $saved = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR; DOCKER_HOST = $env:DOCKER_HOST }
+        $state = Join-Path ([System.IO.Path]::GetTempPath()) "stingswarm-state-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $env:XDG_STATE_HOME = Join-Path $state 'state'
+        $env:STING_LOG_DIR = Join-Path $state 'metrics'
+        $env:DOCKER_HOST = $Swarm.Manager
+        [pscustomobject]@{ Saved = $saved; Directory = $state }
+    }
+
+    function Exit-SwarmTestState([AllowNull()] $State) {
+        if ($null -eq $State) { return }
+        foreach ($k in $State.Saved.Keys) { if ($null -eq $State.Saved[$k]) { Remove-Item "env:$k" -ErrorAction SilentlyContinue } else { Set-Item "env:$k" -Value $State.Saved[$k] } }
+        Remove-Item -LiteralPath $State.Directory -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
 
 Describe 'Swarm stacks: parameter contract' -Tag 'Unit', 'Swarm' {
@@ -49,16 +65,11 @@ Describe 'Swarm stacks on a single-node swarm' -Tag 'Integration', 'Swarm' {
     BeforeAll {
         $script:State = $null
         $script:Swarm = Initialize-StingSwarm -Nodes 1
-        $script:SavedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR; DOCKER_HOST = $env:DOCKER_HOST }
-        $script:State = Join-Path ([System.IO.Path]::GetTempPath()) "stingswarm-state-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        $env:XDG_STATE_HOME = Join-Path $State 'state'
-        $env:STING_LOG_DIR = Join-Path $State 'metrics'
-        $env:DOCKER_HOST = $Swarm.Manager
+        $script:State = Enter-SwarmTestState $Swarm
     }
     AfterAll {
-        foreach ($k in $SavedEnv.Keys) { Set-Item "env:$k" -Value $SavedEnv[$k] -ErrorAction SilentlyContinue; if ($null -eq $SavedEnv[$k]) { Remove-Item "env:$k" -ErrorAction SilentlyContinue } }
+        Exit-SwarmTestState $State
         Remove-StingSwarm $Swarm
-        if ($State) { Remove-Item -LiteralPath $State -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
     Context 'a hive-shaped stack' {
@@ -137,19 +148,14 @@ Describe 'Swarm stacks on a three-node swarm' -Tag 'Integration', 'Swarm', 'Mult
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
         $script:State = $null
         $script:Swarm = Initialize-StingSwarm -Nodes 3
-        $script:SavedEnv = @{ XDG_STATE_HOME = $env:XDG_STATE_HOME; STING_LOG_DIR = $env:STING_LOG_DIR; DOCKER_HOST = $env:DOCKER_HOST }
-        $script:State = Join-Path ([System.IO.Path]::GetTempPath()) "stingswarm-state-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        $env:XDG_STATE_HOME = Join-Path $State 'state'
-        $env:STING_LOG_DIR = Join-Path $State 'metrics'
-        $env:DOCKER_HOST = $Swarm.Manager
+        $script:State = Enter-SwarmTestState $Swarm
         # worker: one replica per node; api is global: both spread over all three.
         $script:Stack = New-StingSwarmStack -Swarm $Swarm -Replicas 3
     }
     AfterAll {
         Remove-StingSwarmStack $Stack
-        foreach ($k in $SavedEnv.Keys) { Set-Item "env:$k" -Value $SavedEnv[$k] -ErrorAction SilentlyContinue; if ($null -eq $SavedEnv[$k]) { Remove-Item "env:$k" -ErrorAction SilentlyContinue } }
+        Exit-SwarmTestState $State
         Remove-StingSwarm $Swarm
-        if ($State) { Remove-Item -LiteralPath $State -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
     It 'restarts a stack spread over the nodes in dependency order, judged from every node''s events' {

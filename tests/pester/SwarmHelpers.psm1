@@ -108,12 +108,7 @@ function New-StingSwarmStack {
         Copy-Item -Path (Join-Path $script:FixtureRoot '*') -Destination $dir -Recurse -Force
         $control = Join-Path $dir 'control'
         [void][System.IO.Directory]::CreateDirectory($control)
-        $prefix = $null
-        for ($attempt = 0; $attempt -lt 60 -and $null -eq $prefix; $attempt++) {
-            $candidate = Get-Random -Minimum 200 -Maximum 327
-            if (@(1..6 | Where-Object { -not (Test-StingPortFree -Port ($candidate * 100 + $_)) }).Count -eq 0) { $prefix = $candidate }
-        }
-        if ($null -eq $prefix) { throw 'No free port prefix (200..326) found after 60 tries.' }
+        $prefix = Get-StingFreePortPrefix -Ports 6
         $values = [ordered]@{ STING_PORT_PREFIX = "$prefix"; STING_CONTROL_DIR = $control; STING_SWARM_REPLICAS = "$Replicas" }
         [System.IO.File]::WriteAllLines((Join-Path $dir '.env'), [string[]](@('# Written by SwarmHelpers.psm1 for one test run.') + @($values.Keys | ForEach-Object { "$_=$($values[$_])" })))
         $file = Join-Path $dir 'docker-compose.yml'

@@ -153,6 +153,21 @@ function Test-StingPortFree {
     try { $listener.Start(); $true } catch { $false } finally { try { $listener.Stop() } catch { } }
 }
 
+function Get-StingFreePortPrefix {
+    <#
+    .SYNOPSIS
+        A port prefix P (200..326) whose ports P01..P<Ports> are all free on 127.0.0.1. Ports stay below Linux's
+        ephemeral range (32768 and up): there, a healthcheck's outgoing connection could take a service's port while
+        the service restarts, and its next start would fail to bind (seen once: loki, exit 1).
+    #>
+    param([ValidateRange(1, 99)][int] $Ports)
+    for ($attempt = 0; $attempt -lt 60; $attempt++) {
+        $candidate = Get-Random -Minimum 200 -Maximum 327
+        if (@(1..$Ports | Where-Object { -not (Test-StingPortFree -Port ($candidate * 100 + $_)) }).Count -eq 0) { return $candidate }
+    }
+    throw 'No free port prefix (200..326) found after 60 tries.'
+}
+
 function Get-StingFixtureHash {
     param([string] $BusyBoxPath)
     $sha = [System.Security.Cryptography.IncrementalHash]::CreateHash([System.Security.Cryptography.HashAlgorithmName]::SHA256)
@@ -307,16 +322,7 @@ function New-StingFixtureProject {
         [void][System.IO.Directory]::CreateDirectory($control)
         Get-ChildItem -LiteralPath $control -Filter '*.env' -File -Force | Remove-Item -Force
 
-        # Ports stay below Linux's ephemeral range (32768 and up): there, a healthcheck's outgoing connection could take
-        # a service's port while the service restarts, and its next start would fail to bind (seen once: loki, exit 1).
-        $prefix = $null
-        for ($attempt = 0; $attempt -lt 60 -and $null -eq $prefix; $attempt++) {
-            $candidate = Get-Random -Minimum 200 -Maximum 327
-            $free = $true
-            foreach ($n in 1..19) { if (-not (Test-StingPortFree -Port ($candidate * 100 + $n))) { $free = $false; break } }
-            if ($free) { $prefix = $candidate }
-        }
-        if ($null -eq $prefix) { throw 'No free port prefix (200..326) found after 60 tries.' }
+        $prefix = Get-StingFreePortPrefix -Ports 19
 
         $profiles = @($Profile | Where-Object { $_ })
         $lines = @(
@@ -762,4 +768,4 @@ function Complete-StingChildRestart {
 Export-ModuleMember -Function Invoke-StingProcess, Invoke-StingFixtureDocker, Initialize-StingFixtureImage, New-StingFixtureProject, Get-StingFixtureService,
     Get-StingFixtureContainer, Wait-StingFixtureHealthy, Start-StingFixture, Set-StingFixtureKnob,
     Clear-StingFixtureKnob, Get-StingFixtureDbStarts, Remove-StingFixture, Remove-StingFixtureLeftover,
-    Start-StingChildRestart, Wait-StingChildRestartLocked, Complete-StingChildRestart, Get-StingComposeCli, Test-StingPortFree
+    Start-StingChildRestart, Wait-StingChildRestartLocked, Complete-StingChildRestart, Get-StingComposeCli, Test-StingPortFree, Get-StingFreePortPrefix
