@@ -54,11 +54,22 @@ internal static partial class MetricFileFormat
             if (r.ExpectedRunDuration is { } expected) w.WriteNumber("expectedRunSeconds", Seconds(expected));
             w.WriteString("status", StatusText(r.Status));
             if (r.Attempts is { } a) w.WriteNumber("attempts", a);
+            if (r.Wave is { } wave) w.WriteNumber("wave", wave);
+            WriteInstant(w, "stopRequestedAt", r.Phases.StopRequestedAt);
+            WriteInstant(w, "stoppedAt", r.Phases.StoppedAt);
+            WriteInstant(w, "startedAt", r.Phases.StartedAt);
+            WriteInstant(w, "readyAt", r.Phases.ReadyAt);
             if (r.FailureReason is { } reason) w.WriteString("failureReason", ReasonText(reason));
             if (r.Message is not null) w.WriteString("message", r.Message);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteInstant(Utf8JsonWriter w, string name, DateTimeOffset? instant)
+    {
+        if (instant is { } t)
+            w.WriteString(name, t.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture));
     }
 
     private static decimal Seconds(TimeSpan t) => (decimal)Math.Max(0, t.Ticks) / TimeSpan.TicksPerSecond;
@@ -193,15 +204,16 @@ internal static partial class MetricFileFormat
                 problem = "'readySeconds' and 'expectedRunSeconds' must be non-negative numbers";
                 return LineKind.Malformed;
             }
-            int? attempts = null;
-            if (root.TryGetProperty("attempts", out var a) && a.ValueKind != JsonValueKind.Null)
+            if (!TryGetInteger(root, "attempts", out var attempts) || !TryGetInteger(root, "wave", out var wave))
             {
-                if (a.ValueKind != JsonValueKind.Number || !a.TryGetInt32(out var n))
-                {
-                    problem = "'attempts' is not an integer";
-                    return LineKind.Malformed;
-                }
-                attempts = n;
+                problem = "'attempts' and 'wave' must be integers";
+                return LineKind.Malformed;
+            }
+            if (!TryGetInstant(root, "stopRequestedAt", assumeZone, out var stopRequested) || !TryGetInstant(root, "stoppedAt", assumeZone, out var stopped)
+                || !TryGetInstant(root, "startedAt", assumeZone, out var started) || !TryGetInstant(root, "readyAt", assumeZone, out var ready))
+            {
+                problem = "'stopRequestedAt', 'stoppedAt', 'startedAt' and 'readyAt' must be ISO-8601 dates and times";
+                return LineKind.Malformed;
             }
             record = new RestartMetricRecord(ts, service.Trim(), TimeSpan.FromTicks((long)decimal.Round(seconds * TimeSpan.TicksPerSecond)), status)
             {
@@ -210,6 +222,8 @@ internal static partial class MetricFileFormat
                 StartToReady = startToReady,
                 ExpectedRunDuration = expectedRun,
                 Attempts = attempts,
+                Wave = wave,
+                Phases = new PhaseTimes(stopRequested, stopped, started, ready),
                 FailureReason = ParseReason(reason),
                 Message = message,
             };
@@ -225,6 +239,27 @@ internal static partial class MetricFileFormat
         if (e.ValueKind != JsonValueKind.Number || !e.TryGetDecimal(out var seconds)
             || seconds < 0 || seconds * TimeSpan.TicksPerSecond > TimeSpan.MaxValue.Ticks) return false;
         value = TimeSpan.FromTicks((long)decimal.Round(seconds * TimeSpan.TicksPerSecond));
+        return true;
+    }
+
+    /// <summary>An optional integer; false when the property is present and not one.</summary>
+    private static bool TryGetInteger(JsonElement obj, string name, out int? value)
+    {
+        value = null;
+        if (!obj.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null) return true;
+        if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out var n)) return false;
+        value = n;
+        return true;
+    }
+
+    /// <summary>An optional date and time; false when the property is present and not an ISO-8601 one.</summary>
+    private static bool TryGetInstant(JsonElement obj, string name, TimeZoneInfo assumeZone, out DateTimeOffset? value)
+    {
+        value = null;
+        if (!TryGetString(obj, name, out var text)) return false;
+        if (text is null) return true;
+        if (!TryParseTimestamp(text, assumeZone, out var t)) return false;
+        value = t;
         return true;
     }
 

@@ -49,44 +49,8 @@ public static class PrometheusExporter
     /// <exception cref="StingException"><c>StingMetricExportFailed</c> naming the path when the directory
     /// does not exist or the file cannot be written.</exception>
     /// <param name="project">The project every record belongs to (rows of STING's shell name none); null: each record's own.</param>
-    public static void Write(IEnumerable<RestartMetricRecord> records, string path, TimeProvider timeProvider, string? project = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new StingException(ErrorIds.MetricExportFailed, StingErrorKind.ObjectNotFound,
-                $"Cannot write '{full}': the directory '{directory}' does not exist.", target: full);
-        if (Directory.Exists(full))
-            throw new StingException(ErrorIds.MetricExportFailed, StingErrorKind.InvalidArgument,
-                $"Cannot write '{full}': it is a directory; give a file name ending in .prom.", target: full);
-
-        var bytes = new UTF8Encoding(false).GetBytes(Render(records, timeProvider, project));
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-            using (var fs = new FileStream(temp, options))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temp);
-            throw new StingException(ErrorIds.MetricExportFailed, StingErrorKind.ResourceUnavailable,
-                $"Cannot write '{full}': {e.Message}", e, full);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
+    public static void Write(IEnumerable<RestartMetricRecord> records, string path, TimeProvider timeProvider, string? project = null) =>
+        AtomicFile.WriteAllText(path, Render(records, timeProvider, project), ErrorIds.MetricExportFailed, "a file name ending in .prom");
 
     /// <summary>The exposition text (ends with a newline).</summary>
     /// <param name="project">As for <see cref="Write"/>.</param>
@@ -175,9 +139,4 @@ public static class PrometheusExporter
     /// <summary>HELP text: backslash and line feed escaped.</summary>
     internal static string EscapeHelp(string s) =>
         s.Replace("\\", @"\\", StringComparison.Ordinal).Replace("\n", @"\n", StringComparison.Ordinal);
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 }

@@ -33,6 +33,13 @@ public sealed record RestartMetricRecord(
     /// of the run; null without an estimate (too little history, STING's shell rows).</summary>
     public TimeSpan? ExpectedRunDuration { get; init; }
 
+    /// <summary>The moments of the restart's phases (stop requested, stopped, start requested answered, ready), for the
+    /// report's timeline; each null when the phase was not reached, and for rows written by STING's shell or older StingOps.</summary>
+    public PhaseTimes Phases { get; init; }
+
+    /// <summary>The service's wave in the run's plan; null when unknown.</summary>
+    public int? Wave { get; init; }
+
     /// <summary>Restart attempts made; null when unknown (STING's shell rows).</summary>
     public int? Attempts { get; init; }
 
@@ -48,3 +55,7 @@ public sealed record RestartMetricRecord(
     /// <summary>True for Failed and RolledBack (a rollback is what happens after a failed restart).</summary>
     public bool IsFailure => Status is OutcomeStatus.Failed or OutcomeStatus.RolledBack;
 }
+
+/// <summary>When one service's restart reached each phase: its stop was requested (a pre_stop hook runs after this), it was
+/// stopped, its start request returned, it was ready. Null where the phase was not reached.</summary>
+public readonly record struct PhaseTimes(DateTimeOffset? StopRequestedAt, DateTimeOffset? StoppedAt, DateTimeOffset? StartedAt, DateTimeOffset? ReadyAt);

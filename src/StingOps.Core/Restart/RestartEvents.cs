@@ -35,4 +35,7 @@ public sealed record ServiceOutcome(
 
     /// <summary>What waiting for its readiness after its starts cost (tests run, execs).</summary>
     public ProbeTally Probes { get; init; }
+
+    /// <summary>When its stop was first requested (before a pre_stop hook runs); null when it was never stopped.</summary>
+    public DateTimeOffset? StopRequestedAt { get; init; }
 }

@@ -217,6 +217,7 @@ public sealed class RestartExecutor
             if (container is not null && step.Action != StepAction.Start)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                tracker.StopRequestedAt = Time.GetUtcNow();
                 Phase(step.Service, ServicePhase.Stopping);
                 // As compose: a failing pre_stop hook leaves the container running.
                 if (await PreStopAsync(step, container, cancellationToken).ConfigureAwait(false) is { } hookFailure)
@@ -567,6 +568,7 @@ public sealed class RestartExecutor
                             $"{last.Message} (not retried: {dependents} already started on it)");
                     }
                     tracker.Attempts = attempt;
+                    tracker.StopRequestedAt ??= Time.GetUtcNow();
                     Phase(step.Service, ServicePhase.Stopping, $"attempt {attempt} of {attempts}");
                     if (await PreStopAsync(step, container, cancellationToken).ConfigureAwait(false) is { } hookFailure)
                         return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.HealthCheck, $"{last!.Message}; not retried: {hookFailure}");
@@ -713,6 +715,7 @@ public sealed class RestartExecutor
         /// <summary>Times and attempts of one service, turned into its outcome at the end.</summary>
         private sealed class Tracker(string runId, PlanStep step)
         {
+            public DateTimeOffset? StopRequestedAt;
             public DateTimeOffset? StoppedAt;
             public DateTimeOffset? StartedAt;
             public DateTimeOffset? ReadyAt;
@@ -720,7 +723,7 @@ public sealed class RestartExecutor
             public ProbeTally Probes;
 
             public ServiceOutcome Outcome(OutcomeStatus status, OutcomeReason reason, string message) =>
-                new(runId, step.Service, status, reason, Attempts, step.Wave, StoppedAt, StartedAt, ReadyAt, message) { Probes = Probes };
+                new(runId, step.Service, status, reason, Attempts, step.Wave, StoppedAt, StartedAt, ReadyAt, message) { Probes = Probes, StopRequestedAt = StopRequestedAt };
         }
     }
 }

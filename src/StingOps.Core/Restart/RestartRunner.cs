@@ -168,8 +168,11 @@ public sealed class RestartRunner(IContainerEngine? engine, TimeProvider time, s
                 StartToReady = StartToReady(o),
                 ExpectedRunDuration = expected,
                 Attempts = o.Attempts,
+                Wave = o.Wave,
+                Phases = new PhaseTimes(o.StopRequestedAt, o.StoppedAt, o.StartedAt, o.ReadyAt),
                 FailureReason = o.Reason,
-                Message = note,
+                // Why a service did not succeed is what its row is read for later (the report names it); outcome messages are redacted where made.
+                Message = o.Status == OutcomeStatus.Succeeded || string.IsNullOrEmpty(o.Message) ? note : note is null ? o.Message : $"{o.Message}; {note}",
             }));
             return null;
         }

@@ -191,6 +191,7 @@ public sealed class SwarmRestartExecutor(ISwarmEngine engine, IReadOnlyDictionar
         public DateTimeOffset? ReadyAt;
 
         public ServiceOutcome Outcome(OutcomeStatus status, OutcomeReason reason, string message) =>
-            new(runId, step.Service, status, reason, StoppedAt is null ? 0 : 1, step.Wave, StoppedAt, StartedAt, ReadyAt, message);
+            // The forced update is the stop's request; Swarm replaces the tasks itself, so no moment of "stopped" is seen apart from it.
+            new(runId, step.Service, status, reason, StoppedAt is null ? 0 : 1, step.Wave, StoppedAt, StartedAt, ReadyAt, message) { StopRequestedAt = StoppedAt };
     }
 }

@@ -16,6 +16,11 @@ internal static class MetricMapper
         ExpectedRunDuration = r.ExpectedRunDuration,
         Status = Mapper.ToStatus(r.Status),
         Attempts = r.Attempts,
+        Wave = r.Wave,
+        StopRequestedAt = r.Phases.StopRequestedAt,
+        StoppedAt = r.Phases.StoppedAt,
+        StartedAt = r.Phases.StartedAt,
+        ReadyAt = r.Phases.ReadyAt,
         FailureReason = r.FailureReason is { } reason ? Mapper.ToReason(reason) : null,
         Message = r.Message,
     };

@@ -18,11 +18,21 @@ public sealed class RestartMetric
     /// <summary>What the run was expected to take when it began (its estimate from the project's history); null without one.</summary>
     public TimeSpan? ExpectedRunDuration { get; init; }
     public RestartStatus Status { get; init; }
+    /// <summary>The service's wave in the run's plan; null when unknown (STING's shell rows, older StingOps).</summary>
+    public int? Wave { get; init; }
+    /// <summary>When its stop was requested; null when it was not stopped, and for rows without phase times (STING's shell, older StingOps).</summary>
+    public DateTimeOffset? StopRequestedAt { get; init; }
+    /// <summary>When it was stopped.</summary>
+    public DateTimeOffset? StoppedAt { get; init; }
+    /// <summary>When its start request returned.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>When it was ready.</summary>
+    public DateTimeOffset? ReadyAt { get; init; }
     /// <summary>Restart attempts; null when unknown (STING's shell rows).</summary>
     public int? Attempts { get; init; }
     /// <summary>Null when unknown (STING's shell rows, or a reason this version does not know).</summary>
     public FailureReason? FailureReason { get; init; }
-    /// <summary>A short note recorded with the outcome; never a secret value.</summary>
+    /// <summary>Why a service did not succeed, and a note on a run far slower than its estimate; never a secret value.</summary>
     public string? Message { get; init; }
 
     public override string ToString() => $"{Timestamp:yyyy-MM-dd'T'HH:mm:sszzz} {Service}: {Status}";

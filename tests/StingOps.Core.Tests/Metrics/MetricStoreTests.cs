@@ -46,6 +46,9 @@ public class MetricStoreTests
             StartToReady = TimeSpan.FromTicks(98_765_432),
             ExpectedRunDuration = TimeSpan.FromTicks(412_345_678),
             Attempts = 3,
+            Wave = 2,
+            Phases = new PhaseTimes(new DateTimeOffset(2025, 3, 9, 2, 0, 1, 5, PlusOne), new DateTimeOffset(2025, 3, 9, 2, 0, 2, 250, PlusOne),
+                new DateTimeOffset(2025, 3, 9, 2, 0, 4, 0, PlusOne).AddTicks(7), null),
             FailureReason = OutcomeReason.HealthCheck,
             Message = "health check \"http\" failed:\nconnection refused ±",
         };
@@ -456,6 +459,9 @@ public class MetricProjectTests
     [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","readySeconds":-1}""", "'readySeconds'")]
     [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","expectedRunSeconds":true}""", "'expectedRunSeconds'")]
     [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","project":7}""", "'project'")]
+    [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","stoppedAt":"yesterday"}""", "'stoppedAt'")]
+    [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","readyAt":5}""", "'readyAt'")]
+    [InlineData("""{"timestamp":"2025-01-01T00:00:00Z","service":"db","durationSeconds":1,"status":"Succeeded","wave":"2"}""", "'wave'")]
     public void Malformed_project_or_ready_time_is_a_warning_naming_the_field(string line, string field)
     {
         Assert.Equal(MetricFileFormat.LineKind.Malformed, MetricFileFormat.ParseJsonLine(line, TimeZoneInfo.Utc, out _, out var problem));
@@ -470,6 +476,8 @@ public class MetricProjectTests
         Assert.Null(r!.Project);
         Assert.Null(r.StartToReady);
         Assert.Null(r.ExpectedRunDuration);
+        Assert.Equal(default, r.Phases);
+        Assert.Null(r.Wave);
     }
 }
 

@@ -103,7 +103,37 @@ public sealed class RestartRunnerTests : IDisposable
             var o = outcomes.Single(x => x.Service == row.Service);
             Assert.Equal("proj", row.Project);
             Assert.Equal(o.ReadyAt - o.StartedAt, row.StartToReady);
+            // What the report's timeline draws: every phase, in order.
+            Assert.Equal(new PhaseTimes(o.StopRequestedAt, o.StoppedAt, o.StartedAt, o.ReadyAt), row.Phases);
+            Assert.True(row.Phases.StopRequestedAt <= row.Phases.StoppedAt && row.Phases.StoppedAt <= row.Phases.StartedAt
+                && row.Phases.StartedAt <= row.Phases.ReadyAt, $"{row.Service}: {row.Phases}");
+            Assert.Equal(o.Wave, row.Wave);
         }
+        Assert.Equal(1, rows.Single(r => r.Service == "app").Wave);
+    }
+
+    [Fact]
+    public async Task StartAsync_RecordsWhyAServiceDidNotSucceed_AndNoMessageForOneThatDid()
+    {
+        var (engine, project) = TinyProject(chain: true, "db", "app");
+        engine.ContainersOf("db")[0].Behaviour.ExitsWith = 3;
+        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
+        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
+
+        var outcomes = new List<ServiceOutcome>();
+        await foreach (var e in (await runner.StartAsync(prepared, "run-1", default)).ReadAllAsync())
+            if (e is ServiceFinished f)
+                outcomes.Add(f.Outcome);
+
+        var rows = MetricStore.Read(MetricsDir);
+        Assert.Equal(2, rows.Count);
+        foreach (var row in rows)
+        {
+            var o = outcomes.Single(x => x.Service == row.Service);
+            Assert.NotEqual(OutcomeStatus.Succeeded, o.Status);
+            Assert.Equal(o.Message, row.Message);
+        }
+        Assert.Contains("db", rows.Single(r => r.Service == "app").Message);
     }
 
     [Fact]
