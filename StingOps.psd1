@@ -23,6 +23,7 @@
         'Test-StingPrerequisite'
         'Test-StingEnvironmentFile'
         'ConvertTo-StingGraph'
+        'Export-StingRestartReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -18,7 +18,7 @@ Describe 'StingOps module manifest' -Tag 'Unit', 'Module' {
     It 'exports the cmdlets of the contract (../shared/CONTRACT.md), no more and no fewer' {
         $contract = 'Get-StingService', 'Get-StingRestartPlan', 'Restart-StingService', 'Start-StingService', 'Stop-StingService',
             'Repair-StingService', 'Wait-StingService', 'Test-StingPrerequisite', 'Test-StingEnvironmentFile', 'Get-StingRestartMetric',
-            'Test-StingRestartAlert', 'Export-StingRestartMetric', 'ConvertTo-StingGraph'
+            'Test-StingRestartAlert', 'Export-StingRestartMetric', 'ConvertTo-StingGraph', 'Export-StingRestartReport'
         @($Manifest.CmdletsToExport | Sort-Object) | Should -Be @($contract | Sort-Object)
     }
 

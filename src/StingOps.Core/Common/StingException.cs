@@ -69,4 +69,6 @@ public static class ErrorIds
     public const string SwarmOperationNotSupported = "StingSwarmOperationNotSupported";
     /// <summary>ConvertTo-StingGraph: an object piped in names no service (no Service or Name property).</summary>
     public const string GraphInputInvalid = "StingGraphInputInvalid";
+    /// <summary>Export-StingRestartReport: the run asked for (or any run) is not recorded.</summary>
+    public const string RestartRunNotFound = "StingRestartRunNotFound";
 }

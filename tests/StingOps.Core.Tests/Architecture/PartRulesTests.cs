@@ -19,6 +19,7 @@ public partial class PartRulesTests
         ["Engine"] = ["Common"],
         ["Graph"] = ["Common", "Compose", "Configuration"],
         ["Metrics"] = ["Common", "Configuration"],
+        ["Report"] = ["Common", "Graph", "Metrics"],
         ["Drift"] = ["Common", "Compose", "Engine", "EnvFiles"],
         ["Project"] = ["Common", "Compose", "Configuration", "Engine", "EnvFiles", "Graph"],
         ["Health"] = ["Common", "Compose", "Configuration", "Engine", "Graph", "Project"],
@@ -79,6 +80,7 @@ public partial class PartRulesTests
     [InlineData("Compose")]
     [InlineData("Graph")]
     [InlineData("Metrics")]
+    [InlineData("Report")]
     public void Offline_parts_use_no_engine_type(string part)
     {
         Assert.DoesNotContain("Engine", Allowed[part]);
