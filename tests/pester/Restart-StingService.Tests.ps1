@@ -5,6 +5,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'RestartAssertions.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'ResultAssertions.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ReportHelpers.psm1') -Force
 }
 
 Describe 'Restart-StingService parameter contract' -Tag 'Unit', 'Restart' {
@@ -298,6 +299,25 @@ services:
         # Nothing was started on top of the failed service: frontend stays stopped.
         (Get-StingFixtureContainer -Project $P -Service frontend).State | Should -Be 'exited'
         StartedAt 'frontend' | Should -Be $frontendBefore
+
+        # The run drawn in the report: its results' run id binds from the pipeline; one bar per result, with the
+        # result's status and times, and the failure's reason beside its bar.
+        $html = Join-Path $P.Directory 'report.html'
+        $results | Export-StingRestartReport -Path $html -ProjectDirectory $P.Directory
+        Assert-StingReportSelfContained $html
+        $bars = @(Get-StingReportBar $html)
+        @($bars.Service | Sort-Object) | Should -Be @($results.Service | Sort-Object)
+        foreach ($r in $results) {
+            $bar = $bars | Where-Object Service -eq $r.Service
+            $bar.Status | Should -Be "$($r.Status)"
+            $times = @($bar.StopRequested, $bar.Stopped, $bar.Started, $bar.Ready | Where-Object { $null -ne $_ })
+            $times | Should -Be @($times | Sort-Object) -Because "$($r.Service)'s phases come in order"
+            if ($r.ReadyAt) { [math]::Abs(($bar.Ready - $bar.Started) - ($r.ReadyAt - $r.StartedAt).TotalMilliseconds) | Should -BeLessOrEqual 1 }
+            if ($r.Status -eq 'Skipped') { $bar.Started | Should -BeNullOrEmpty }
+        }
+        (Get-Content -LiteralPath $html -Raw) | Should -Match 'not ready within 6s'
+        ($bars | Where-Object Critical).Count | Should -BeGreaterThan 0
+        (Get-Content -LiteralPath $html -Raw) | Should -Match 'data-from="chroma" data-to="knowledge"'
 
         Clear-StingFixtureKnob -Project $P
         $healed = Restart-StingService knowledge -IncludeDependents @Common
