@@ -89,6 +89,9 @@ one-shot job not run again, or not started because a dependency failed; Failed; 
 FailureReason (None, Timeout, Dependency, HealthCheck, Engine, Prerequisite, Cancelled), Attempts, Wave,
 StoppedAt, StartedAt, ReadyAt, Duration (from stop, or start, to ready; null for AlreadyRunning) and
 Message (for a service left alone, what was seen, when there is something to say).
+Diagnostics: why a service failed, at length (the last health check's output, the container's last log
+lines, one per line, secrets masked), null otherwise; Format-List, -Verbose and the StingServiceRestartFailed
+error show it, the table does not.
 '@ }
     )
     Notes        = @(

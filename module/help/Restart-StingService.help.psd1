@@ -131,6 +131,9 @@ StingMaintenanceWindowInvalid.
 One per planned service, as it finishes: RunId, Service, Status (Succeeded, Failed, RolledBack, Skipped,
 Cancelled), FailureReason (None, Timeout, Dependency, HealthCheck, Engine, Prerequisite, Cancelled),
 Attempts, Wave, StoppedAt, StartedAt, ReadyAt, Duration (from stop to ready) and Message.
+Diagnostics: why a service failed, at length (the last health check's output, the container's last log
+lines, one per line, secrets masked), null otherwise; Format-List, -Verbose and the StingServiceRestartFailed
+error show it, the table does not.
 '@ }
     )
     Notes        = @(

@@ -104,6 +104,9 @@ ready; AlreadyRunning: it ran, was left alone and is ready; Failed, Skipped, Can
 left alone), Wave, StoppedAt (null), StartedAt (when it was started; null for
 AlreadyRunning), ReadyAt (when it passed its probe; null for AlreadyRunning), Duration (from its start to
 ready; null for AlreadyRunning) and Message.
+Diagnostics: why a service failed, at length (the last health check's output, the container's last log
+lines, one per line, secrets masked), null otherwise; Format-List, -Verbose and the StingServiceRestartFailed
+error show it, the table does not.
 '@ }
     )
     Notes        = @(

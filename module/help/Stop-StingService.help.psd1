@@ -65,6 +65,9 @@ One per planned service, as it finishes: RunId, Service, Status (Stopped, Failed
 FailureReason (None for Stopped; HealthCheck for a failing pre_stop hook, Engine for an engine error,
 Cancelled), Attempts (0), Wave, StoppedAt (when it stopped; null when it was already stopped), StartedAt,
 ReadyAt and Duration (always null: nothing is started) and Message.
+Diagnostics: why a service failed, at length (the last health check's output, the container's last log
+lines, one per line, secrets masked), null otherwise; Format-List, -Verbose and the StingServiceRestartFailed
+error show it, the table does not.
 '@ }
     )
     Notes        = @(

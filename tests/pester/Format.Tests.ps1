@@ -37,6 +37,33 @@ Describe 'Format views of <_>' -Tag 'Unit', 'Format' -ForEach $OutputTypes {
         foreach ($h in $headers) { $Properties | Should -Contain $h }
     }
 
+    It 'fits an 80-column terminal: no header wraps, no line is longer, long values are cut' {
+        # Every property filled with a long value of its type: the widest a real row gets.
+        $o = [Activator]::CreateInstance([type]$TypeName)
+        foreach ($p in ([type]$TypeName).GetProperties() | Where-Object { $_.SetMethod }) {
+            $t = [Nullable]::GetUnderlyingType($p.PropertyType) ?? $p.PropertyType
+            $value = switch ($true) {
+                ($t -eq [string]) { 'profile-sync-worker-' + ('x' * 60); break }
+                ($t -eq [string[]]) { @('profile-sync-worker', 'knowledge', 'messaging', 'external-ai'); break }
+                ($t -eq [int] -or $t -eq [long]) { 123456; break }
+                ($t -eq [double]) { 0.98765; break }
+                ($t -eq [bool]) { $false; break }
+                ($t -eq [timespan]) { [timespan]::FromSeconds(1234.5); break }
+                ($t -eq [datetimeoffset]) { [datetimeoffset]::Now; break }
+                ($t.IsEnum) { [Enum]::GetValues($t) | Sort-Object { "$_".Length } | Select-Object -Last 1; break }
+                default { $null }
+            }
+            if ($null -ne $value) { $p.SetValue($o, $value -as $p.PropertyType) }
+        }
+        $table = Get-View $TypeName 'TableControl'
+        $labels = @($table[0].Control.Headers | ForEach-Object Label)
+        $lines = @(($o | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        # A wrapped header spills onto a second line before the dashes.
+        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be $labels
+        $lines[1] | Should -Match '^[- ]+$'
+        foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 80 -Because "'$line' must fit 80 columns" }
+    }
+
     It 'has a list view that shows every public property' {
         $list = Get-View $TypeName 'ListControl'
         $list.Count | Should -Be 1
@@ -62,6 +89,9 @@ Describe 'What the views show' -Tag 'Unit', 'Format' {
         $lines[0] | Should -Match '^Name\s+State\s+Health\s+Replicas\b'
         $lines[2] | Should -Match '^api\s+Running\s+Healthy\s+3/3/3\b'
         $lines[2] | Should -Match 'node1, node2, node3'
+        $narrow = @(($o | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $narrow[0] -split '\s+' | Where-Object { $_ } | Should -Be @('Name', 'State', 'Health', 'Replicas', 'Wave', 'DependsOn', 'Nodes')
+        $narrow | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
         ($o | Format-List | Out-String) | Should -Match 'Replicas\s+: 3/3/3'
         # A compose project's service shows no Replicas line.
         ([StingOps.ServiceInfo]@{ Name = 'db' } | Format-List | Out-String) | Should -Not -Match 'Replicas'
@@ -94,12 +124,25 @@ Describe 'What the views show' -Tag 'Unit', 'Format' {
             [StingOps.RestartResult]@{ Service = 'web'; Status = 'Stopped'; Message = 'already stopped' }
         )
         $lines = @(($results | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })
-        $lines[0] | Should -Match '^Service\s+Status\s+FailureReason\s+Attempts\s+Duration\s+Message'
-        $lines | Where-Object { $_ -match '^db\s' } | Should -Match '^db\s+AlreadyRunning\s+None\s+0\s+running and ready: left alone\s*$'
-        $lines | Where-Object { $_ -match '^app\s' } | Should -Match '^app\s+Started\s+None\s+1\s+2\.5s\s+ready\s*$'
-        $lines | Where-Object { $_ -match '^web\s' } | Should -Match '^web\s+Stopped\s+None\s+0\s+already stopped\s*$'
+        $lines[0] | Should -Match '^Service\s+Status\s+FailureReason\s+Duration\s+Message'
+        $lines | Where-Object { $_ -match '^db\s' } | Should -Match '^db\s+AlreadyRunning\s+None\s+running and ready: left alone\s*$'
+        $lines | Where-Object { $_ -match '^app\s' } | Should -Match '^app\s+Started\s+None\s+2\.5s\s+ready\s*$'
+        $lines | Where-Object { $_ -match '^web\s' } | Should -Match '^web\s+Stopped\s+None\s+already stopped\s*$'
         ($results[0] | Format-List | Out-String) | Should -Match '(?m)^Status\s+: AlreadyRunning\s*$'
         ($results[0] | Format-List | Out-String) | Should -Match '(?m)^Duration\s+:\s*$'
+    }
+
+    It 'cuts a long message in the table and shows it whole, with the diagnostics, in Format-List' {
+        $message = 'not ready within 6s (docker health: unhealthy) after 3 attempts, rolled back to the previous container'
+        $r = [StingOps.RestartResult]@{ Service = 'knowledge'; Status = 'Failed'; FailureReason = 'Timeout'; Attempts = 3
+            Duration = [timespan]::FromSeconds(6.2); Message = $message; Diagnostics = "last health check: wget: can't connect`nlast log lines:`n  listening on :18008" }
+        $table = $r | Out-String -Width 80
+        $table | Should -Match 'knowledge\s+Failed\s+Timeout\s+6\.2s\s+not ready within 6s.*…'
+        $table | Should -Not -Match 'last log lines'
+        $list = $r | Format-List | Out-String -Width 80
+        ($list -replace '\s+', ' ') | Should -Match ([regex]::Escape($message))
+        $list | Should -Match 'Diagnostics\s+: last health check: wget'
+        $list | Should -Match 'listening on :18008'
     }
 
     It 'leaves a duration empty, not 0s, when there is none' {

@@ -217,7 +217,8 @@ Describe 'Restart reliability: the seed plan''s scenarios on the fixture stack' 
             $k.Status | Should -Be 'Failed'
             $k.FailureReason | Should -Be 'Timeout'
             $k.Message | Should -Match 'not ready within 8s'
-            $k.Message | Should -Match 'last health check: .+|last log lines: .+'
+            $k.Diagnostics | Should -Match '(?m)^(last health check: .+|last log lines:)$'
+            ($errs | Where-Object { $_.TargetObject -eq 'knowledge' }).Exception.Message | Should -Match ([regex]::Escape(($k.Diagnostics -split "`n")[0]))
             $k.Attempts | Should -BeGreaterThan 0
             $f = $results | Where-Object Service -eq 'frontend'
             $f.Status | Should -Be 'Skipped'

@@ -327,15 +327,24 @@ services:
     It 'fails a crashing service fast, with diagnostics and without secrets' {
         Set-StingFixtureKnob -Project $P -Service external-ai -CrashOnStart
 
-        $result = Restart-StingService external-ai -TimeoutSec 120 @Common -ErrorAction SilentlyContinue
+        $all = @(Restart-StingService external-ai -TimeoutSec 120 @Common -ErrorVariable errs -ErrorAction SilentlyContinue -Verbose 4>&1)
+        $result = $all | Where-Object { $_ -is [StingOps.RestartResult] }
+        $verbose = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
 
         $result.Status | Should -Be 'Failed'
         # Fast means on the exit, not at the timeout: the reason says which (no wall clock on a busy machine).
         $result.FailureReason | Should -Be 'HealthCheck'
         $result.Message | Should -Not -Match 'not ready within'
         $result.Message | Should -Match 'exited with code 1|crashed'
-        $result.Message | Should -Match 'last log lines'
+        $result.Message | Should -Not -Match 'last log lines'
+        $result.Diagnostics | Should -Match '(?m)^last log lines:$'
+        $result.Diagnostics | Should -Not -Match 'fake-'
         $result.Message | Should -Not -Match 'fake-'
+        # The long part goes where there is room for it: -Verbose and the error, line by line.
+        $verbose | Should -Contain '  last log lines:'
+        $errs.Count | Should -Be 1
+        $errs[0].Exception.Message | Should -Match '(?m)^last log lines:$'
+        $errs[0].Exception.Message | Should -Not -Match 'fake-'
 
         Clear-StingFixtureKnob -Project $P
         (Restart-StingService external-ai @Common).Status | Should -Be 'Succeeded'

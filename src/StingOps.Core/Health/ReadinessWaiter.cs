@@ -21,6 +21,11 @@ public sealed record ReadinessOutcome(bool Ready, OutcomeReason Reason, string M
 
     /// <summary>What probing cost until this verdict.</summary>
     public ProbeTally Probes { get; init; }
+
+    /// <summary>Why it is not ready, at length: the last health check's output and the container's last log lines, one
+    /// per line, secrets masked; null when there is nothing to add. Kept out of <see cref="Message"/>, which stays short
+    /// enough for a table.</summary>
+    public string? Diagnostics { get; init; }
 }
 
 /// <summary>
@@ -141,7 +146,7 @@ public sealed class ReadinessWaiter(
 
             var remaining = timeout - time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
-                return await TimedOutAsync(container, timeout, lastOutput, cancellationToken).ConfigureAwait(false) with { ProbeInconclusive = lastInconclusive };
+                return await TimedOutAsync(container, timeout, lastOutput, lastInconclusive, cancellationToken).ConfigureAwait(false);
 
             if (time.GetElapsedTime(started) is var now && now < quietUntil)
             {
@@ -224,35 +229,50 @@ public sealed class ReadinessWaiter(
             ? $"container exited with code {container.ExitCode ?? -1} while starting"
             : $"container crashed while starting and its restart policy revived it (restart count {container.RestartCount})";
         // Docker's last health output belongs to an earlier life of the container: only the logs tell why it died.
-        var message = what + await DiagnosticsAsync(container, null, cancellationToken).ConfigureAwait(false);
-        return new ReadinessOutcome(false, OutcomeReason.HealthCheck, message, null) { Crashed = true };
+        return new ReadinessOutcome(false, OutcomeReason.HealthCheck, what, null)
+        {
+            Crashed = true,
+            Diagnostics = await DiagnosticsAsync(container, null, cancellationToken).ConfigureAwait(false),
+        };
     }
 
-    private async Task<ReadinessOutcome> TimedOutAsync(ContainerDetails container, TimeSpan timeout, string? lastOutput, CancellationToken cancellationToken)
+    /// <param name="inconclusive">The last probe could not run: then that is the reason, and belongs in the message.</param>
+    private async Task<ReadinessOutcome> TimedOutAsync(ContainerDetails container, TimeSpan timeout, string? lastOutput, bool inconclusive,
+        CancellationToken cancellationToken)
     {
         var health = container.Health is null ? "" : $" (docker health: {container.Health})";
-        var message = $"not ready within {DurationText.Seconds(timeout)}{health}{await DiagnosticsAsync(container, lastOutput ?? container.LastHealthOutput, cancellationToken).ConfigureAwait(false)}";
-        return new ReadinessOutcome(false, OutcomeReason.Timeout, message, null);
+        var why = inconclusive && !string.IsNullOrWhiteSpace(lastOutput) ? "; " + redact(OneLine(lastOutput, 200)) : "";
+        return new ReadinessOutcome(false, OutcomeReason.Timeout, $"not ready within {DurationText.Seconds(timeout)}{health}{why}", null)
+        {
+            ProbeInconclusive = inconclusive,
+            Diagnostics = await DiagnosticsAsync(container, lastOutput ?? container.LastHealthOutput, cancellationToken).ConfigureAwait(false),
+        };
     }
 
-    /// <summary>Last probe output and the container's last log lines, with secrets redacted.</summary>
-    private async Task<string> DiagnosticsAsync(ContainerDetails container, string? probeOutput, CancellationToken cancellationToken)
+    /// <summary>Last probe output and the container's last log lines, each on a line of its own, with secrets redacted;
+    /// null when there is neither.</summary>
+    private async Task<string?> DiagnosticsAsync(ContainerDetails container, string? probeOutput, CancellationToken cancellationToken)
     {
-        var text = "";
+        var lines = new List<string>();
         if (!string.IsNullOrWhiteSpace(probeOutput))
-            text += $"; last health check: {OneLine(probeOutput)}";
+            lines.Add($"last health check: {OneLine(probeOutput)}");
         try
         {
             var logs = await engine.GetLogTailAsync(container.Id, LogTailLines, cancellationToken).ConfigureAwait(false);
             if (!string.IsNullOrWhiteSpace(logs))
-                text += $"; last log lines: {OneLine(logs)}";
+            {
+                lines.Add("last log lines:");
+                lines.AddRange(logs.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => "  " + Cut(l, 300)));
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            text += "; logs unavailable";
+            lines.Add("logs unavailable");
         }
-        return redact(text);
+        return lines.Count == 0 ? null : redact(string.Join("\n", lines));
     }
+
+    private static string Cut(string text, int maxChars) => text.Length <= maxChars ? text : text[..maxChars] + "…";
 
     /// <summary>Command output as one line for a message: its lines joined by " | ", cut at <paramref name="maxChars"/>.</summary>
     internal static string OneLine(string text, int maxChars = 600)

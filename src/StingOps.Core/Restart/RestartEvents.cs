@@ -36,6 +36,10 @@ public sealed record ServiceOutcome(
     /// <summary>What waiting for its readiness after its starts cost (tests run, execs).</summary>
     public ProbeTally Probes { get; init; }
 
+    /// <summary>Why it failed, at length (the last health check's output, the last log lines), secrets masked; null when
+    /// there is nothing beyond <see cref="Message"/>. Not recorded in the metrics.</summary>
+    public string? Diagnostics { get; init; }
+
     /// <summary>When its stop was first requested (before a pre_stop hook runs); null when it was never stopped.</summary>
     public DateTimeOffset? StopRequestedAt { get; init; }
 }

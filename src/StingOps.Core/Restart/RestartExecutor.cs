@@ -565,13 +565,13 @@ public sealed class RestartExecutor
                     if (BeginRetry(step.Service) is { } dependents)
                     {
                         return tracker.Outcome(OutcomeStatus.Failed, last!.Reason,
-                            $"{last.Message} (not retried: {dependents} already started on it)");
+                            $"{last.Message} (not retried: {dependents} already started on it)", last.Diagnostics);
                     }
                     tracker.Attempts = attempt;
                     tracker.StopRequestedAt ??= Time.GetUtcNow();
                     Phase(step.Service, ServicePhase.Stopping, $"attempt {attempt} of {attempts}");
                     if (await PreStopAsync(step, container, cancellationToken).ConfigureAwait(false) is { } hookFailure)
-                        return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.HealthCheck, $"{last!.Message}; not retried: {hookFailure}");
+                        return tracker.Outcome(OutcomeStatus.Failed, OutcomeReason.HealthCheck, $"{last!.Message}; not retried: {hookFailure}", last.Diagnostics);
                     await StopAsync(step, container, cancellationToken).ConfigureAwait(false);
                     // A Start step's first stop is its retry's.
                     tracker.StoppedAt ??= Time.GetUtcNow();
@@ -636,7 +636,7 @@ public sealed class RestartExecutor
                     break;
             }
             return tracker.Outcome(OutcomeStatus.Failed, last!.Reason,
-                attempts > 1 ? $"{last.Message} (after {tracker.Attempts} attempts)" : last.Message);
+                attempts > 1 ? $"{last.Message} (after {tracker.Attempts} attempts)" : last.Message, last.Diagnostics);
         }
 
         /// <summary>
@@ -658,7 +658,7 @@ public sealed class RestartExecutor
                 Phase(step.Service, ServicePhase.WaitingForHealth, "already started: waiting for it to complete");
                 outcome = await _waiter.WaitForExitAsync(container.Id, step.Timeout, cancellationToken).ConfigureAwait(false);
                 if (!outcome.Ready)
-                    return tracker.Outcome(OutcomeStatus.Failed, outcome.Reason, outcome.Message);
+                    return tracker.Outcome(OutcomeStatus.Failed, outcome.Reason, outcome.Message, outcome.Diagnostics);
                 _completed[step.Service].TrySetResult(true);
                 return tracker.Outcome(OutcomeStatus.Skipped, OutcomeReason.None, step.Why ?? "completed successfully; not run again");
             }
@@ -667,7 +667,7 @@ public sealed class RestartExecutor
             tracker.Probes += outcome.Probes;
             if (!outcome.Ready)
                 return tracker.Outcome(OutcomeStatus.Failed, outcome.Reason,
-                    $"running, not ready: {outcome.Message} (it was left alone; Restart-StingService restarts it)");
+                    $"running, not ready: {outcome.Message} (it was left alone; Restart-StingService restarts it)", outcome.Diagnostics);
             _readyAt[step.Service] = outcome.ReadyAt ?? Time.GetUtcNow();
             _ready[step.Service].TrySetResult(true);
             Phase(step.Service, ServicePhase.Ready);
@@ -698,7 +698,7 @@ public sealed class RestartExecutor
                 _ready[step.Service].TrySetResult(true);
                 Phase(step.Service, ServicePhase.Ready);
             }
-            return tracker.Outcome(result.Status, result.Reason, result.Message);
+            return tracker.Outcome(result.Status, result.Reason, result.Message, result.Diagnostics);
         }
 
         /// <summary>A service some dependent waits on to complete (service_completed_successfully): a one-shot job.</summary>
@@ -722,8 +722,13 @@ public sealed class RestartExecutor
             public int Attempts;
             public ProbeTally Probes;
 
-            public ServiceOutcome Outcome(OutcomeStatus status, OutcomeReason reason, string message) =>
-                new(runId, step.Service, status, reason, Attempts, step.Wave, StoppedAt, StartedAt, ReadyAt, message) { Probes = Probes, StopRequestedAt = StopRequestedAt };
+            public ServiceOutcome Outcome(OutcomeStatus status, OutcomeReason reason, string message, string? diagnostics = null) =>
+                new(runId, step.Service, status, reason, Attempts, step.Wave, StoppedAt, StartedAt, ReadyAt, message)
+                {
+                    Probes = Probes,
+                    StopRequestedAt = StopRequestedAt,
+                    Diagnostics = diagnostics,
+                };
         }
     }
 }

@@ -9,6 +9,9 @@ namespace StingOps.Core.Restart;
 /// <summary>The end of one recreate: Succeeded, RolledBack (the old container is back and ready) or Failed.</summary>
 public sealed record RecreateResult(OutcomeStatus Status, OutcomeReason Reason, string Message, DateTimeOffset? ReadyAt)
 {
+    /// <summary>The failed new container's diagnostics (<see cref="ReadinessOutcome.Diagnostics"/>), when it started and did not become ready.</summary>
+    public string? Diagnostics { get; init; }
+
     /// <summary>A container of the service is ready (the new one, or the old one after a rollback): dependents may start.</summary>
     public bool Ready => ReadyAt is not null;
 }
@@ -111,6 +114,7 @@ public sealed class ServiceRecreator : IServiceRecreator
         string? newId = null;
         string failure;
         OutcomeReason reason;
+        string? diagnostics = null;
         if (up.ExitCode != 0)
         {
             reason = up.TimedOut ? OutcomeReason.Timeout : OutcomeReason.Engine;
@@ -145,9 +149,11 @@ public sealed class ServiceRecreator : IServiceRecreator
                 }
                 reason = outcome.Reason;
                 failure = $"the new container {Short(newId)} did not become ready: {outcome.Message}";
+                diagnostics = outcome.Diagnostics;
             }
         }
-        return await RollBackAsync(snapshot, newId, reason, failure, waitReady, progress, cancellationToken).ConfigureAwait(false);
+        var result = await RollBackAsync(snapshot, newId, reason, failure, waitReady, progress, cancellationToken).ConfigureAwait(false);
+        return result with { Diagnostics = diagnostics };
     }
 
     private async Task<RecreateResult> RollBackAsync(ContainerSnapshotFile snapshot, string? newId, OutcomeReason reason, string failure,

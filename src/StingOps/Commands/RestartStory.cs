@@ -83,6 +83,13 @@ internal sealed class RestartStory(StingCmdlet cmdlet, Func<string, string> reda
         var reason = o.Reason == OutcomeReason.None ? "" : $" ({o.Reason})";
         var probes = o.Probes == default ? "" : $", {o.Probes}";
         Write($"[{Elapsed(f.Time)}] {o.Service}: {o.Status}{reason}{took}, {attempts}{probes}.");
+        if (o.Status is OutcomeStatus.Failed or OutcomeStatus.RolledBack)
+        {
+            Write($"  {o.Message}");
+            // The long part of a failure, line by line: what the result's table leaves to Format-List.
+            foreach (var line in (o.Diagnostics ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                Write($"  {line}");
+        }
     }
 
     public void Summary(string runId, IReadOnlyCollection<ServiceOutcome> outcomes, DateTimeOffset now)

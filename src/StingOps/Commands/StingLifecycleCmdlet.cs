@@ -145,7 +145,8 @@ public abstract class StingLifecycleCmdlet : StingServiceCmdlet
                 _ => ErrorCategory.NotSpecified,
             };
             WriteError(Error(ErrorIds.ServiceRestartFailed, category,
-                $"Service '{result.Service}' {result.Status.ToString().ToLowerInvariant()} ({result.FailureReason}): {result.Message}", result.Service));
+                $"Service '{result.Service}' {result.Status.ToString().ToLowerInvariant()} ({result.FailureReason}): {result.Message}"
+                + (result.Diagnostics is null ? "" : Environment.NewLine + result.Diagnostics), result.Service));
         }
         WriteObject(result);
     }

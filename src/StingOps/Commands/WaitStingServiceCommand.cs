@@ -31,7 +31,8 @@ public sealed class WaitStingServiceCommand : StingServiceCmdlet
                 WriteVerbose(note.Message);
             else if (e is ServiceWaited { Outcome.Ready: false } failed)
                 WriteError(Error(ErrorIds.ServiceNotReady, failed.Outcome.Reason == OutcomeReason.Timeout ? ErrorCategory.OperationTimeout : ErrorCategory.ResourceUnavailable,
-                    $"Service '{failed.Step.Service}' is not ready: {failed.Outcome.Message}", failed.Step.Service));
+                    $"Service '{failed.Step.Service}' is not ready: {failed.Outcome.Message}"
+                    + (failed.Outcome.Diagnostics is null ? "" : Environment.NewLine + failed.Outcome.Diagnostics), failed.Step.Service));
             else if (e is ServiceWaited ready)
             {
                 WriteVerbose(string.Create(System.Globalization.CultureInfo.InvariantCulture,

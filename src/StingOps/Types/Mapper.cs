@@ -106,6 +106,7 @@ internal static class Mapper
         ReadyAt = o.ReadyAt,
         Duration = o.Duration,
         Message = o.Message,
+        Diagnostics = o.Diagnostics,
     };
 
     // Spelled out, not bridged by name: the PowerShell enums are public contract and must not follow a

@@ -14,7 +14,11 @@ public sealed class RestartResult
     public DateTimeOffset? ReadyAt { get; init; }
     /// <summary>From stop to ready.</summary>
     public TimeSpan? Duration { get; init; }
+    /// <summary>Short enough for a table: what happened. The long part of a failure is in <see cref="Diagnostics"/>.</summary>
     public string Message { get; init; } = "";
+    /// <summary>Why a service failed, at length: the last health check's output and the container's last log lines, one
+    /// per line, secrets masked; null when there is nothing beyond Message. Shown by Format-List and -Verbose, and in the error.</summary>
+    public string? Diagnostics { get; init; }
 
     public override string ToString() => $"{Service}: {Status}";
 }
