@@ -17,6 +17,9 @@ param(
     [switch] $Cleanup
 )
 $ErrorActionPreference = 'Stop'
+# Shown in a terminal, the demo keeps pwsh's colours; written to a log, plain text (pwsh colours warnings and table
+# headers with ANSI escapes even then). NO_COLOR=1 in the environment does the same, pwsh itself honours it.
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 Import-Module (Join-Path $PSScriptRoot '../tests/pester/TestHelpers.psm1') -Force
 
 function Step([string] $Title, [string] $Command) {

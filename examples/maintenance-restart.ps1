@@ -54,6 +54,9 @@ param(
 $ErrorActionPreference = 'Stop'
 $ConfirmPreference = 'None'
 Set-StrictMode -Version 3.0
+# A log (cron's mail, journald, a file) gets plain text: pwsh colours warnings, errors and table headers with ANSI
+# escapes even when its output is not a terminal. NO_COLOR=1 in the environment does the same, pwsh itself honours it.
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 
 function Write-Log([string] $Message) {
     # One timestamped line per event on stdout: cron mails it, journald keeps it.
@@ -94,6 +97,8 @@ catch {
 foreach ($r in $results) {
     $took = if ($null -ne $r.Duration) { ' in {0:n1}s' -f $r.Duration.TotalSeconds } else { '' }
     Write-Log "$($r.Service): $($r.Status)$took$(if ($r.Status -ne 'Succeeded') { " ($($r.FailureReason)) $($r.Message)" })"
+    # A failure's last health check and log lines, for whoever reads the log the next morning.
+    if ($r.Diagnostics) { foreach ($line in $r.Diagnostics -split "`n") { Write-Log "  $line" } }
 }
 $notBack = @($results | Where-Object Status -ne 'Succeeded')
 if ($notBack.Count -gt 0 -and $exitCode -eq 0) { $exitCode = 1 }

@@ -99,12 +99,17 @@ Describe 'examples/maintenance-restart.ps1' -Tag 'Integration', 'MaintenanceWind
 
     It 'exits 2 on a project-level error (engine unreachable) and still exports the metrics' {
         New-Item -ItemType Directory $LogDir -Force | Out-Null
-        Add-ShellMetricRow $LogDir @(@{ Service = 'web'; Duration = 4; Status = 'success' })
+        # Four failures in the window: RepeatedFailures fires, a warning in the log.
+        Add-ShellMetricRow $LogDir @(@{ Service = 'web'; Duration = 4; Status = 'success' }
+            1..4 | ForEach-Object { @{ Service = 'web'; Duration = 9; Status = 'failure' } })
         $prom = Join-Path $Root 'engine-down.prom'
         try {
             $r = Invoke-Example @('-ProjectDirectory', $Proj, '-MaintenanceWindow', '* * * * *;2m', '-PromPath', $prom)
             $r.ExitCode | Should -Be 2 -Because $r.Output
             $r.Output | Should -Match 'StingEngineUnavailable'
+            $r.Output | Should -Match 'WARNING: ALERT RepeatedFailures'
+            # Its output is a pipe here, as in cron or journald: plain text, no colour escapes around the warning.
+            $r.Output | Should -Not -Match "`e\["
             $prom | Should -Exist
             # The project's series carry its name, so two projects' files in one collector directory never collide.
             Get-Content $prom | Should -Contain 'stingops_restarts_total{project="mwtest",service="web",status="succeeded"} 1'
