@@ -72,40 +72,51 @@ try {
     else { Step "The fixture STING stack $($project.ProjectName) is up (in $($project.Directory))" }
 
     Step 'The services: the compose model joined with the live containers' 'Get-StingService'
-    Get-StingService @at | Format-Table -AutoSize | Out-Host
+    Get-StingService @at | Out-Host
 
     Step 'What restarting the database takes with it, in order (no engine contact)' 'Get-StingRestartPlan db -IncludeDependents'
-    Get-StingRestartPlan db -IncludeDependents @at | Format-Table -AutoSize | Out-Host
+    Get-StingRestartPlan db -IncludeDependents @at | Out-Host
 
     Step 'The whole plan, touching nothing: piped services form one plan' 'Get-StingService | Where-Object Enabled | Restart-StingService -WhatIf'
     Get-StingService @at | Where-Object Enabled | Restart-StingService @at -WhatIf
 
     Step 'A real restart: dependents stop first, each service starts the moment its own dependencies are ready' 'Restart-StingService -Confirm:$false'
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    Restart-StingService @at -Confirm:$false | Format-Table -AutoSize | Out-Host
+    Restart-StingService @at -Confirm:$false | Out-Host
     Write-Host ('Whole restart: {0:n1} s. The db start counter (kept in its volume) is {1}: its data survived.' -f
         $clock.Elapsed.TotalSeconds, (Get-StingFixtureDbStarts -Project $project))
 
     Step 'A service that never becomes healthy: it fails, its dependents are not started on top of it, other branches finish' 'Restart-StingService chroma, knowledge, redis -IncludeDependents -TimeoutSec 5'
     Set-StingFixtureKnob -Project $project -Service knowledge -NeverHealthy | Out-Null
     try {
-        Restart-StingService chroma, knowledge, redis -IncludeDependents -TimeoutSec 5 @at -Confirm:$false -ErrorAction SilentlyContinue |
-            Format-Table -AutoSize -Wrap | Out-Host
+        $contained = @(Restart-StingService chroma, knowledge, redis -IncludeDependents -TimeoutSec 5 @at -Confirm:$false -ErrorAction SilentlyContinue)
+        $contained | Out-Host
+        Write-Host "PS> `$results | Where-Object Status -eq Failed | Format-List Service, Message, Diagnostics" -ForegroundColor DarkGray
+        $contained | Where-Object Status -eq Failed | Format-List Service, Message, Diagnostics | Out-Host
     }
     finally { Clear-StingFixtureKnob -Project $project | Out-Null }
 
+    $report = Join-Path $project.Directory 'restart-report.html'
+    Step 'That run as a picture: the dependency graph and a timeline, one bar per service' "`$results | Export-StingRestartReport -Path $report"
+    $contained | Export-StingRestartReport -Path $report @at
+    Write-Host "Open $report in a browser (one self-contained file: nothing in it is fetched)."
+
     Step 'Healing: knowledge is fixed, restart it and what depends on it' 'Restart-StingService knowledge -IncludeDependents'
-    Restart-StingService knowledge -IncludeDependents @at -Confirm:$false | Format-Table -AutoSize | Out-Host
+    Restart-StingService knowledge -IncludeDependents @at -Confirm:$false | Out-Host
 
     Step 'What the runs recorded (restart_metrics.csv in the seed format, and JSON lines)' 'Get-StingRestartMetric -Summary'
-    Get-StingRestartMetric -Summary | Format-Table -AutoSize | Out-Host
+    Get-StingRestartMetric -Summary | Out-Host
 
     Step 'The alert rules over the recorded restarts' 'Test-StingRestartAlert'
-    Test-StingRestartAlert | Format-Table -AutoSize -Wrap | Out-Host
+    $alerts = @(Test-StingRestartAlert)
+    $alerts | Out-Host
+    Write-Host 'PS> Test-StingRestartAlert | Where-Object Triggered | Format-List Rule, Message' -ForegroundColor DarkGray
+    $alerts | Where-Object Triggered | Format-List Rule, Message | Out-Host
 
     Write-Host "`nThe stack stays up. Try it:" -ForegroundColor Cyan
     Write-Host "  cd $($project.Directory); Import-Module $ModulePath"
     Write-Host '  Get-StingService; Restart-StingService app -Verbose; Get-Help Restart-StingService -Examples'
+    Write-Host '  Get-StingRestartPlan | ConvertTo-StingGraph; Export-StingRestartReport -Path ./report.html'
     Write-Host 'Remove everything the demo created: dotnet pwsh ./build.ps1 Demo -Cleanup'
 }
 finally {

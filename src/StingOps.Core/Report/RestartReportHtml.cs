@@ -59,6 +59,18 @@ public static class RestartReportHtml
             .Select(g => g.Select(n => n.Service).Order(StringComparer.Ordinal).ToList()).ToList();
         if (outside.Count > 0)
             columns.Insert(0, outside);
+        // Fewer crossings: each column after the first in the order of its dependencies' mean row (a barycentre pass).
+        var dependencies = nodes.ToDictionary(n => n.Service, n => n.DependsOn, StringComparer.Ordinal);
+        var row = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var c = 0; c < columns.Count; c++)
+        {
+            if (c > 0)
+                columns[c] = columns[c]
+                    .OrderBy(n => dependencies.GetValueOrDefault(n)?.Where(row.ContainsKey).Select(d => row[d]).DefaultIfEmpty(double.MaxValue).Average() ?? double.MaxValue)
+                    .ThenBy(n => n, StringComparer.Ordinal).ToList();
+            for (var r = 0; r < columns[c].Count; r++)
+                row[columns[c][r]] = r;
+        }
         var at = new Dictionary<string, (int X, int Y)>(StringComparer.Ordinal);
         for (var c = 0; c < columns.Count; c++)
             for (var r = 0; r < columns[c].Count; r++)

@@ -56,8 +56,9 @@ public sealed record RunTimeline(
         r.Phases.StopRequestedAt ?? r.Phases.StoppedAt ?? r.Phases.StartedAt ?? (r.Phases.ReadyAt ?? r.Timestamp) - r.Duration;
 
     /// <summary>
-    /// From the started service that ended last, back through the dependency it waited for longest: the one in the run that became
-    /// ready last before the service's start. A service whose dependencies were all ready before its own stop ended
+    /// From the started service that ended last, back through the dependency that released it last: the one in the run
+    /// whose ready (or, for a dependent that started before it was ready, a <c>service_started</c> condition, whose start)
+    /// came last before the service's start. A service whose dependencies all released it before its own stop ended
     /// waited on itself, and the path begins there.
     /// </summary>
     private static List<string> CriticalPathOf(IReadOnlyList<RestartMetricRecord> rows,
@@ -73,21 +74,33 @@ public sealed record RunTimeline(
         var current = last;
         while (true)
         {
-            var startedAt = current.Phases.StartedAt;
-            var ownReadyToStart = current.Phases.StoppedAt ?? spans[current.Service].Began;
+            var start = current.Phases.StartedAt;
+            var ownStopEnded = current.Phases.StoppedAt ?? spans[current.Service].Began;
             var gate = dependsOn(current.Service)
-                .Where(d => byService.TryGetValue(d, out var dep) && dep.Phases.ReadyAt is not null && !seen.Contains(d))
-                .Select(d => byService[d])
-                .Where(dep => startedAt is null || dep.Phases.ReadyAt <= startedAt)
-                .OrderBy(dep => dep.Phases.ReadyAt).ThenBy(dep => dep.Service, StringComparer.Ordinal)
+                .Where(d => !seen.Contains(d) && byService.ContainsKey(d))
+                .Select(d => (Row: byService[d], At: ReleasedAt(byService[d], start)))
+                .Where(g => g.At is not null)
+                .OrderBy(g => g.At).ThenBy(g => g.Row.Service, StringComparer.Ordinal)
                 .LastOrDefault();
-            if (gate is null || gate.Phases.ReadyAt <= ownReadyToStart)
+            if (gate.Row is null || gate.At <= ownStopEnded)
                 break;
-            path.Add(gate.Service);
-            seen.Add(gate.Service);
-            current = gate;
+            path.Add(gate.Row.Service);
+            seen.Add(gate.Row.Service);
+            current = gate.Row;
         }
         path.Reverse();
         return path;
+    }
+
+    /// <summary>When the dependency let a dependent that started at <paramref name="dependentStart"/> go: its ready, when
+    /// that came first; else its start (the dependent waited only for it to be started); null when neither came before.</summary>
+    private static DateTimeOffset? ReleasedAt(RestartMetricRecord dependency, DateTimeOffset? dependentStart)
+    {
+        var (ready, started) = (dependency.Phases.ReadyAt, dependency.Phases.StartedAt);
+        if (dependentStart is null)
+            return ready ?? started;
+        if (ready <= dependentStart)
+            return ready;
+        return started <= dependentStart ? started : null;
     }
 }

@@ -64,6 +64,18 @@ public class RunTimelineTests
     }
 
     [Fact]
+    public void A_service_started_dependency_released_its_dependent_when_it_started()
+    {
+        // knowledge needs chroma only started (depends_on: [chroma]): it started before chroma was ready.
+        var rows = new[]
+        {
+            Row("chroma", OutcomeStatus.Succeeded, 1.1, 1.3, 1.8, 2.9),
+            Row("knowledge", OutcomeStatus.Failed, 0.8, 1.1, 2.3, null, recorded: 18, wave: 1),
+        };
+        Assert.Equal(["chroma", "knowledge"], RunTimeline.Build(rows, Graph(("knowledge", ["chroma"]))).CriticalPath);
+    }
+
+    [Fact]
     public void A_skipped_service_recorded_when_the_run_ended_does_not_end_the_path()
     {
         var rows = new[]
