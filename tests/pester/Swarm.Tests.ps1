@@ -178,7 +178,7 @@ Describe 'Swarm stacks on a three-node swarm' -Tag 'Integration', 'Swarm', 'Mult
     It 'a node lost mid-restart ends the run in a reported state, and a re-run after the node is back completes' {
         $before = @(Get-StingSwarmServiceState -Stack $Stack)
         $apiBefore = ($before | Where-Object Service -eq 'api').ForceUpdate
-        $child = Start-StingChildRestart -ModulePath $env:STINGOPS_MODULE_PATH -Project $Stack -StackName $Stack.StackName -TimeoutSec 30 -DockerHost $Swarm.Manager
+        $child = Start-StingChildRestart -ModulePath $env:STINGOPS_MODULE_PATH -Project $Stack -StackName $Stack.StackName -TimeoutSec 45 -DockerHost $Swarm.Manager
         try {
             # Lose node 3 once api's forced update has begun (db and cache are done by then).
             $deadline = [DateTime]::UtcNow.AddSeconds(180)
