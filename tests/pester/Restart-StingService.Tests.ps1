@@ -269,6 +269,10 @@ services:
         $result.FailureReason | Should -Be 'HealthCheck'
         $result.Message | Should -Match "post_start hook 'sh -c .*' exited with status 3: cannot register key \*+"
         $result.Message | Should -Not -Match 'fake-'
+        # The failure's message is recorded with its row (the report shows it): masked there too.
+        $row = Get-StingRestartMetric -Path $env:STING_LOG_DIR -Service chatbot | Where-Object RunId -eq $result.RunId
+        $row.Message | Should -Be $result.Message
+        Get-Content (Join-Path $env:STING_LOG_DIR 'restart_metrics.jsonl') -Raw | Should -Not -Match 'fake-'
         Assert-StingRestartSucceeded @(Restart-StingService chatbot @Common) -Service chatbot
     }
 

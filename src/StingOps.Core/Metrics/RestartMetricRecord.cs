@@ -33,7 +33,7 @@ public sealed record RestartMetricRecord(
     /// of the run; null without an estimate (too little history, STING's shell rows).</summary>
     public TimeSpan? ExpectedRunDuration { get; init; }
 
-    /// <summary>The moments of the restart's phases (stop requested, stopped, start requested answered, ready), for the
+    /// <summary>The moments of the restart's phases (stop requested, stopped, start request returned, ready), for the
     /// report's timeline; each null when the phase was not reached, and for rows written by STING's shell or older StingOps.</summary>
     public PhaseTimes Phases { get; init; }
 
@@ -46,7 +46,9 @@ public sealed record RestartMetricRecord(
     /// <summary>Null when unknown: STING's shell rows, or a reason written by a newer version (the record stays readable).</summary>
     public OutcomeReason? FailureReason { get; init; }
 
-    /// <summary>A short human-readable note (never a secret value).</summary>
+    /// <summary>Why a service did not succeed (its outcome's message), and a note on a run far slower than its estimate;
+    /// null for a success with no note. Never a secret value: outcome messages are redacted where they are made, and the
+    /// long diagnostics (log lines) are not recorded.</summary>
     public string? Message { get; init; }
 
     /// <summary>True for Succeeded, Failed and RolledBack: a restart that was attempted and came to an outcome.</summary>
