@@ -41,6 +41,18 @@ public sealed class RestartRunnerTests : IDisposable
         return (engine, StingProject.Create(location, compose, new RestartOptions { MaxRetries = 1, LockTimeout = TimeSpan.Zero }));
     }
 
+    /// <summary>One whole run of the project, as run-1, to its end: the outcomes it finished with.</summary>
+    private async Task<List<ServiceOutcome>> RunOnceAsync(FakeEngine engine, StingProject project)
+    {
+        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
+        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
+        var outcomes = new List<ServiceOutcome>();
+        await foreach (var e in (await runner.StartAsync(prepared, "run-1", default)).ReadAllAsync())
+            if (e is ServiceFinished f)
+                outcomes.Add(f.Outcome);
+        return outcomes;
+    }
+
     [Fact]
     public async Task StartAsync_ResultStreamEnded_LockIsAlreadyFree_BackToBackRunsAreNeverRefused()
     {
@@ -67,13 +79,7 @@ public sealed class RestartRunnerTests : IDisposable
     public async Task StartAsync_RecordsWhenItSawEachRestartedServiceReady_PerContainer()
     {
         var (engine, project) = TinyProject(chain: true, "db", "app");
-        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
-        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
-
-        var outcomes = new List<ServiceOutcome>();
-        await foreach (var e in (await runner.StartAsync(prepared, "run-1", default)).ReadAllAsync())
-            if (e is ServiceFinished f)
-                outcomes.Add(f.Outcome);
+        var outcomes = await RunOnceAsync(engine, project);
 
         var record = ReadinessRecord.Read(StateDir, "proj");
         foreach (var o in outcomes)
@@ -88,13 +94,7 @@ public sealed class RestartRunnerTests : IDisposable
     public async Task StartAsync_RecordsTheProjectAndEachFirstAttemptsStartToReady()
     {
         var (engine, project) = TinyProject(chain: true, "db", "app");
-        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
-        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
-
-        var outcomes = new List<ServiceOutcome>();
-        await foreach (var e in (await runner.StartAsync(prepared, "run-1", default)).ReadAllAsync())
-            if (e is ServiceFinished f)
-                outcomes.Add(f.Outcome);
+        var outcomes = await RunOnceAsync(engine, project);
 
         var rows = MetricStore.Read(MetricsDir);
         Assert.Equal(2, rows.Count);
@@ -117,13 +117,7 @@ public sealed class RestartRunnerTests : IDisposable
     {
         var (engine, project) = TinyProject(chain: true, "db", "app");
         engine.ContainersOf("db")[0].Behaviour.ExitsWith = 3;
-        var runner = new RestartRunner(engine, TimeProvider.System, StateDir, MetricsDir);
-        var prepared = await runner.PrepareAsync(project, new RestartRequest(), default);
-
-        var outcomes = new List<ServiceOutcome>();
-        await foreach (var e in (await runner.StartAsync(prepared, "run-1", default)).ReadAllAsync())
-            if (e is ServiceFinished f)
-                outcomes.Add(f.Outcome);
+        var outcomes = await RunOnceAsync(engine, project);
 
         var rows = MetricStore.Read(MetricsDir);
         Assert.Equal(2, rows.Count);
