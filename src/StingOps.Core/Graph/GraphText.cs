@@ -50,11 +50,17 @@ public static class GraphText
         return text.Append("}\n").ToString();
     }
 
-    private static IEnumerable<(string From, string To)> Edges(IReadOnlyList<GraphNode> nodes) =>
+    /// <summary>The nodes of a project's graph: each service with its dependencies (compose's and the configuration's) and wave.</summary>
+    public static IReadOnlyList<GraphNode> NodesOf(ServiceGraph graph) =>
+        graph.Nodes.Select(n => new GraphNode(n.Name, n.Dependencies.Select(d => d.Service).ToList(), n.Wave)).ToList();
+
+    /// <summary>Every edge once, from a dependency to what needs it: by the dependent's wave and name, then the dependency's name.</summary>
+    public static IEnumerable<(string From, string To)> Edges(IReadOnlyList<GraphNode> nodes) =>
         nodes.OrderBy(n => n.Wave).ThenBy(n => n.Service, StringComparer.Ordinal)
             .SelectMany(n => n.DependsOn.Distinct().Order(StringComparer.Ordinal).Select(d => (d, n.Service)));
 
-    private static IEnumerable<string> Outside(IReadOnlyList<GraphNode> nodes)
+    /// <summary>The dependencies that are not among the nodes (drawn dashed), by name.</summary>
+    public static IEnumerable<string> Outside(IReadOnlyList<GraphNode> nodes)
     {
         var known = nodes.Select(n => n.Service).ToHashSet(StringComparer.Ordinal);
         return nodes.SelectMany(n => n.DependsOn).Where(d => !known.Contains(d)).Distinct().Order(StringComparer.Ordinal);

@@ -275,11 +275,8 @@ public sealed class ReadinessWaiter(
     private static string Cut(string text, int maxChars) => text.Length <= maxChars ? text : text[..maxChars] + "…";
 
     /// <summary>Command output as one line for a message: its lines joined by " | ", cut at <paramref name="maxChars"/>.</summary>
-    internal static string OneLine(string text, int maxChars = 600)
-    {
-        var joined = string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return joined.Length <= maxChars ? joined : joined[..maxChars] + "…";
-    }
+    internal static string OneLine(string text, int maxChars = 600) =>
+        Cut(string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)), maxChars);
 
     internal static string Short(string id) => id.Length > 12 ? id[..12] : id;
 }

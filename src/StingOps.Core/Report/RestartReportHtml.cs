@@ -53,7 +53,7 @@ public static class RestartReportHtml
     private static void AppendGraph(StringBuilder html, IReadOnlyList<GraphNode> nodes, RunTimeline? newest)
     {
         var known = nodes.Select(n => n.Service).ToHashSet(StringComparer.Ordinal);
-        var outside = nodes.SelectMany(n => n.DependsOn).Where(d => !known.Contains(d)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var outside = GraphText.Outside(nodes).ToList();
         // Dependencies outside the project's graph stand in a column of their own, left of wave 0.
         var columns = nodes.GroupBy(n => n.Wave).OrderBy(g => g.Key)
             .Select(g => g.Select(n => n.Service).Order(StringComparer.Ordinal).ToList()).ToList();
@@ -81,14 +81,13 @@ public static class RestartReportHtml
 
         html.Append(Invariant($"<svg class=\"graph\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"dependency graph\">\n"))
             .Append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n");
-        foreach (var n in nodes.OrderBy(n => n.Wave).ThenBy(n => n.Service, StringComparer.Ordinal))
-            foreach (var d in n.DependsOn.Distinct().Order(StringComparer.Ordinal))
-            {
-                var (x1, y1) = at[d];
-                var (x2, y2) = at[n.Service];
-                double sx = x1 + NodeWidth, sy = y1 + NodeHeight / 2.0, ex = x2, ey = y2 + NodeHeight / 2.0, mid = (sx + ex) / 2;
-                html.Append(Invariant($"<path class=\"edge{(known.Contains(d) ? "" : " outside")}\" data-from=\"{Attr(d)}\" data-to=\"{Attr(n.Service)}\" d=\"M{sx:0.#},{sy:0.#} C{mid:0.#},{sy:0.#} {mid:0.#},{ey:0.#} {ex:0.#},{ey:0.#}\" marker-end=\"url(#arrow)\"/>\n"));
-            }
+        foreach (var (from, to) in GraphText.Edges(nodes))
+        {
+            var (x1, y1) = at[from];
+            var (x2, y2) = at[to];
+            double sx = x1 + NodeWidth, sy = y1 + NodeHeight / 2.0, ex = x2, ey = y2 + NodeHeight / 2.0, mid = (sx + ex) / 2;
+            html.Append(Invariant($"<path class=\"edge{(known.Contains(from) ? "" : " outside")}\" data-from=\"{Attr(from)}\" data-to=\"{Attr(to)}\" d=\"M{sx:0.#},{sy:0.#} C{mid:0.#},{sy:0.#} {mid:0.#},{ey:0.#} {ex:0.#},{ey:0.#}\" marker-end=\"url(#arrow)\"/>\n"));
+        }
         foreach (var (name, (x, y)) in at.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var bar = status.GetValueOrDefault(name);

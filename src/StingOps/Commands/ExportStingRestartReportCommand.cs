@@ -65,17 +65,14 @@ public sealed class ExportStingRestartReportCommand : StingMetricCmdlet
                     : $"No run is recorded in {Sources()}; nothing was written.", target: target)));
 
         var project = Context.Project;
-        var graph = project is null ? null : Try(() => project.Graph());
-        IReadOnlyList<GraphNode> nodes = graph is null ? [] :
-            graph.Nodes.Select(n => new GraphNode(n.Name, n.Dependencies.Select(d => d.Service).ToList(), n.Wave)).ToList();
+        IReadOnlyList<GraphNode> nodes = project is null ? [] : GraphText.NodesOf(Try(() => project.Graph()));
         var dependsOn = nodes.ToDictionary(n => n.Service, n => n.DependsOn, StringComparer.Ordinal);
         var timelines = found.Select(id => RunTimeline.Build(runs[id], s => dependsOn.GetValueOrDefault(s) ?? []))
             .OrderByDescending(t => t.Began).ToList();
-        var projectName = project?.Name ?? timelines.Select(t => t.Project).FirstOrDefault(p => p is not null);
-        var html = RestartReportHtml.Render(projectName is null ? "Restart report" : $"Restart report: {projectName}", nodes, timelines, DateTimeOffset.Now);
-
         if (!ShouldProcess(target, $"Write the dependency graph and {timelines.Count} run timeline(s) as HTML"))
             return;
+        var projectName = project?.Name ?? timelines.Select(t => t.Project).FirstOrDefault(p => p is not null);
+        var html = RestartReportHtml.Render(projectName is null ? "Restart report" : $"Restart report: {projectName}", nodes, timelines, DateTimeOffset.Now);
         Try(() => { AtomicFile.WriteAllText(target, html, ErrorIds.MetricExportFailed, "a file name ending in .html"); return true; });
         WriteVerbose($"Wrote {target}: run(s) {string.Join(", ", timelines.Select(t => t.RunId))}.");
         if (PassThru)
