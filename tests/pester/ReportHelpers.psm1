@@ -2,8 +2,9 @@
 # screenshot by its pixels, and the timeline's bars read back from the file.
 
 # The PNG reader: the screenshot is judged by what it shows (colours of the outcomes, how much is not background),
-# not by its size. Chromium writes 8-bit RGB or RGBA, non-interlaced; anything else is refused.
-Add-Type -TypeDefinition @'
+# not by its size. Chromium writes 8-bit RGB or RGBA, non-interlaced; anything else is refused. Compiled on first use
+# only: the tests that read the report's text alone do not pay for it.
+$script:PngReaderSource = @'
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -87,6 +88,10 @@ public static class StingPngPixels
 }
 '@
 
+function Initialize-StingPngReader {
+    if (-not ('StingPngPixels' -as [type])) { Add-Type -TypeDefinition $script:PngReaderSource }
+}
+
 $script:Root = Split-Path (Split-Path $PSScriptRoot -Parent) -Parent
 
 function Get-StingChromium {
@@ -111,7 +116,7 @@ function Save-StingScreenshot {
     finally { Remove-Item -LiteralPath $profile -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
-function Read-StingPng([string] $Path) { [StingPngPixels]::Read($Path) }
+function Read-StingPng([string] $Path) { Initialize-StingPngReader; [StingPngPixels]::Read($Path) }
 
 function Get-StingPngColourCount {
     <# How many pixels of the image are (nearly) the colour, e.g. '#2e8b57'. #>
