@@ -171,8 +171,7 @@ public sealed class RestartRunner(IContainerEngine? engine, TimeProvider time, s
                 Wave = o.Wave,
                 Phases = new PhaseTimes(o.StopRequestedAt, o.StoppedAt, o.StartedAt, o.ReadyAt),
                 FailureReason = o.Reason,
-                // Why a service did not succeed is what its row is read for later (the report names it); outcome messages are redacted where made.
-                Message = o.Status == OutcomeStatus.Succeeded || string.IsNullOrEmpty(o.Message) ? note : note is null ? o.Message : $"{o.Message}; {note}",
+                Message = RecordedMessage(o, note),
             }));
             return null;
         }
@@ -180,6 +179,15 @@ public sealed class RestartRunner(IContainerEngine? engine, TimeProvider time, s
         {
             return new RunWarning(time.GetUtcNow(), $"Could not record restart metrics in {metricsDirectory}: {ex.Message}");
         }
+    }
+
+    /// <summary>Why a service did not succeed is what its row is read for later (the report names it), with the run's note;
+    /// a success keeps only the note. Outcome messages are redacted where they are made.</summary>
+    private static string? RecordedMessage(ServiceOutcome o, string? note)
+    {
+        if (o.Status == OutcomeStatus.Succeeded || string.IsNullOrEmpty(o.Message))
+            return note;
+        return note is null ? o.Message : $"{o.Message}; {note}";
     }
 
     /// <summary>The project's history in its metrics (what the probe schedule and the estimate learn from).</summary>
